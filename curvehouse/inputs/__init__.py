@@ -1,0 +1,1 @@
+"""Raw input contract and validation (the layer before any SQL runs)."""

@@ -1,0 +1,55 @@
+"""Violations of the raw input contract and the one exception that carries them.
+
+Every problem found in the raw files becomes a ``Violation`` naming file, row, column, rule and
+value, so an analytics engineer can fix the data without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Violation", "InputError"]
+
+_SHOWN = 25
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where (file, row, column), which rule, and what was found."""
+
+    file: str
+    row: int | None
+    column: str | None
+    rule: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            unit = "row" if self.file.endswith(".parquet") else "line"
+            where += f" {unit} {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        tag = "" if self.severity == "error" else f"[{self.severity}] "
+        return f"{tag}{where}: rule {self.rule} — {self.message}"
+
+
+class InputError(ValueError):
+    """Raised when raw inputs break the contract; ``violations`` lists every problem found."""
+
+    def __init__(self, violations: Iterable[Violation], folder: str | Path | None = None) -> None:
+        self.violations = list(violations)
+        self.folder = None if folder is None else str(folder)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.violations)
+        place = f" in {self.folder}" if self.folder else ""
+        lines = [f"Raw input check failed ({n} problem{'' if n == 1 else 's'}){place}:"]
+        lines += [f"  - {v}" for v in self.violations[:_SHOWN]]
+        if n > _SHOWN:
+            lines.append(f"  ... and {n - _SHOWN} more")
+        return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""The raw input contract: which tables a user lands and what each column must hold.
+
+One source of truth for the validator, the demo-data writer and the docs. Column kinds:
+``date`` (ISO 8601 calendar date), ``month`` (a date; the first of the month by convention),
+``name`` (segment / channel / control identifiers: free text without quote characters),
+``text``, ``number`` (finite float), ``integer``, ``boolean``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Column",
+    "RawTable",
+    "RAW_TABLES",
+    "RAW_TABLE_NAMES",
+    "CHANNEL_GROUPS",
+    "NULL_TOKENS",
+    "NAME_MAX_LENGTH",
+    "raw_tables",
+]
+
+CHANNEL_GROUPS = ("brand", "performance")
+
+# Cell texts read as "missing" (after trimming, case-sensitive); staging SQL should use the same list.
+NULL_TOKENS = ("", "NA", "NaN", "nan", "null", "NULL")
+
+# Longest allowed segment_id / channel / control name.
+NAME_MAX_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a raw table."""
+
+    name: str
+    kind: str
+    nullable: bool = False
+    non_negative: bool = False
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One raw input table (a file ``<name>.csv`` or ``<name>.parquet`` on DuckDB)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
+    """The raw tables, with the outcome column named by the KPI var (default ``revenue``)."""
+    tables = [
+        RawTable(
+            "channel_registry",
+            (
+                Column("channel", "name"),
+                Column("display_name", "text"),
+                Column("channel_group", "text"),
+                Column("live_since", "date"),
+                Column("is_primary", "boolean"),
+                Column("roi_prior_mean", "number", nullable=True, non_negative=True),
+                Column("roi_prior_sd", "number", nullable=True, non_negative=True),
+                Column("adstock_max_lag", "integer", nullable=True, non_negative=True),
+            ),
+            key=("channel",),
+        ),
+        RawTable(
+            "channel_spend",
+            (
+                Column("date", "date"),
+                Column("segment_id", "name"),
+                Column("channel", "name"),
+                Column("spend", "number", non_negative=True),
+                Column("impressions", "number", nullable=True, non_negative=True),
+            ),
+            key=("date", "segment_id", "channel"),
+        ),
+        RawTable(
+            "platform_spend",
+            (
+                Column("date", "date"),
+                Column("segment_id", "name"),
+                Column("channel", "name"),
+                Column("platform_spend", "number", non_negative=True),
+            ),
+            key=("date", "segment_id", "channel"),
+        ),
+        RawTable(
+            "outcomes",
+            (
+                Column("date", "date"),
+                Column("segment_id", "name"),
+                Column(kpi_name, "number", non_negative=True),
+            ),
+            key=("date", "segment_id"),
+        ),
+        RawTable(
+            "controls",
+            (
+                Column("date", "date"),
+                Column("segment_id", "name"),
+                Column("control", "name"),
+                Column("value", "number"),
+            ),
+            key=("date", "segment_id", "control"),
+            required=False,
+        ),
+        RawTable(
+            "attribution",
+            (
+                Column("month", "month"),
+                Column("segment_id", "name"),
+                Column("channel", "name"),
+                Column("attributed_revenue", "number", non_negative=True),
+            ),
+            key=("month", "segment_id", "channel"),
+            required=False,
+        ),
+    ]
+    return {t.name: t for t in tables}
+
+
+RAW_TABLES = raw_tables()
+RAW_TABLE_NAMES = tuple(RAW_TABLES)

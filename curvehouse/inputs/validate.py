@@ -1,0 +1,502 @@
+"""Read a folder of raw input files and check it against the contract before any SQL runs.
+
+Every problem becomes a ``Violation`` naming file, line (CSV; the header is line 1) or row
+(Parquet, 1-based), column, rule and value; all of them are gathered and raised together as one
+``InputError``, so a bad file never surfaces as a bare traceback from deep inside dbt. Names from
+the data (segments, channels, controls) are vetted here so that none can reach SQL as code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curvehouse.inputs.errors import InputError, Violation
+from curvehouse.inputs.schema import (
+    CHANNEL_GROUPS,
+    NAME_MAX_LENGTH,
+    NULL_TOKENS,
+    Column,
+    RawTable,
+    raw_tables,
+)
+
+__all__ = ["RawFrame", "InputError", "Violation", "read_raw_folder", "validate_raw", "check_raw_folder"]
+
+FORMATS = ("csv", "parquet")
+_PER_RULE = 20  # violations listed per file, column and rule; the rest are counted in one line
+
+_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?"
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_INTEGER = r"[+-]?\d+(?:\.0*)?"
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+_UNSAFE = re.compile(r"""['"`;\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]""")
+_UNSAFE_NAMES = {
+    "'": "a single quote",
+    '"': "a double quote",
+    "`": "a backtick",
+    ";": "a semicolon",
+    "\\": "a backslash",
+}
+_DATE_RULE = ("date_format", "is not a valid date: use YYYY-MM-DD (a time part is accepted only at midnight)")
+_TYPE_RULES = {
+    "date": _DATE_RULE,
+    "month": _DATE_RULE,
+    "number": (
+        "number_type",
+        "is not a number: use plain digits with '.' for decimals "
+        "(no thousands separators, currency signs, text or infinity)",
+    ),
+    "integer": ("integer_type", "is not a whole number"),
+    "boolean": ("boolean_type", "is not a boolean: use true/false, yes/no or 1/0"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RawFrame:
+    """One raw table as read: every cell a string ('' when empty), indexed by ``row``.
+
+    ``row`` is the line in the file for CSV (header = line 1) and the 1-based row for Parquet.
+    """
+
+    table: str
+    path: Path
+    format: str
+    data: pd.DataFrame
+
+
+def read_raw_folder(path: str | Path, kpi_name: str = "revenue") -> dict[str, RawFrame]:
+    """Read every raw table file in ``path`` as strings; raise InputError if any is missing or unreadable."""
+    frames, problems = _read_folder(Path(path), kpi_name)
+    if problems:
+        raise InputError(problems, folder=path)
+    return frames
+
+
+def validate_raw(frames: Mapping[str, RawFrame], kpi_name: str = "revenue") -> dict[str, pd.DataFrame]:
+    """Check raw frames against the contract and return them typed; raise InputError listing every problem."""
+    typed, problems = _check(frames, kpi_name, report_missing=True)
+    if problems:
+        raise InputError(problems, folder=_folder_of(frames))
+    return typed
+
+
+def check_raw_folder(path: str | Path, kpi_name: str = "revenue") -> pd.DataFrame:
+    """Read and validate a raw folder; return one summary row per table, or raise InputError with all problems."""
+    frames, problems = _read_folder(Path(path), kpi_name)
+    problems += _check(frames, kpi_name, report_missing=False)[1]
+    if problems:
+        raise InputError(problems, folder=path)
+    return pd.DataFrame(
+        [
+            {
+                "table": name,
+                "file": str(frame.path),
+                "format": frame.format,
+                "rows": len(frame.data),
+                "columns": frame.data.shape[1],
+                "status": "passed",
+            }
+            for name, frame in frames.items()
+        ],
+        columns=["table", "file", "format", "rows", "columns", "status"],
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _read_folder(folder: Path, kpi_name: str) -> tuple[dict[str, RawFrame], list[Violation]]:
+    """Find and read each table file; missing, doubled or unreadable files become violations."""
+    if not folder.is_dir():
+        return {}, [Violation(str(folder), None, None, "required_file", "the input folder does not exist")]
+    tables = raw_tables(kpi_name)
+    known = {f"{name}.{fmt}" for name in tables for fmt in FORMATS}
+    strays = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in known and p.name[0] != ".")
+    hint = f" (files there that are not input tables: {', '.join(strays[:10])})" if strays else ""
+    frames: dict[str, RawFrame] = {}
+    problems: list[Violation] = []
+    for name, table in tables.items():
+        paths = [folder / f"{name}.{fmt}" for fmt in FORMATS if (folder / f"{name}.{fmt}").is_file()]
+        if len(paths) > 1:
+            problems.append(
+                Violation(
+                    f"{name}.csv", None, None, "single_file",
+                    f"both {name}.csv and {name}.parquet exist; keep one so it is clear which holds {name}",
+                )
+            )
+        elif not paths and table.required:
+            problems.append(
+                Violation(
+                    f"{name}.csv", None, None, "required_file",
+                    f"required file missing: no {name}.csv or {name}.parquet in the folder{hint}",
+                )
+            )
+        elif paths:
+            frame, found = _read_file(name, paths[0])
+            problems += found
+            if frame is not None:
+                frames[name] = frame
+    return frames, problems
+
+
+def _read_file(table: str, path: Path) -> tuple[RawFrame | None, list[Violation]]:
+    """Read one CSV or Parquet file as strings; any read failure becomes a ``readable`` violation."""
+    fmt = path.suffix[1:]
+    try:
+        data, problems = _read_csv(path) if fmt == "csv" else _read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        return None, [Violation(path.name, None, None, "readable", f"cannot read the file: {exc}")]
+    if data is None:
+        return None, problems
+    return RawFrame(table, path, fmt, data), []
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame | None, list[Violation]]:
+    """Parse a UTF-8 CSV strictly, keeping each record's first line number."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Violation(
+                path.name, line, None, "readable",
+                f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); save it as a UTF-8 CSV",
+            )
+        ]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    ragged: list[tuple[int, str]] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return None, [Violation(path.name, None, None, "readable", "the file is empty; expected a header line")]
+        start = reader.line_num + 1
+        for record in reader:
+            if len(record) == len(header):
+                records.append(record)
+                lines.append(start)
+            elif record and (len(record) > 1 or record[0].strip()):  # blank lines are skipped
+                ragged.append((start, f"has {len(record)} fields but the header has {len(header)}"))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return None, [Violation(path.name, reader.line_num, None, "readable", f"not valid CSV: {exc}")]
+    if ragged:
+        return None, _listed(path.name, None, "readable", ragged, len(ragged))
+    return pd.DataFrame(records, columns=header, index=pd.Index(lines, dtype="int64", name="row"), dtype=object), []
+
+
+def _read_parquet(path: Path) -> tuple[pd.DataFrame | None, list[Violation]]:
+    """Read a Parquet file and cast every column to text (nulls as '') so it is checked like CSV."""
+    table = pq.read_table(path)
+    columns, problems = [], []
+    for name, column in zip(table.column_names, table.columns):
+        try:
+            columns.append(column.cast(pa.string()).to_pandas().fillna(""))
+        except pa.ArrowException:
+            problems.append(
+                Violation(path.name, None, name, "readable", f"column type {column.type} cannot be read as a value")
+            )
+    if problems:
+        return None, problems
+    data = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame(index=range(table.num_rows))
+    data.columns = table.column_names
+    data.index = pd.RangeIndex(1, table.num_rows + 1, name="row")
+    return data, []
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+def _check(
+    frames: Mapping[str, RawFrame], kpi_name: str, report_missing: bool
+) -> tuple[dict[str, pd.DataFrame], list[Violation]]:
+    """Run every per-table rule, then the cross-table rules on the values that passed."""
+    typed: dict[str, pd.DataFrame] = {}
+    valid: dict[str, pd.DataFrame] = {}
+    problems: list[Violation] = []
+    for name, table in raw_tables(kpi_name).items():
+        frame = frames.get(name)
+        if frame is None:
+            if report_missing and table.required:
+                problems.append(Violation(name, None, None, "required_file", f"required table {name} was not provided"))
+            continue
+        typed[name], valid[name], found = _check_table(frame, table)
+        problems += found
+    problems += _cross_table(frames, typed, valid)
+    return typed, problems
+
+
+def _check_table(frame: RawFrame, table: RawTable) -> tuple[pd.DataFrame, pd.DataFrame, list[Violation]]:
+    """Check one table's columns, cells and key; return typed values, a validity mask and violations."""
+    file, data = frame.path.name, frame.data
+    folded = [str(c).strip().casefold() for c in data.columns]
+    structural: list[Violation] = []
+    cells: list[Violation] = []
+    typed, valid = pd.DataFrame(index=data.index), pd.DataFrame(index=data.index)
+    missing = []
+    for column in table.columns:
+        hits = [i for i, name in enumerate(folded) if name == column.name.casefold()]
+        if not hits:
+            missing.append(column.name)
+        elif len(hits) > 1:
+            message = f"the header has {len(hits)} columns named {column.name}; keep one"
+            structural.append(Violation(file, None, column.name, "required_column", message))
+        else:
+            typed[column.name], valid[column.name], found = _check_column(file, column, data.iloc[:, hits[0]])
+            cells += found
+    if missing:
+        header_row = 1 if frame.format == "csv" else None
+        found_names = ", ".join(map(str, data.columns)) or "none"
+        structural.insert(
+            0,
+            Violation(
+                file, header_row, ", ".join(missing), "required_column",
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; columns found: {found_names}",
+            ),
+        )
+    if table.required and data.empty:
+        structural.append(Violation(file, None, None, "not_empty", "the file has no data rows"))
+    if table.name == "channel_registry":
+        cells += _registry_rules(file, typed, valid)
+    cells += _unique_key(file, table, typed, valid)
+    return typed, valid, structural + sorted(cells, key=lambda v: v.row if v.row is not None else float("inf"))
+
+
+def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series, list[Violation]]:
+    """Parse one column's text; return typed values (NA where empty or bad), a validity mask and violations.
+
+    Each distinct text is checked once (dates, segments and channels repeat a lot), then spread back.
+    """
+    codes, distinct = pd.factorize(cells.astype(str))
+    checked = pd.Series(distinct, dtype=object).str.strip()
+    empty_d = checked.isin(NULL_TOKENS)
+    parsed_d, bad_d = _parse(column.kind, checked)
+    bad_d &= ~empty_d
+    negative_d = ~bad_d & (parsed_d.astype(float) < 0) if column.non_negative else None
+    unsafe_d = ~bad_d & ~empty_d & checked.map(_unsafe_reason).notna() if column.kind == "name" else None
+
+    def spread(values: pd.Series) -> pd.Series:
+        return values.take(codes).set_axis(cells.index)
+
+    text, empty, bad = spread(checked), spread(empty_d), spread(bad_d)
+    problems: list[Violation] = []
+    if not column.nullable:
+        problems += _cells(file, column.name, "not_null", text[empty], _describe_empty)
+    if column.kind in _TYPE_RULES:
+        rule, reason = _TYPE_RULES[column.kind]
+        problems += _cells(file, column.name, rule, text[bad], lambda v: f"value {_show(v)} {reason}")
+    if negative_d is not None:
+        negative = spread(negative_d)
+        problems += _cells(file, column.name, "non_negative", text[negative], lambda v: f"value {v} is negative")
+        bad |= negative
+    if unsafe_d is not None:
+        unsafe = spread(unsafe_d)
+        problems += _cells(file, column.name, "safe_name", text[unsafe], _describe_unsafe)
+        bad |= unsafe
+    values = spread(parsed_d).mask(bad | empty)
+    if column.kind == "boolean" and values.notna().all():
+        values = values.astype(bool)
+    valid = ~bad if column.nullable else ~(bad | empty)
+    return values, valid, problems
+
+
+def _parse(kind: str, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse non-empty stripped text by column kind; return values and a mask of unparseable cells."""
+    if kind in ("date", "month"):
+        iso = text.where(text.str.fullmatch(_DATE)).str.slice(0, 10)
+        values = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        if kind == "month":
+            values = values.dt.to_period("M").dt.to_timestamp()
+        return values, values.isna()
+    if kind in ("number", "integer"):
+        pattern = _NUMBER if kind == "number" else _INTEGER
+        values = pd.to_numeric(text.where(text.str.fullmatch(pattern)), errors="coerce").astype(float)
+        bad = values.isna() | (values.abs() == float("inf"))
+        if kind == "integer":
+            bad |= values.abs() > 2**53
+            return values.mask(bad).astype("Int64"), bad
+        return values.mask(bad), bad
+    if kind == "boolean":
+        values = text.str.casefold().map(_BOOLEANS)
+        return values, values.isna()
+    return text, pd.Series(False, index=text.index)
+
+
+def _registry_rules(file: str, typed: pd.DataFrame, valid: pd.DataFrame) -> list[Violation]:
+    """Registry-only rules: known channel groups, and ROI priors given as a complete (mean, sd) pair."""
+    problems: list[Violation] = []
+    if "channel_group" in typed:
+        groups = typed["channel_group"]
+        unknown = valid["channel_group"] & ~groups.isin(CHANNEL_GROUPS)
+        problems += _cells(
+            file, "channel_group", "channel_group", groups[unknown],
+            lambda v: f"value {_show(v)} is not a channel group; use one of: {', '.join(CHANNEL_GROUPS)}",
+        )
+    if {"roi_prior_mean", "roi_prior_sd"} <= set(typed):
+        mean, sd = typed["roi_prior_mean"], typed["roi_prior_sd"]
+        checked = valid["roi_prior_mean"] & valid["roi_prior_sd"]
+        found = []
+        for row in typed.index[checked & (mean.isna() != sd.isna())]:
+            given, empty = "roi_prior_mean", "roi_prior_sd"
+            if pd.isna(mean[row]):
+                given, empty = empty, given
+            message = f"{given} is {typed.at[row, given]:g} but {empty} is empty; give both or neither"
+            found.append((row, empty, message))
+        for row in typed.index[checked & mean.notna() & (sd == 0)]:
+            found.append((row, "roi_prior_sd", "roi_prior_sd is 0; a prior needs a positive spread"))
+        problems += [Violation(file, int(row), column, "registry_prior", message) for row, column, message in found]
+    return problems
+
+
+def _unique_key(file: str, table: RawTable, typed: pd.DataFrame, valid: pd.DataFrame) -> list[Violation]:
+    """Flag each row whose key (e.g. date × segment_id × channel) repeats an earlier row."""
+    key = list(table.key)
+    if not set(key) <= set(typed):
+        return []
+    keys = typed.loc[valid[key].all(axis=1), key]
+    repeated = keys.duplicated()
+    if not repeated.any():
+        return []
+    first = keys[~repeated]
+    first_row = dict(zip(first.itertuples(index=False, name=None), first.index))
+    unit = _unit(file)
+    found = (
+        (
+            int(row),
+            f"same {' × '.join(key)} as {unit} {first_row[values]}: "
+            + ", ".join(f"{name} {_show_key(value)}" for name, value in zip(key, values)),
+        )
+        for row, values in zip(keys.index[repeated], keys[repeated].itertuples(index=False, name=None))
+    )
+    return _listed(file, None, "unique_key", found, int(repeated.sum()))
+
+
+def _cross_table(
+    frames: Mapping[str, RawFrame], typed: dict[str, pd.DataFrame], valid: dict[str, pd.DataFrame]
+) -> list[Violation]:
+    """Rules across tables, run only on name columns that exist and passed every cell check.
+
+    A bad cell (say an unsafe segment name) would otherwise also show up here as a spurious
+    "segment missing"; its own violation already names it.
+    """
+
+    def names(table: str, column: str) -> pd.Series | None:
+        if table not in typed or column not in typed[table] or not valid[table][column].all():
+            return None
+        return typed[table][column]
+
+    problems: list[Violation] = []
+    registered = names("channel_registry", "channel")
+    if registered is not None:
+        for table in ("channel_spend", "platform_spend", "attribution"):
+            channels = names(table, "channel")
+            if channels is not None:
+                problems += _unregistered(
+                    frames[table].path.name, channels, frames["channel_registry"].path.name, registered
+                )
+    spend, outcomes = names("channel_spend", "segment_id"), names("outcomes", "segment_id")
+    if spend is not None and outcomes is not None:
+        spend_file, outcomes_file = frames["channel_spend"].path.name, frames["outcomes"].path.name
+        problems += _uncovered(outcomes_file, outcomes, "outcomes", spend_file, spend)
+        problems += _uncovered(spend_file, spend, "spend rows", outcomes_file, outcomes)
+    return problems
+
+
+def _unregistered(file: str, channels: pd.Series, registry_file: str, registered: pd.Series) -> list[Violation]:
+    """One violation per channel missing from the registry, at the first row that uses it."""
+    unknown = channels[~channels.isin(set(registered))]
+    counts = unknown.value_counts()
+    firsts = unknown[~unknown.duplicated()]
+    by_fold = {name.casefold(): name for name in registered}
+
+    def message(channel: str) -> str:
+        near = by_fold.get(channel.casefold())
+        hint = f"; did you mean {_show(near)}?" if near else ""
+        rows = counts[channel]
+        where = f"is not in {registry_file} ({rows} row{'' if rows == 1 else 's'})"
+        return f"channel {_show(channel)} {where}{hint}; add it there or fix the name"
+
+    found = ((int(row), message(channel)) for row, channel in firsts.items())
+    return _listed(file, "channel", "registered_channel", found, len(firsts))
+
+
+def _uncovered(file: str, segments: pd.Series, what: str, other_file: str, other: pd.Series) -> list[Violation]:
+    """One violation, against ``other_file``, per segment of ``file`` that ``other_file`` lacks."""
+    orphans = segments[~segments.isin(set(other)) & ~segments.duplicated()]
+    found = (
+        (None, f"segment {_show(segment)} has {what} ({file} {_unit(file)} {row}) but no rows in {other_file}")
+        for row, segment in orphans.items()
+    )
+    return _listed(other_file, "segment_id", "segment_coverage", found, len(orphans))
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def _cells(file: str, column: str, rule: str, bad: pd.Series, describe: Callable[[str], str]) -> list[Violation]:
+    """One violation per bad cell (capped), worded by ``describe(cell_text)``."""
+    return _listed(file, column, rule, ((int(row), describe(value)) for row, value in bad.items()), len(bad))
+
+
+def _listed(
+    file: str, column: str | None, rule: str, found: Iterable[tuple[int | None, str]], total: int
+) -> list[Violation]:
+    """The first ``_PER_RULE`` findings as violations, plus one line counting the rest."""
+    problems = [Violation(file, row, column, rule, message) for row, message in islice(found, _PER_RULE)]
+    if total > _PER_RULE:
+        message = f"... and {total - _PER_RULE:,} more break this rule (first {_PER_RULE} listed)"
+        problems.append(Violation(file, None, column, rule, message))
+    return problems
+
+
+def _describe_empty(value: str) -> str:
+    if value == "":
+        return "the cell is empty; a value is required"
+    return f"value {_show(value)} means missing; a value is required"
+
+
+def _unsafe_reason(name: str) -> str | None:
+    """Why a name is unsafe to carry into SQL, or None when it is fine."""
+    if len(name) > NAME_MAX_LENGTH:
+        return f"is {len(name)} characters long (the limit is {NAME_MAX_LENGTH})"
+    hit = _UNSAFE.search(name)
+    if hit is None:
+        return None
+    char = hit.group()
+    return f"contains {_UNSAFE_NAMES.get(char, f'a control character (U+{ord(char):04X})')}"
+
+
+def _describe_unsafe(name: str) -> str:
+    return (
+        f"value {_show(name)} {_unsafe_reason(name)}; names may not contain quotes, backticks, semicolons, "
+        f"backslashes or control characters, nor be longer than {NAME_MAX_LENGTH} characters"
+    )
+
+
+def _show(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+def _show_key(value: object) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else _show(str(value))
+
+
+def _unit(file: str) -> str:
+    return "row" if file.endswith(".parquet") else "line"
+
+
+def _folder_of(frames: Mapping[str, RawFrame]) -> Path | None:
+    folders = {frame.path.parent for frame in frames.values()}
+    return folders.pop() if len(folders) == 1 else None

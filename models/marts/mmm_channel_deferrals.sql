@@ -1,0 +1,23 @@
+-- One row per segment x channel left out of the fit because it went live fewer than
+-- var min_channel_weeks weeks ago; listed until it has enough history.
+with eligibility as (
+    select * from {{ ref('int_channel_eligibility') }}
+),
+
+deferred as (
+    select
+        segment_id,
+        channel,
+        display_name,
+        channel_group,
+        live_since,
+        cast(weeks_live as integer) as weeks_live,
+        cast(weeks_required as integer) as weeks_required,
+        eligible_from_date,
+        'live for ' || cast(weeks_live as varchar) || ' complete weeks; a channel needs '
+            || cast(weeks_required as varchar) || ' before it is fitted' as reason
+    from eligibility
+    where is_deferred
+)
+
+select * from deferred

@@ -1,0 +1,16 @@
+-- depends_on: {{ ref('raw_input_checks') }}
+with source as (
+    select * from {{ raw_input('channel_spend', ['date', 'segment_id', 'channel', 'spend', 'impressions']) }}
+),
+
+renamed as (
+    select
+        cast(cast("date" as timestamp) as date) as spend_date,
+        trim(cast(segment_id as varchar)) as segment_id,
+        trim(cast(channel as varchar)) as channel,
+        cast(spend as double) as spend,
+        cast(nullif(trim(cast(impressions as varchar)), '') as double) as impressions
+    from source
+)
+
+select * from renamed
