@@ -99,7 +99,7 @@ def check_raw_folder(path: str | Path, kpi_name: str = "revenue") -> pd.DataFram
     return pd.DataFrame(
         [
             {
-                "table": name,
+                "table_name": name,
                 "file": str(frame.path),
                 "format": frame.format,
                 "rows": len(frame.data),
@@ -108,7 +108,7 @@ def check_raw_folder(path: str | Path, kpi_name: str = "revenue") -> pd.DataFram
             }
             for name, frame in frames.items()
         ],
-        columns=["table", "file", "format", "rows", "columns", "status"],
+        columns=["table_name", "file", "format", "rows", "columns", "status"],
     )
 
 
@@ -281,7 +281,7 @@ def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Serie
     """
     codes, distinct = pd.factorize(cells.astype(str))
     checked = pd.Series(distinct, dtype=object).str.strip()
-    empty_d = checked.isin(NULL_TOKENS)
+    empty_d = checked.isin(_empty_tokens(column.kind))
     parsed_d, bad_d = _parse(column.kind, checked)
     bad_d &= ~empty_d
     negative_d = ~bad_d & (parsed_d.astype(float) < 0) if column.non_negative else None
@@ -310,6 +310,12 @@ def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Serie
         values = values.astype(bool)
     valid = ~bad if column.nullable else ~(bad | empty)
     return values, valid, problems
+
+
+def _empty_tokens(kind: str) -> tuple[str, ...]:
+    """Cells that mean 'no value': NULL_TOKENS, except that a name is empty only when blank
+    (a segment may well be called NA, for North America)."""
+    return ("",) if kind == "name" else NULL_TOKENS
 
 
 def _parse(kind: str, text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -10,9 +10,9 @@ renamed as (
         lower(trim(cast(channel_group as varchar))) as channel_group,
         cast(cast(live_since as timestamp) as date) as live_since,
         lower(trim(cast(is_primary as varchar))) in ('true', 't', '1', 'yes', 'y') as is_primary,
-        cast(nullif(trim(cast(roi_prior_mean as varchar)), '') as double) as roi_prior_mean,
-        cast(nullif(trim(cast(roi_prior_sd as varchar)), '') as double) as roi_prior_sd,
-        cast(nullif(trim(cast(adstock_max_lag as varchar)), '') as integer) as adstock_max_lag
+        cast({{ empty_as_null('roi_prior_mean') }} as double) as roi_prior_mean,
+        cast({{ empty_as_null('roi_prior_sd') }} as double) as roi_prior_sd,
+        cast({{ empty_as_null('adstock_max_lag') }} as integer) as adstock_max_lag
     from source
 )
 

@@ -9,7 +9,7 @@ renamed as (
         trim(cast(segment_id as varchar)) as segment_id,
         trim(cast(channel as varchar)) as channel,
         cast(spend as double) as spend,
-        cast(nullif(trim(cast(impressions as varchar)), '') as double) as impressions
+        cast({{ empty_as_null('impressions') }} as double) as impressions
     from source
 )
 

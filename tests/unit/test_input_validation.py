@@ -64,9 +64,9 @@ def failure(folder: Path) -> tuple[str, InputError]:
 def test_clean_folder_passes_with_typed_frames(raw_folder):
     folder = raw_folder()
     summary = check_raw_folder(folder)
-    assert list(summary["table"]) == ["channel_registry", "channel_spend", "platform_spend", "outcomes", "controls"]
+    assert list(summary["table_name"]) == ["channel_registry", "channel_spend", "platform_spend", "outcomes", "controls"]
     assert set(summary["status"]) == {"passed"}
-    assert summary.set_index("table").loc["channel_spend", ["format", "rows", "columns"]].tolist() == ["csv", 4, 5]
+    assert summary.set_index("table_name").loc["channel_spend", ["format", "rows", "columns"]].tolist() == ["csv", 4, 5]
 
     typed = validate_raw(read_raw_folder(folder))
     spend = typed["channel_spend"]
@@ -83,7 +83,7 @@ def test_clean_folder_passes_with_typed_frames(raw_folder):
 
 def test_optional_tables_may_be_absent(raw_folder):
     summary = check_raw_folder(raw_folder(controls=None))
-    assert "controls" not in set(summary["table"])
+    assert "controls" not in set(summary["table_name"])
 
 
 def test_missing_file(raw_folder, tmp_path):
@@ -222,7 +222,7 @@ def test_clean_parquet_passes(raw_folder):
     outcomes = pd.DataFrame({"date": dates, "segment_id": "us", "revenue": [2500, 2700]})
     outcomes.to_parquet(folder / "outcomes.parquet")
     summary = check_raw_folder(folder)
-    assert summary.set_index("table").loc["outcomes", "format"] == "parquet"
+    assert summary.set_index("table_name").loc["outcomes", "format"] == "parquet"
     typed = validate_raw(read_raw_folder(folder))["outcomes"]
     assert list(typed.index) == [1, 2] and typed["revenue"].tolist() == [2500.0, 2700.0]
 
@@ -272,3 +272,15 @@ def test_validate_raw_names_a_missing_table(raw_folder):
     del frames["outcomes"]
     with pytest.raises(InputError, match="outcomes: rule required_file — required table outcomes was not provided"):
         validate_raw(frames)
+
+
+def test_a_segment_called_na_is_a_name_not_a_null(raw_folder):
+    folder = raw_folder(
+        channel_spend=SPEND.replace(",us,", ",NA,"),
+        platform_spend=PLATFORM.replace(",us,", ",NA,"),
+        outcomes=OUTCOMES.replace(",us,", ",NA,"),
+        controls=CONTROLS.replace(",us,", ",NA,"),
+    )
+    typed = validate_raw(read_raw_folder(folder))
+    assert set(typed["outcomes"]["segment_id"]) == {"NA"}
+    assert typed["channel_spend"]["impressions"].isna().sum() == 2

@@ -1,0 +1,76 @@
+"""Real dbt builds on real DuckDB files, each in its own temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEMO_DATA = PROJECT_DIR / "data" / "demo"
+DBT = Path(sys.executable).parent / "dbt"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One `dbt build`: its exit code, its log, and where it wrote."""
+
+    returncode: int
+    output: str
+    db_path: Path
+    target_dir: Path
+
+    def query(self, sql: str) -> pd.DataFrame:
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.sql(sql).df()
+
+
+def dbt_build(workdir: Path, raw_data_path: Path = DEMO_DATA, db_path: Path | None = None, **vars: object) -> Build:
+    """Run `dbt build` on the project against a DuckDB file in workdir."""
+    db_path = db_path or workdir / "curvehouse.duckdb"
+    target_dir = workdir / "target"
+    all_vars = {
+        "raw_data_path": str(raw_data_path),
+        "gx_data_docs_dir": str(target_dir / "gx_data_docs"),
+        "as_of_date": "2026-11-22",
+        **vars,
+    }
+    env = {**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(db_path)}
+    proc = subprocess.run(
+        [
+            str(DBT), "build",
+            "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(PROJECT_DIR / "profiles"),
+            "--target-path", str(target_dir),
+            "--log-path", str(workdir / "logs"),
+            "--vars", json.dumps(all_vars),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return Build(proc.returncode, proc.stdout + proc.stderr, db_path, target_dir)
+
+
+def copy_demo(dest: Path) -> Path:
+    """A writable copy of the bundled demo data to plant problems in."""
+    shutil.copytree(DEMO_DATA, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The default build on the bundled demo data, shared by the read-only tests."""
+    build = dbt_build(tmp_path_factory.mktemp("demo_build"))
+    assert build.returncode == 0, build.output[-5000:]
+    return build
