@@ -1,0 +1,1 @@
+"""Bring your own model: read other tools' output files into the unified curve convention."""
