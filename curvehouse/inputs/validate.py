@@ -30,7 +30,15 @@ from curvehouse.inputs.schema import (
     raw_tables,
 )
 
-__all__ = ["RawFrame", "InputError", "Violation", "read_raw_folder", "validate_raw", "check_raw_folder"]
+__all__ = [
+    "RawFrame",
+    "InputError",
+    "Violation",
+    "read_raw_folder",
+    "validate_raw",
+    "check_raw_folder",
+    "unsafe_name_reason",
+]
 
 FORMATS = ("csv", "parquet")
 _PER_RULE = 20  # violations listed per file, column and rule; the rest are counted in one line
@@ -285,7 +293,7 @@ def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Serie
     parsed_d, bad_d = _parse(column.kind, checked)
     bad_d &= ~empty_d
     negative_d = ~bad_d & (parsed_d.astype(float) < 0) if column.non_negative else None
-    unsafe_d = ~bad_d & ~empty_d & checked.map(_unsafe_reason).notna() if column.kind == "name" else None
+    unsafe_d = ~bad_d & ~empty_d & checked.map(unsafe_name_reason).notna() if column.kind == "name" else None
 
     def spread(values: pd.Series) -> pd.Series:
         return values.take(codes).set_axis(cells.index)
@@ -473,7 +481,7 @@ def _describe_empty(value: str) -> str:
     return f"value {_show(value)} means missing; a value is required"
 
 
-def _unsafe_reason(name: str) -> str | None:
+def unsafe_name_reason(name: str) -> str | None:
     """Why a name is unsafe to carry into SQL, or None when it is fine."""
     if len(name) > NAME_MAX_LENGTH:
         return f"is {len(name)} characters long (the limit is {NAME_MAX_LENGTH})"
@@ -486,7 +494,7 @@ def _unsafe_reason(name: str) -> str | None:
 
 def _describe_unsafe(name: str) -> str:
     return (
-        f"value {_show(name)} {_unsafe_reason(name)}; names may not contain quotes, backticks, semicolons, "
+        f"value {_show(name)} {unsafe_name_reason(name)}; names may not contain quotes, backticks, semicolons, "
         f"backslashes or control characters, nor be longer than {NAME_MAX_LENGTH} characters"
     )
 

@@ -1,0 +1,69 @@
+"""Tell which BYOMM format a landing-folder entry holds, from its contents rather than its name.
+
+A file is sniffed from its first 64 KiB only, so a huge or binary file is turned away without
+being read: text starting with ``{`` is custom JSON; CSV text whose header has model_id and
+channel_name is a Recast export. A folder is a Robyn output when it holds
+pareto_hyperparameters.csv, a Meridian export when it holds Meridian's curve or summary files.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from curvehouse.byomm.meridian import is_meridian_folder
+from curvehouse.byomm.recast import is_recast_header
+from curvehouse.byomm.records import ByommRejection
+from curvehouse.byomm.robyn import is_robyn_folder
+
+__all__ = ["FORMATS", "SNIFF_BYTES", "MAX_FILE_BYTES", "detect_format"]
+
+FORMATS = ("custom_json", "recast", "robyn", "meridian")
+SNIFF_BYTES = 64 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a single-file model holds one entry per channel: kilobytes, never megabytes
+
+
+def detect_format(path: Path) -> str:
+    """One of FORMATS; raise ByommRejection for an unknown format or an oversized file."""
+    if path.is_dir():
+        if is_robyn_folder(path):
+            return "robyn"
+        if is_meridian_folder(path):
+            return "meridian"
+        raise ByommRejection(
+            str(path),
+            "unknown format: a folder without a Robyn output (pareto_hyperparameters.csv) or a Meridian export "
+            "(response_curves.csv, summary_metrics.csv)",
+        )
+    if not path.is_file():
+        raise ByommRejection(str(path), "unknown format: neither a file nor a folder")
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    found = _sniff(head)
+    if found is None:
+        raise ByommRejection(
+            str(path),
+            "unknown format: not a custom JSON model (a JSON object) nor a Recast CSV (header with model_id and "
+            "channel_name)",
+        )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ByommRejection(
+            str(path),
+            f"file too large for a {found} model: {size / 2**20:,.1f} MiB (limit {MAX_FILE_BYTES / 2**20:g} MiB)",
+        )
+    return found
+
+
+def _sniff(head: bytes) -> str | None:
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text.lstrip(b" \t\r\n").startswith(b"{"):
+        return "custom_json"
+    first_line, newline, _ = text.partition(b"\n")
+    if not newline and len(head) == SNIFF_BYTES:
+        return None  # no line break in the sniffed bytes: not a CSV header
+    try:
+        header = next(csv.reader([first_line.decode("utf-8").rstrip("\r")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return "recast" if is_recast_header(header) else None

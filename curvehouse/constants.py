@@ -1,0 +1,19 @@
+"""Names shared by the model, the posterior summaries and the published tables."""
+
+# NumPyro sample sites (per segment x channel unless noted).
+ROI = "roi"                    # return on spend over the window, outcome currency per currency unit
+HALF_POINT = "half_point"      # half-saturation weekly spend, in units of the channel's mean active spend
+SLOPE = "slope"                # Hill slope S
+THETA = "theta"                # geometric adstock decay per week
+INTERCEPT = "intercept"        # per segment, in units of mean weekly outcome
+TREND = "trend"                # per segment, change over the window in units of mean weekly outcome
+GAMMA = "gamma"                # per segment x control, effect of a standardised control
+SIGMA = "sigma"                # per segment, noise sd in units of mean weekly outcome
+OBS = "y"
+
+CHANNEL_SITES = (ROI, HALF_POINT, SLOPE, THETA)
+SEGMENT_SITES = (INTERCEPT, TREND, SIGMA)
+
+SOURCE_BUILTIN = "builtin"
+STATUS_PUBLISHED = "published"
+STATUS_REJECTED = "rejected"

@@ -1,0 +1,1 @@
+"""The built-in Bayesian MMM: spec, data arrays, NumPyro model, sampling."""

@@ -1,0 +1,123 @@
+"""Turn the long weekly model input into padded arrays: one shape for all segments.
+
+Every segment is padded to the longest window and the union of channels and controls, with
+masks, so JAX compiles one program for all of them. Outcome and spend are scaled per segment
+(outcome by its mean week, spend by the channel's mean active week) so priors are unit-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from curvehouse.transforms.adstock import lag_stack
+
+__all__ = ["ModelData", "build_model_data", "INPUT_COLUMNS"]
+
+INPUT_COLUMNS = ("segment_id", "week_start", "variable_kind", "variable_name", "value")
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Arrays for the model. Shapes: S segments, T weeks, C channels, K controls, L lags."""
+
+    segments: tuple[str, ...]
+    channels: tuple[str, ...]
+    controls: tuple[str, ...]
+    weeks: tuple[tuple[pd.Timestamp, ...], ...]   # per segment, its own weeks (unpadded)
+    y: np.ndarray              # (S, T) outcome / y_scale, 0 in padding
+    y_scale: np.ndarray        # (S,) mean weekly outcome
+    spend: np.ndarray          # (S, T, C) weekly spend in currency, 0 in padding
+    x_scale: np.ndarray        # (S, C) mean weekly spend in active weeks (1 where never active)
+    lagged: np.ndarray         # (S, T, C, L) lag stack of spend / x_scale
+    z: np.ndarray              # (S, T, K) standardised controls, 0 in padding
+    z_mean: np.ndarray         # (S, K)
+    z_sd: np.ndarray           # (S, K)
+    time_mask: np.ndarray      # (S, T) 1 for real weeks
+    channel_mask: np.ndarray   # (S, C) 1 where the channel has spend in the segment's window
+    lag_mask: np.ndarray       # (C, L) 1 for the lags a channel allows
+    trend: np.ndarray          # (S, T) 0..1 across each segment's own window
+    total_spend: np.ndarray    # (S, C) window spend in currency
+
+    @property
+    def n_weeks(self) -> np.ndarray:
+        return self.time_mask.sum(axis=1).astype(int)
+
+
+def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_lag: int) -> ModelData:
+    """Pivot the long input (segment_id, week_start, variable_kind in outcome/spend/control,
+    variable_name, value) into padded, scaled arrays."""
+    missing = set(INPUT_COLUMNS) - set(long.columns)
+    if missing:
+        raise ValueError(f"model input lacks columns {sorted(missing)}")
+    long = long.assign(week_start=pd.to_datetime(long["week_start"]))
+    segments = tuple(sorted(long["segment_id"].unique()))
+    channels = tuple(sorted(long.loc[long["variable_kind"] == "spend", "variable_name"].unique()))
+    controls = tuple(sorted(long.loc[long["variable_kind"] == "control", "variable_name"].unique()))
+    weeks = tuple(
+        tuple(sorted(long.loc[long["segment_id"] == s, "week_start"].unique())) for s in segments
+    )
+    n_s, n_t, n_c, n_k = len(segments), max(len(w) for w in weeks), len(channels), len(controls)
+    max_lag = max([default_lag, *(channel_lags.get(c) or default_lag for c in channels)])
+
+    y = np.zeros((n_s, n_t))
+    spend = np.zeros((n_s, n_t, n_c))
+    z_raw = np.zeros((n_s, n_t, n_k))
+    time_mask = np.zeros((n_s, n_t))
+    for i, segment in enumerate(segments):
+        rows = long[long["segment_id"] == segment]
+        index = {w: t for t, w in enumerate(weeks[i])}
+        time_mask[i, : len(weeks[i])] = 1
+        t = rows["week_start"].map(index).to_numpy()
+        kind = rows["variable_kind"].to_numpy()
+        name = rows["variable_name"].to_numpy()
+        value = rows["value"].to_numpy(dtype=float)
+        is_y = kind == "outcome"
+        y[i, t[is_y]] = value[is_y]
+        for array, kind_name, names in ((spend, "spend", channels), (z_raw, "control", controls)):
+            sel = kind == kind_name
+            col = pd.Index(names).get_indexer(name[sel])
+            array[i, t[sel], col] = np.nan_to_num(value[sel])
+
+    y_scale = np.array([y[i, time_mask[i] > 0].mean() for i in range(n_s)])
+    y_scale = np.where(y_scale > 0, y_scale, 1.0)
+    active = spend > 0
+    active_weeks = active.sum(axis=1)
+    x_scale = np.where(active_weeks > 0, spend.sum(axis=1) / np.maximum(active_weeks, 1), 1.0)
+    channel_mask = (active_weeks > 0).astype(float)
+
+    valid = time_mask[..., None] > 0
+    count = np.maximum(valid.sum(axis=1), 1)
+    z_mean = np.where(valid, z_raw, 0).sum(axis=1) / count
+    z_var = np.where(valid, (z_raw - z_mean[:, None, :]) ** 2, 0).sum(axis=1) / count
+    z_sd = np.sqrt(z_var)
+    z_sd = np.where(z_sd > 1e-9, z_sd, 1.0)
+    z = np.where(valid, (z_raw - z_mean[:, None, :]) / z_sd[:, None, :], 0.0)
+
+    lag_mask = np.zeros((n_c, max_lag))
+    for c, channel in enumerate(channels):
+        lag_mask[c, : channel_lags.get(channel) or default_lag] = 1
+    n_weeks = time_mask.sum(axis=1, keepdims=True)
+    trend = np.where(time_mask > 0, np.arange(n_t)[None, :] / np.maximum(n_weeks - 1, 1), 0.0)
+
+    return ModelData(
+        segments=segments,
+        channels=channels,
+        controls=controls,
+        weeks=weeks,
+        y=y / y_scale[:, None],
+        y_scale=y_scale,
+        spend=spend,
+        x_scale=x_scale,
+        lagged=lag_stack(spend / x_scale[:, None, :], max_lag),
+        z=z,
+        z_mean=z_mean,
+        z_sd=z_sd,
+        time_mask=time_mask,
+        channel_mask=channel_mask,
+        lag_mask=lag_mask,
+        trend=trend,
+        total_spend=spend.sum(axis=1),
+    )

@@ -1,0 +1,143 @@
+"""The built-in MMM as one NumPyro model over all segments (padded to one shape).
+
+y_st = intercept_s + trend_s * t + sum_k gamma_sk z_stk + sum_c beta_sc Hill(Adstock(x_sc)_t) + noise,
+in units of the segment's mean weekly outcome. The channel effect is parameterised by its ROI
+over the window (as Meridian does), so the ROI prior is in business units:
+beta_sc = roi_sc * spend_sc / (y_scale_s * sum_t Hill_sct).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+
+from curvehouse import constants as k
+from curvehouse.model.data import ModelData
+from curvehouse.model.spec import ModelSpec
+from curvehouse.transforms.adstock import geometric_adstock
+from curvehouse.transforms.saturation import hill
+
+__all__ = ["model_arrays", "mmm_model", "components"]
+
+
+def model_arrays(data: ModelData, fit_mask: np.ndarray | None = None) -> dict[str, jnp.ndarray]:
+    """The data arguments of mmm_model; fit_mask (S, T) hides weeks from the likelihood (holdout).
+
+    ROI is defined over the weeks the model learns from, so total spend follows fit_mask.
+    """
+    fit_mask = data.time_mask if fit_mask is None else fit_mask
+    return dict(
+        y=jnp.asarray(data.y, dtype=jnp.float32),
+        y_scale=jnp.asarray(data.y_scale, dtype=jnp.float32),
+        lagged=jnp.asarray(data.lagged, dtype=jnp.float32),
+        z=jnp.asarray(data.z, dtype=jnp.float32),
+        time_mask=jnp.asarray(data.time_mask, dtype=jnp.float32),
+        fit_mask=jnp.asarray(fit_mask, dtype=jnp.float32),
+        channel_mask=jnp.asarray(data.channel_mask, dtype=jnp.float32),
+        lag_mask=jnp.asarray(data.lag_mask, dtype=jnp.float32),
+        trend=jnp.asarray(data.trend, dtype=jnp.float32),
+        total_spend=jnp.asarray((data.spend * fit_mask[..., None]).sum(axis=1), dtype=jnp.float32),
+    )
+
+
+def components(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> dict[str, jnp.ndarray]:
+    """Deterministic parts of the mean, in units of mean weekly outcome.
+
+    Returns baseline (S, T), trend (S, T), controls (S, T, K), media (S, T, C) and beta (S, C).
+    Works on one draw; vmap it over draws.
+    """
+    theta, half, slope, roi = params[k.THETA], params[k.HALF_POINT], params[k.SLOPE], params[k.ROI]
+    adstocked = geometric_adstock(arrays["lagged"], theta, arrays["lag_mask"])
+    saturated = hill(adstocked, half[:, None, :], slope[:, None, :]) * arrays["time_mask"][..., None]
+    hill_total = jnp.sum(saturated * arrays["fit_mask"][..., None], axis=1)
+    active = (arrays["channel_mask"] > 0) & (hill_total > 0)
+    beta = jnp.where(
+        active, roi * arrays["total_spend"] / (arrays["y_scale"][:, None] * jnp.where(active, hill_total, 1.0)), 0.0
+    )
+    time_mask = arrays["time_mask"]
+    return {
+        "baseline": params[k.INTERCEPT][:, None] * time_mask,
+        "trend": params[k.TREND][:, None] * arrays["trend"],
+        "controls": arrays["z"] * params[k.GAMMA][:, None, :],
+        "media": saturated * beta[:, None, :],
+        "beta": beta,
+    }
+
+
+def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n_c: int) -> dict[str, jnp.ndarray]:
+    """Sample ROI, half point, slope and theta per segment x channel (pooled or not)."""
+    out = {}
+    logs = {name: (priors[f"{name}_loc"], priors[f"{name}_scale"]) for name in (k.ROI, k.HALF_POINT, k.SLOPE)}
+    theta_a, theta_b = priors["theta_a"], priors["theta_b"]
+    theta_mean = theta_a / (theta_a + theta_b)
+    if spec.pooling == "none":
+        with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("channel", n_c, dim=-1):
+            for name, (loc, scale) in logs.items():
+                out[name] = numpyro.sample(name, dist.LogNormal(loc, scale))
+            out[k.THETA] = numpyro.sample(k.THETA, dist.Beta(theta_a, theta_b))
+        return out
+    # Partial pooling: each channel's parameters in every segment come from a shared population.
+    with numpyro.plate("channel", n_c, dim=-1):
+        pops = {}
+        for name, (loc, scale) in logs.items():
+            mu = numpyro.sample(f"{name}_pop_mu", dist.Normal(jnp.mean(loc, axis=0), jnp.mean(scale, axis=0)))
+            tau = numpyro.sample(f"{name}_pop_tau", dist.HalfNormal(spec.priors.pool_log_sd))
+            pops[name] = (mu, tau)
+        logit_mean = jnp.log(theta_mean / (1 - theta_mean))
+        theta_mu = numpyro.sample("theta_pop_mu", dist.Normal(jnp.mean(logit_mean, axis=0), 1.0))
+        theta_tau = numpyro.sample("theta_pop_tau", dist.HalfNormal(spec.priors.pool_log_sd * 2))
+        with numpyro.plate("segment", n_s, dim=-2):
+            for name, (mu, tau) in pops.items():
+                offset = numpyro.sample(f"{name}_z", dist.Normal(0.0, 1.0))
+                out[name] = numpyro.deterministic(name, jnp.exp(mu + tau * offset))
+            offset = numpyro.sample("theta_z", dist.Normal(0.0, 1.0))
+            out[k.THETA] = numpyro.deterministic(k.THETA, 1.0 / (1.0 + jnp.exp(-(theta_mu + theta_tau * offset))))
+    return out
+
+
+def mmm_model(
+    y: jnp.ndarray,
+    y_scale: jnp.ndarray,
+    lagged: jnp.ndarray,
+    z: jnp.ndarray,
+    time_mask: jnp.ndarray,
+    fit_mask: jnp.ndarray,
+    channel_mask: jnp.ndarray,
+    lag_mask: jnp.ndarray,
+    trend: jnp.ndarray,
+    total_spend: jnp.ndarray,
+    priors: dict[str, jnp.ndarray],
+    spec: ModelSpec,
+    observe: bool = True,
+) -> None:
+    """NumPyro model over all segments at once; weeks outside fit_mask do not inform the fit.
+
+    priors holds (S, C) arrays: roi_loc/roi_scale, half_point_loc/_scale, slope_loc/_scale (log
+    space) and theta_a/theta_b (Beta); see curvehouse.model.priors. spec is static (bind it with
+    functools.partial) so the data and priors stay traced and JAX compiles once per shape.
+    """
+    n_s, n_c = total_spend.shape
+    n_k = z.shape[-1]
+    p = spec.priors
+    params = _channel_params(priors, spec, n_s, n_c)
+    with numpyro.plate("segment_", n_s, dim=-1):
+        params[k.INTERCEPT] = numpyro.sample(k.INTERCEPT, dist.Normal(p.intercept_mean, p.intercept_sd))
+        params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
+        sigma = numpyro.sample(k.SIGMA, dist.HalfNormal(p.sigma_scale))
+    if n_k:
+        with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("control", n_k, dim=-1):
+            params[k.GAMMA] = numpyro.sample(k.GAMMA, dist.Normal(0.0, p.control_sd))
+    else:
+        params[k.GAMMA] = jnp.zeros((n_s, 0))
+    arrays = dict(y_scale=y_scale, lagged=lagged, z=z, time_mask=time_mask, fit_mask=fit_mask,
+                  channel_mask=channel_mask, lag_mask=lag_mask, trend=trend, total_spend=total_spend)
+    parts = components(params, arrays)
+    mean = parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
+    if spec.noise == "student_t":
+        likelihood = dist.StudentT(p.student_t_df, mean, sigma[:, None])
+    else:
+        likelihood = dist.Normal(mean, sigma[:, None])
+    with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("week", y.shape[1], dim=-1):
+        numpyro.sample(k.OBS, likelihood.mask(fit_mask > 0), obs=y if observe else None)

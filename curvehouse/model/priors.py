@@ -1,0 +1,91 @@
+"""Prior arrays per segment x channel: from the methodology config and the channel registry,
+or (refresh mode) centred on the last published posterior."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from curvehouse import constants as k
+from curvehouse.model.data import ModelData
+from curvehouse.model.spec import ModelSpec
+
+__all__ = ["lognormal_from_mean_sd", "build_priors", "PRIOR_KEYS"]
+
+PRIOR_KEYS = ("roi_loc", "roi_scale", "half_point_loc", "half_point_scale", "slope_loc", "slope_scale",
+              "theta_a", "theta_b")
+
+
+def lognormal_from_mean_sd(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LogNormal (mu, sigma) whose mean and standard deviation are the given ones."""
+    mean, sd = np.asarray(mean, dtype=float), np.asarray(sd, dtype=float)
+    sigma2 = np.log1p((sd / mean) ** 2)
+    return np.log(mean) - sigma2 / 2, np.sqrt(sigma2)
+
+
+def _beta_from_mean_sd(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = np.clip(mean, 0.02, 0.98)
+    var = np.minimum(sd**2, mean * (1 - mean) * 0.9)
+    concentration = mean * (1 - mean) / var - 1
+    return mean * concentration, (1 - mean) * concentration
+
+
+def build_priors(
+    data: ModelData,
+    spec: ModelSpec,
+    registry: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+) -> dict[str, np.ndarray]:
+    """(S, C) prior arrays.
+
+    ROI: LogNormal with the registry's roi_prior_mean / roi_prior_sd per channel, else the config
+    default. Half point (in units of the channel's mean active weekly spend), slope and theta: the
+    config defaults. In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the
+    last published posterior in the same units) replaces them where present, so a short window
+    recalibrates without forgetting what the long fit learnt about saturation.
+    """
+    n_s, n_c = len(data.segments), len(data.channels)
+    p = spec.priors
+    reg = registry.set_index("channel")
+    roi_mean = np.array([_registry_value(reg, c, "roi_prior_mean", p.roi_mean) for c in data.channels])
+    roi_sd = np.array([_registry_value(reg, c, "roi_prior_sd", p.roi_sd) for c in data.channels])
+    roi_loc, roi_scale = lognormal_from_mean_sd(roi_mean, roi_sd)
+    full = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (n_s, n_c)).copy()  # noqa: E731
+    priors = {
+        "roi_loc": full(roi_loc),
+        "roi_scale": full(roi_scale),
+        "half_point_loc": full(np.log(p.half_point_median)),
+        "half_point_scale": full(p.half_point_log_sd),
+        "slope_loc": full(np.log(p.slope_median)),
+        "slope_scale": full(p.slope_log_sd),
+        "theta_a": full(p.theta_alpha),
+        "theta_b": full(p.theta_beta),
+    }
+    if previous is not None and len(previous):
+        _centre_on_previous(priors, data, previous)
+    return priors
+
+
+def _registry_value(reg: pd.DataFrame, channel: str, column: str, default: float) -> float:
+    if channel in reg.index and column in reg.columns and pd.notna(reg.at[channel, column]):
+        return float(reg.at[channel, column])
+    return default
+
+
+def _centre_on_previous(priors: dict[str, np.ndarray], data: ModelData, previous: pd.DataFrame) -> None:
+    """Overwrite priors with moment-matched versions of the previous posterior (refresh mode)."""
+    seg_index = {s: i for i, s in enumerate(data.segments)}
+    ch_index = {c: j for j, c in enumerate(data.channels)}
+    for row in previous.itertuples(index=False):
+        i, j = seg_index.get(row.segment_id), ch_index.get(row.channel)
+        if i is None or j is None or not (row.mean > 0 and row.sd > 0):
+            continue
+        if row.parameter in (k.ROI, k.SLOPE):
+            loc, scale = lognormal_from_mean_sd(row.mean, row.sd)
+            priors[f"{row.parameter}_loc"][i, j], priors[f"{row.parameter}_scale"][i, j] = loc, scale
+        elif row.parameter == k.HALF_POINT:
+            loc, scale = lognormal_from_mean_sd(row.mean / data.x_scale[i, j], row.sd / data.x_scale[i, j])
+            priors["half_point_loc"][i, j], priors["half_point_scale"][i, j] = loc, scale
+        elif row.parameter == k.THETA:
+            a, b = _beta_from_mean_sd(np.array(row.mean), np.array(row.sd))
+            priors["theta_a"][i, j], priors["theta_b"][i, j] = a, b

@@ -1,0 +1,144 @@
+"""The methodology config as frozen, validated specs; its hash is the methodology version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+__all__ = ["PriorSpec", "SamplerSpec", "PublishSpec", "ModelSpec", "spec_from_config"]
+
+NOISE_FAMILIES = ("normal", "student_t")
+POOLING = ("none", "partial")
+FIT_MODES = ("full", "refresh")
+CHAIN_METHODS = ("vectorized", "parallel", "sequential")
+
+
+def _check(condition: bool, name: str, allowed: str, value: Any) -> None:
+    if not condition:
+        raise ValueError(f"methodology {name} must be {allowed}; got {value!r}")
+
+
+@dataclass(frozen=True)
+class PriorSpec:
+    """Priors, in business units where the quantity has one.
+
+    ROI (outcome currency per unit of spend) is LogNormal with this mean and sd unless the channel
+    registry gives its own. Half point is LogNormal around ``half_point_median`` times the channel's
+    mean weekly spend in active weeks. Intercept, trend, control effects and noise are in units of
+    the segment's mean weekly outcome.
+    """
+
+    roi_mean: float = 1.5
+    roi_sd: float = 1.5
+    half_point_median: float = 1.0
+    half_point_log_sd: float = 0.7
+    slope_median: float = 1.5
+    slope_log_sd: float = 0.4
+    theta_alpha: float = 2.0
+    theta_beta: float = 3.0
+    intercept_mean: float = 0.7
+    intercept_sd: float = 0.5
+    trend_sd: float = 0.5
+    control_sd: float = 0.3
+    sigma_scale: float = 0.2
+    pool_log_sd: float = 0.3
+    student_t_df: float = 5.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            _check(isinstance(value, (int, float)) and value > 0, f"priors.{f.name}", "a positive number", value)
+
+
+@dataclass(frozen=True)
+class SamplerSpec:
+    """NUTS settings: chains run vectorized by default (one compiled program)."""
+
+    chains: int = 4
+    warmup: int = 1000
+    draws: int = 1000
+    seed: int = 20261122
+    target_accept: float = 0.9
+    max_tree_depth: int = 10
+    chain_method: str = "vectorized"
+    draws_kept: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("chains", "warmup", "draws", "max_tree_depth", "draws_kept"):
+            value = getattr(self, name)
+            _check(isinstance(value, int) and value >= 1, f"sampler.{name}", "a positive integer", value)
+        _check(0.5 <= self.target_accept < 1, "sampler.target_accept", "in [0.5, 1)", self.target_accept)
+        _check(self.chain_method in CHAIN_METHODS, "sampler.chain_method", f"one of {CHAIN_METHODS}", self.chain_method)
+
+
+@dataclass(frozen=True)
+class PublishSpec:
+    """Thresholds a run must meet to become current; otherwise it is stored as rejected."""
+
+    rhat_max: float = 1.01
+    ess_min: float = 400.0
+    divergences_max: int = 0
+    r2_min: float = 0.5
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything that decides what a fit publishes (hashed into the methodology version)."""
+
+    adstock_max_lag: int = 8
+    noise: str = "normal"
+    pooling: str = "none"
+    fit_mode: str = "full"
+    window_weeks: int = 156
+    refresh_window_weeks: int = 13
+    holdout_weeks: int = 8
+    current_spend_weeks: int = 13
+    curve_grid_points: int = 41
+    at_inflection_band: float = 0.15
+    priors: PriorSpec = field(default_factory=PriorSpec)
+    sampler: SamplerSpec = field(default_factory=SamplerSpec)
+    publish: PublishSpec = field(default_factory=PublishSpec)
+
+    def __post_init__(self) -> None:
+        _check(self.noise in NOISE_FAMILIES, "noise", f"one of {NOISE_FAMILIES}", self.noise)
+        _check(self.pooling in POOLING, "pooling", f"one of {POOLING}", self.pooling)
+        _check(self.fit_mode in FIT_MODES, "fit_mode", f"one of {FIT_MODES}", self.fit_mode)
+        for name in ("adstock_max_lag", "window_weeks", "refresh_window_weeks", "current_spend_weeks"):
+            value = getattr(self, name)
+            _check(isinstance(value, int) and value >= 1, name, "a positive integer", value)
+        _check(isinstance(self.holdout_weeks, int) and self.holdout_weeks >= 0, "holdout_weeks",
+               "a non-negative integer", self.holdout_weeks)
+        _check(self.curve_grid_points >= 2, "curve_grid_points", "at least 2", self.curve_grid_points)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def version(self) -> str:
+        """Methodology version: a short hash of the whole config."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def spec_from_config(config: dict[str, Any] | None) -> ModelSpec:
+    """Build a ModelSpec from the dbt var (nested dict); unknown keys are an error, not ignored."""
+    config = dict(config or {})
+    nested = {"priors": PriorSpec, "sampler": SamplerSpec, "publish": PublishSpec}
+    known = {f.name for f in fields(ModelSpec)}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise ValueError(f"unknown methodology setting(s) {unknown}; known: {sorted(known)}")
+    kwargs: dict[str, Any] = {}
+    for name, value in config.items():
+        if name in nested:
+            sub = nested[name]
+            sub_known = {f.name for f in fields(sub)}
+            bad = sorted(set(value or {}) - sub_known)
+            if bad:
+                raise ValueError(f"unknown methodology {name} setting(s) {bad}; known: {sorted(sub_known)}")
+            kwargs[name] = sub(**(value or {}))
+        else:
+            kwargs[name] = value
+    return ModelSpec(**kwargs)

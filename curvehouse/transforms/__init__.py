@@ -1,0 +1,1 @@
+"""Pure array transforms of the built-in model (jax.numpy in, jax.numpy out)."""

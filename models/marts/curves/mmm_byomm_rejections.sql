@@ -1,0 +1,19 @@
+-- One row per BYOMM landing entry the latest build could not load: the published, contracted
+-- view of byomm_landing_rejections. A rejected entry loads nothing, so the last good curves of
+-- its model stay current in mmm_curves.
+with byomm_landing_rejections as (
+    select * from {{ ref('byomm_landing_rejections') }}
+),
+
+final as (
+    select
+        cast(entry as varchar) as entry,
+        cast(file as varchar) as file,
+        cast(format as varchar) as format,
+        cast(reason as varchar) as reason,
+        cast(field as varchar) as field,
+        cast(rejected_at as timestamp) as rejected_at
+    from byomm_landing_rejections
+)
+
+select * from final
