@@ -106,6 +106,31 @@ def read_meridian(path: Path) -> ModelCurves:
         curves.append(curve)
         warnings += [warning] if warning else []
 
+    refreshed_at, date_range, assumed = _refresh_and_dates(info, path)
+    warnings += assumed
+    if not math.isclose(info.confidence_level, _INTERVAL_LEVEL):
+        warnings.append(
+            f"confidence_level is {info.confidence_level:g}, not 0.9: _p05/_p95 parameters left empty, "
+            "contribution_lower/_upper carry the exported interval"
+        )
+    model_id = info.model_id or fields.name(path.name, "model_id (the folder name)", str(path))
+    return ModelCurves(
+        model_id=model_id,
+        source="meridian",
+        refreshed_at=refreshed_at,
+        date_range_start=date_range[0],
+        date_range_end=date_range[1],
+        total_revenue=_total_outcome(summary),
+        channels=tuple(curves),
+        source_path=str(path),
+        segment_id=info.segment_id,
+        warnings=tuple(warnings),
+    )
+
+
+def _refresh_and_dates(info: _ExportInfo, path: Path) -> tuple[datetime, tuple[date, date], list[str]]:
+    """refreshed_at and date range from export_info, else assumed (newest file time; n_times weeks ending then)."""
+    warnings = []
     refreshed_at = info.refreshed_at
     if refreshed_at is None:
         newest = max(p.stat().st_mtime for p in path.iterdir() if p.is_file())
@@ -122,24 +147,7 @@ def read_meridian(path: Path) -> ModelCurves:
             f"{EXPORT_INFO} has no date_range (Meridian's exports carry no dates): assumed the n_times = "
             f"{info.n_times} weeks ending on the refreshed date, {date_range[0]}..{date_range[1]}"
         )
-    if not math.isclose(info.confidence_level, _INTERVAL_LEVEL):
-        warnings.append(
-            f"confidence_level is {info.confidence_level:g}, not 0.9: _p05/_p95 parameters left empty; "
-            "contribution_lower/_upper carry the exported interval"
-        )
-    model_id = info.model_id or fields.name(path.name, "model_id (the folder name)", str(path))
-    return ModelCurves(
-        model_id=model_id,
-        source="meridian",
-        refreshed_at=refreshed_at,
-        date_range_start=date_range[0],
-        date_range_end=date_range[1],
-        total_revenue=_total_outcome(summary),
-        channels=tuple(curves),
-        source_path=str(path),
-        segment_id=info.segment_id,
-        warnings=tuple(warnings),
-    )
+    return refreshed_at, date_range, warnings
 
 
 def _channel_curve(

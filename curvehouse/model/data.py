@@ -7,7 +7,7 @@ masks, so JAX compiles one program for all of them. Outcome and spend are scaled
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,24 @@ class ModelData:
     @property
     def n_weeks(self) -> np.ndarray:
         return self.time_mask.sum(axis=1).astype(int)
+
+    def take(self, indices: list[int]) -> "ModelData":
+        """The same padded shapes for a subset of segments (so a compiled fit is reused)."""
+        per_segment = {"y", "y_scale", "spend", "x_scale", "lagged", "z", "z_mean", "z_sd", "time_mask",
+                       "channel_mask", "trend", "total_spend"}
+        values = {
+            f.name: (getattr(self, f.name)[indices] if f.name in per_segment else getattr(self, f.name))
+            for f in fields(self)
+        }
+        values["segments"] = tuple(self.segments[i] for i in indices)
+        values["weeks"] = tuple(self.weeks[i] for i in indices)
+        return replace(self, **values)
+
+    def without_channels(self, segment: int, channels: list[int]) -> "ModelData":
+        """Mask channels out of one segment (e.g. no usable spend in the window)."""
+        mask = self.channel_mask.copy()
+        mask[segment, channels] = 0
+        return replace(self, channel_mask=mask)
 
 
 def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_lag: int) -> ModelData:

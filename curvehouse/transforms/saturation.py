@@ -13,8 +13,8 @@ def hill(x: jnp.ndarray, half_point: jnp.ndarray, slope: jnp.ndarray) -> jnp.nda
     Zero (and negative padding) maps to 0 through a where on a safe base, so gradients stay finite.
     """
     positive = x > 0
-    safe = jnp.where(positive, x, 1.0)
-    ratio = jnp.where(positive, jnp.power(safe / half_point, slope), 0.0)
+    log_ratio = jnp.log(jnp.where(positive, x, 1.0)) - jnp.log(half_point)
+    ratio = jnp.where(positive, jnp.exp(slope * log_ratio), 0.0)
     return ratio / (1.0 + ratio)
 
 

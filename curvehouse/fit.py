@@ -1,0 +1,340 @@
+"""Fit the built-in MMM for every cleared segment and return its artifacts as one long frame.
+
+This is what the dbt Python model calls (on DuckDB in-process, on Snowflake per partition).
+A segment whose data and methodology were fitted before (same run_id) is not fitted again, so
+re-running a build on unchanged data adds nothing and keeps the current run current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from curvehouse import constants as k
+from curvehouse.model.checks import SegmentCheck, check_segment
+from curvehouse.model.data import ModelData, build_model_data
+from curvehouse.model.numpyro_model import model_arrays
+from curvehouse.model.priors import build_priors
+from curvehouse.model.sampling import Posterior, sample_posterior, sample_prior, segment_diagnostics
+from curvehouse.model.spec import ModelSpec, SamplerSpec, spec_from_config
+from curvehouse.posterior import summaries as sm
+from curvehouse.posterior.derive import channel_draws, component_draws, curve_draws
+
+__all__ = ["fit_segments", "run_id_for"]
+
+PRIOR_DRAWS = 500
+DECOMPOSITION_DRAWS = 400
+SEGMENT_SITES = (k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
+
+
+def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec) -> str:
+    """Deterministic run id: the segment's model input and the methodology version, hashed."""
+    rows = segment_rows.sort_values(["week_start", "variable_kind", "variable_name"])
+    text = rows[["week_start", "variable_kind", "variable_name", "value"]].to_csv(index=False, float_format="%.6f")
+    return hashlib.sha256(f"{spec.version}\n{text}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Context:
+    spec: ModelSpec
+    registry: pd.DataFrame
+    refreshed_at: str
+    progress: Callable[[str], None]
+
+
+def fit_segments(
+    model_input: pd.DataFrame,
+    registry: pd.DataFrame,
+    config: dict | None,
+    existing_run_ids: frozenset[str] = frozenset(),
+    previous: pd.DataFrame | None = None,
+    now: datetime | None = None,
+    progress: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
+
+    model_input: the long int_model_input_weekly frame; registry: the channel registry;
+    previous: last published parameters (segment_id, channel, parameter, mean, sd) for refresh mode.
+    """
+    spec = spec_from_config(config)
+    if model_input.empty:
+        return sm.empty_artifacts()
+    model_input = model_input.assign(week_start=pd.to_datetime(model_input["week_start"]))
+    if spec.fit_mode == "refresh":
+        model_input = _trailing_weeks(model_input, spec.refresh_window_weeks)
+    run_ids = {s: run_id_for(rows, spec) for s, rows in model_input.groupby("segment_id")}
+    todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
+    for segment in sorted(set(run_ids) - set(todo)):
+        progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")
+    if not todo:
+        return sm.empty_artifacts()
+    lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
+    data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
+    ctx = _Context(spec, registry, (now or datetime.now(timezone.utc)).isoformat(), progress)
+
+    checks = [check_segment(data, i) for i in range(len(data.segments))]
+    frames = [_rejected_before_fit(run_ids, data, i, c, ctx) for i, c in enumerate(checks) if c.reject_reason]
+    fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
+    for i in fit_index:
+        data = data.without_channels(i, checks[i].dropped_channels)
+    groups = [[i] for i in fit_index] if spec.pooling == "none" else ([fit_index] if fit_index else [])
+    for group in groups:
+        frames.append(_fit_group(data.take(group), [checks[i] for i in group], run_ids, ctx, previous))
+    return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
+
+
+def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
+    last = model_input.groupby("segment_id")["week_start"].transform("max")
+    return model_input[model_input["week_start"] > last - pd.Timedelta(weeks=n_weeks)]
+
+
+def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, str], ctx: _Context,
+               previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Fit one group of segments (one segment, or all under partial pooling) and summarise it."""
+    spec = ctx.spec
+    names = ", ".join(data.segments)
+    ctx.progress(f"curvehouse: fitting {names} ({int(data.n_weeks.max())} weeks, "
+                 f"{int(data.channel_mask.sum())} channel curves, {spec.sampler.chains} chains x "
+                 f"{spec.sampler.warmup}+{spec.sampler.draws} draws)")
+    started = time.perf_counter()
+    priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
+    args = model_arrays(data)
+    posterior = sample_posterior(args, priors, spec)
+    prior = sample_prior(args, priors, spec, PRIOR_DRAWS, spec.sampler.seed + 1)
+    holdout = _holdout_metrics(data, priors, spec)
+    quantities = channel_draws(posterior.samples, data)
+    prior_quantities = channel_draws({name: v[None] for name, v in prior.items()}, data)
+    diagnostics = segment_diagnostics(posterior, _sites(posterior), data.channel_mask)
+    parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
+    fitted = parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
+    actual = data.y * data.y_scale[:, None]
+    seconds = time.perf_counter() - started
+    ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
+
+    frames = [
+        _parameters(run_ids, data, posterior, prior, quantities, prior_quantities),
+        _draws(run_ids, data, posterior, prior, quantities, prior_quantities, spec.sampler.draws_kept),
+        _curves_and_summary(run_ids, data, quantities, spec),
+        _decomposition(run_ids, data, parts, fitted, actual),
+    ]
+    for i, segment in enumerate(data.segments):
+        metrics = _fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
+        frames.append(_run_rows(run_ids[segment], segment, data, i, ctx, seconds, posterior, diagnostics,
+                                metrics, holdout[i], checks[i]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sites(posterior: Posterior) -> tuple[str, ...]:
+    present = set(posterior.samples)
+    return tuple(s for s in (*k.CHANNEL_SITES, *SEGMENT_SITES) if s in present)
+
+
+def _holdout_metrics(data: ModelData, priors: dict, spec: ModelSpec) -> list[dict[str, float]]:
+    """Fit without the last holdout weeks (same shapes, so no recompilation of the model) and score
+    the predictions of those weeks."""
+    n_hold = min(spec.holdout_weeks, int(data.n_weeks.min()) // 4)
+    if n_hold < 1:
+        return [{"r2_holdout": np.nan, "mape_holdout": np.nan, "holdout_weeks": 0} for _ in data.segments]
+    fit_mask = data.time_mask.copy()
+    hold_mask = np.zeros_like(fit_mask)
+    for i, n in enumerate(data.n_weeks):
+        fit_mask[i, n - n_hold: n] = 0
+        hold_mask[i, n - n_hold: n] = 1
+    sampler = SamplerSpec(**{**spec.sampler.__dict__, "warmup": max(200, spec.sampler.warmup // 2),
+                             "draws": max(100, spec.sampler.draws // 4)})
+    posterior = sample_posterior(model_arrays(data, fit_mask), priors, spec, sampler)
+    parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
+    predicted = (parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)).mean(0)
+    actual = data.y * data.y_scale[:, None]
+    return [{**{f"{key}_holdout": v for key, v in _fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
+             "holdout_weeks": n_hold} for i in range(len(data.segments))]
+
+
+def _fit_metrics(actual: np.ndarray, predicted: np.ndarray, mask: np.ndarray) -> dict[str, float]:
+    """R-squared and MAPE over the masked weeks."""
+    keep = mask > 0
+    a, p = actual[keep], predicted[keep]
+    ss_tot = float(((a - a.mean()) ** 2).sum())
+    r2 = 1 - float(((a - p) ** 2).sum()) / ss_tot if ss_tot > 0 else np.nan
+    nonzero = np.abs(a) > 0
+    mape = float(np.mean(np.abs(a[nonzero] - p[nonzero]) / np.abs(a[nonzero]))) if nonzero.any() else np.nan
+    return {"r2": r2, "mape": mape}
+
+
+def _labels(data: ModelData) -> dict[str, tuple[str, ...] | None]:
+    labels: dict[str, tuple[str, ...] | None] = {name: data.channels for name in
+                                                  ("roi", "contribution", "saturation_max", "half_point", "slope",
+                                                   "theta", "adstock_half_life")}
+    labels.update({k.INTERCEPT: None, k.TREND: None, k.SIGMA: None, k.GAMMA: data.controls})
+    return labels
+
+
+def _segment_level(samples: dict[str, np.ndarray], data: ModelData, lead: int) -> dict[str, np.ndarray]:
+    """Segment-level sites in outcome currency per week (gamma: per standard deviation of the control)."""
+    scale = data.y_scale
+    out = {}
+    for name in SEGMENT_SITES:
+        if name in samples:
+            v = samples[name]
+            shape = (1,) * lead + (len(scale),) + (1,) * (v.ndim - lead - 1)
+            out[name] = v * scale.reshape(shape)
+    return out
+
+
+def _parameters(run_ids, data, posterior, prior, quantities, prior_quantities) -> pd.DataFrame:
+    post = {**quantities, **_segment_level(posterior.samples, data, 2)}
+    pri = {**{n: v[0] for n, v in prior_quantities.items()}, **_segment_level(prior, data, 1)}
+    return sm.parameter_rows(run_ids, data.segments, _labels(data), post, pri)
+
+
+def _draws(run_ids, data, posterior, prior, quantities, prior_quantities, keep: int) -> pd.DataFrame:
+    post = {**quantities, **_segment_level(posterior.samples, data, 2)}
+    pri = {**{n: v[0] for n, v in prior_quantities.items()}, **_segment_level(prior, data, 1)}
+    labels = _labels(data)
+    return pd.concat([sm.draw_rows(run_ids, data.segments, labels, post, "posterior", keep),
+                      sm.draw_rows(run_ids, data.segments, labels, pri, "prior", keep)], ignore_index=True)
+
+
+def _curves_and_summary(run_ids, data: ModelData, quantities, spec: ModelSpec) -> pd.DataFrame:
+    flat = {n: v.reshape((-1,) + v.shape[2:]) for n, v in quantities.items()}
+    spend = data.spend * data.time_mask[..., None]
+    top = spend.max(axis=1)
+    grid = top[..., None] * np.linspace(0.0, 1.0, spec.curve_grid_points)
+    current = np.zeros_like(top)
+    for i, n in enumerate(data.n_weeks):
+        current[i] = data.spend[i, max(0, n - spec.current_spend_weeks): n].mean(axis=0)
+    curves = curve_draws(flat, grid, current)
+    half_med = np.nanmedian(flat["half_point"], axis=0)
+    slope_med = np.nanmedian(flat["slope"], axis=0)
+    inflection = np.nanmedian(curves["inflection"], axis=0)
+    positions = _positions(current, inflection, slope_med, spec.at_inflection_band)
+    scalars = {"current_weekly_spend": current, "spend": data.total_spend, "max_weekly_spend": top,
+               "inflection_spend": inflection, "half_point_median": half_med}
+    summary_q = {**{n: flat[n] for n in ("roi", "contribution", "saturation_max", "half_point", "slope",
+                                         "adstock_half_life")},
+                 "marginal_roi": curves["marginal_roi_now"], "response_at_current": curves["response_now"]}
+    return pd.concat([
+        sm.curve_rows(run_ids, data.segments, data.channels, grid, curves["response"], curves["marginal_roi"],
+                      data.channel_mask),
+        sm.summary_rows(run_ids, data.segments, data.channels, summary_q, scalars, positions, data.channel_mask),
+    ], ignore_index=True)
+
+
+def _positions(current: np.ndarray, inflection: np.ndarray, slope: np.ndarray, band: float) -> np.ndarray:
+    """pre / at / past inflection of the response curve at current weekly spend (S <= 1: concave
+    from zero, so always past)."""
+    out = np.full(current.shape, "past_inflection", dtype=object)
+    has = (slope > 1) & (inflection > 0)
+    ratio = np.where(has, current / np.where(has, inflection, 1.0), np.inf)
+    out[has & (ratio < 1 - band)] = "pre_inflection"
+    out[has & (np.abs(ratio - 1) <= band)] = "at_inflection"
+    return out
+
+
+def _decomposition(run_ids, data: ModelData, parts, fitted, actual) -> pd.DataFrame:
+    components = {"baseline": parts["baseline"], "trend": parts["trend"]}
+    kinds = {"baseline": "baseline", "trend": "trend", "fitted": "fitted"}
+    names: dict[str, str] = {}
+    seasonal = [j for j, c in enumerate(data.controls) if c.startswith("fourier_")]
+    if seasonal:
+        components["seasonality"] = parts["controls"][..., seasonal].sum(-1)
+        kinds["seasonality"] = "seasonality"
+    for j, control in enumerate(data.controls):
+        if j not in seasonal:
+            components[control] = parts["controls"][..., j]
+            kinds[control] = "holiday" if control == "holidays" else "control"
+    for c, channel in enumerate(data.channels):
+        if data.channel_mask[:, c].any():
+            key = f"channel:{channel}"
+            components[key] = parts["media"][..., c]
+            kinds[key] = "channel"
+            names[key] = channel
+    components["fitted"] = fitted
+    frame = sm.decomposition_rows(run_ids, data.weeks, data.segments, components, names, kinds, actual)
+    is_channel = frame["details"] == "channel"
+    frame.loc[is_channel, "parameter"] = frame.loc[is_channel, "channel"]
+    present = {(s, c) for i, s in enumerate(data.segments) for j, c in enumerate(data.channels)
+               if data.channel_mask[i, j] > 0}
+    lacks = is_channel & [(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"])]
+    return frame[~lacks]
+
+
+def _run_rows(run_id, segment, data: ModelData, i, ctx: _Context, seconds, posterior: Posterior, diagnostics,
+              metrics, holdout, check: SegmentCheck) -> pd.DataFrame:
+    spec = ctx.spec
+    worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
+    divergences = int(posterior.diverging.sum())
+    reasons = _publish_failures(spec, worst, divergences, metrics["r2"], quantities_finite=True)
+    numbers = {
+        "n_weeks": float(data.n_weeks[i]), "n_channels": float(data.channel_mask[i].sum()),
+        "fit_seconds": seconds, "divergences": float(divergences), **worst,
+        "r2_in_sample": metrics["r2"], "mape_in_sample": metrics["mape"],
+        "r2_holdout": holdout["r2_holdout"], "mape_holdout": holdout["mape_holdout"],
+        "holdout_weeks": float(holdout["holdout_weeks"]), "chains": float(spec.sampler.chains),
+        "warmup": float(spec.sampler.warmup), "draws": float(spec.sampler.draws), "seed": float(spec.sampler.seed),
+    }
+    texts = {
+        "status": k.STATUS_REJECTED if reasons else k.STATUS_PUBLISHED,
+        "status_reason": "; ".join(reasons) if reasons else "passed diagnostics",
+        "warnings": "; ".join(check.warnings),
+        **_run_texts(data, i, ctx),
+    }
+    if reasons:
+        ctx.progress(f"curvehouse: run {run_id} for segment {segment!r} rejected: {texts['status_reason']}")
+    return _metric_rows(run_id, segment, numbers, texts)
+
+
+def _run_texts(data: ModelData, i: int, ctx: _Context) -> dict[str, str]:
+    n = int(data.n_weeks[i])
+    spec = ctx.spec
+    return {
+        "refreshed_at": ctx.refreshed_at,
+        "data_window_start": pd.Timestamp(data.weeks[i][0]).date().isoformat(),
+        "data_window_end": (pd.Timestamp(data.weeks[i][n - 1]) + pd.Timedelta(days=6)).date().isoformat(),
+        "methodology_version": spec.version,
+        "methodology": json.dumps(spec.to_dict(), sort_keys=True),
+        "pooling": spec.pooling, "noise": spec.noise, "fit_mode": spec.fit_mode,
+        "channels": ",".join(c for c, m in zip(data.channels, data.channel_mask[i]) if m > 0),
+    }
+
+
+def _publish_failures(spec: ModelSpec, worst: dict[str, float], divergences: int, r2: float,
+                      quantities_finite: bool) -> list[str]:
+    p = spec.publish
+    reasons = []
+    if not worst["max_rhat"] <= p.rhat_max:
+        reasons.append(f"max R-hat {worst['max_rhat']:.3f} > {p.rhat_max}")
+    if not min(worst["min_ess_bulk"], worst["min_ess_tail"]) >= p.ess_min:
+        reasons.append(f"min ESS {min(worst['min_ess_bulk'], worst['min_ess_tail']):.0f} < {p.ess_min:.0f}")
+    if divergences > p.divergences_max:
+        reasons.append(f"{divergences} divergent transitions > {p.divergences_max}")
+    if not (r2 >= p.r2_min):
+        reasons.append(f"in-sample R2 {r2:.2f} < {p.r2_min}")
+    if not quantities_finite:
+        reasons.append("non-finite posterior quantities")
+    return reasons
+
+
+def _metric_rows(run_id: str, segment: str, numbers: dict[str, float], texts: dict[str, str]) -> pd.DataFrame:
+    rows = [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name,
+             "value": float(v) if v is not None and np.isfinite(v) else np.nan} for name, v in numbers.items()]
+    rows += [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name, "details": v}
+             for name, v in texts.items()]
+    return pd.DataFrame(rows, columns=list(sm.ARTIFACT_COLUMNS)).astype(
+        {c: t for c, t in sm.ARTIFACT_COLUMNS.items() if t != "object"})
+
+
+def _rejected_before_fit(run_ids, data: ModelData, i: int, check: SegmentCheck, ctx: _Context) -> pd.DataFrame:
+    """A run row for a segment whose data cannot be fitted: stored as rejected with the reason."""
+    segment = data.segments[i]
+    ctx.progress(f"curvehouse: segment {segment!r} not fitted: {check.reject_reason}")
+    texts = {"status": k.STATUS_REJECTED, "status_reason": check.reject_reason,
+             "warnings": "; ".join(check.warnings), **_run_texts(data, i, ctx)}
+    return _metric_rows(run_ids[segment], segment, {"n_weeks": float(data.n_weeks[i]), "fit_seconds": 0.0}, texts)

@@ -1,0 +1,1 @@
+"""Posterior (and prior) draws turned into business quantities and published summaries."""

@@ -1,0 +1,104 @@
+"""Business-unit quantities per draw: saturation max, half point in spend, contributions, curves."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from curvehouse import constants as k
+from curvehouse.model.data import ModelData
+from curvehouse.model.numpyro_model import components, model_arrays
+from curvehouse.transforms.adstock import half_life_weeks
+from curvehouse.transforms.saturation import hill, hill_derivative, hill_inflection
+
+__all__ = ["channel_draws", "component_draws", "curve_draws", "CHANNEL_QUANTITIES"]
+
+# Published per-channel quantities (name -> unit), all per segment x channel.
+CHANNEL_QUANTITIES = {
+    "roi": "outcome currency per unit of spend over the window",
+    "contribution": "outcome currency over the window",
+    "saturation_max": "outcome currency per week at unlimited sustained spend",
+    "half_point": "weekly spend (currency) reaching half of saturation_max",
+    "slope": "Hill slope (unitless)",
+    "theta": "adstock decay per week (unitless)",
+    "adstock_half_life": "weeks",
+}
+
+
+def _flat(samples: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {name: v.reshape((-1,) + v.shape[2:]) for name, v in samples.items()}
+
+
+def channel_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.ndarray | None = None
+                  ) -> dict[str, np.ndarray]:
+    """Per-draw channel quantities in business units, keeping the leading (chains, draws) axes.
+
+    samples: site -> (chains, draws, ...). Returns name -> (chains, draws, S, C).
+    """
+    lead = samples[k.ROI].shape[:2]
+    flat = _flat(samples)
+    arrays = model_arrays(data, fit_mask)
+
+    @jax.jit
+    def beta_of(params):
+        return jax.vmap(lambda p: components(p, arrays)["beta"])(params)
+
+    beta = np.asarray(beta_of({name: jnp.asarray(v) for name, v in flat.items()}))
+    total_spend = np.asarray(arrays["total_spend"])
+    out = {
+        "roi": flat[k.ROI],
+        "contribution": flat[k.ROI] * total_spend,
+        "saturation_max": beta * data.y_scale[:, None],
+        "half_point": flat[k.HALF_POINT] * data.x_scale,
+        "slope": flat[k.SLOPE],
+        "theta": flat[k.THETA],
+        "adstock_half_life": half_life_weeks(flat[k.THETA]),
+    }
+    mask = data.channel_mask > 0
+    return {name: np.where(mask, v, np.nan).reshape(lead + v.shape[1:]) for name, v in out.items()}
+
+
+def component_draws(samples: dict[str, np.ndarray], data: ModelData, max_draws: int) -> dict[str, np.ndarray]:
+    """Weekly components in outcome currency for up to max_draws draws (evenly thinned).
+
+    Returns baseline, trend (N, S, T), controls (N, S, T, K), media (N, S, T, C).
+    """
+    flat = _flat(samples)
+    n = flat[k.ROI].shape[0]
+    keep = np.linspace(0, n - 1, min(n, max_draws)).astype(int)
+    arrays = model_arrays(data)
+
+    @jax.jit
+    def parts_of(params):
+        return jax.vmap(lambda p: components(p, arrays))(params)
+
+    parts = parts_of({name: jnp.asarray(v[keep]) for name, v in flat.items()})
+    scale = data.y_scale
+    return {
+        "baseline": np.asarray(parts["baseline"]) * scale[None, :, None],
+        "trend": np.asarray(parts["trend"]) * scale[None, :, None],
+        "controls": np.asarray(parts["controls"]) * scale[None, :, None, None],
+        "media": np.asarray(parts["media"]) * scale[None, :, None, None],
+    }
+
+
+def curve_draws(channel: dict[str, np.ndarray], grid: np.ndarray, current: np.ndarray) -> dict[str, np.ndarray]:
+    """Response and marginal ROI per draw on a weekly-spend grid, and at current spend.
+
+    channel: name -> (N, S, C) flat draws; grid: (S, C, G); current: (S, C).
+    Response is saturation_max * Hill(s; half_point, slope) per week at sustained weekly spend s.
+    """
+    smax, half, slope = (channel[n][..., None] for n in ("saturation_max", "half_point", "slope"))
+    g = jnp.asarray(grid)[None]
+    response = np.asarray(smax * hill(g, half, slope))
+    marginal = np.asarray(smax * hill_derivative(g, half, slope))
+    now = jnp.asarray(current)[None]
+    smax0, half0, slope0 = (channel[n] for n in ("saturation_max", "half_point", "slope"))
+    return {
+        "response": response,
+        "marginal_roi": marginal,
+        "marginal_roi_now": np.asarray(smax0 * hill_derivative(now, half0, slope0)),
+        "response_now": np.asarray(smax0 * hill(now, half0, slope0)),
+        "inflection": np.asarray(hill_inflection(half0, slope0)),
+    }
