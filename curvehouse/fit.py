@@ -77,7 +77,8 @@ def fit_segments(
         return sm.empty_artifacts()
     lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
     data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
-    ctx = _Context(spec, registry, (now or datetime.now(timezone.utc)).isoformat(), progress)
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), progress)
 
     checks = [check_segment(data, i) for i in range(len(data.segments))]
     frames = [_rejected_before_fit(run_ids, data, i, c, ctx) for i, c in enumerate(checks) if c.reject_reason]
@@ -206,6 +207,7 @@ def _curves_and_summary(run_ids, data: ModelData, quantities, spec: ModelSpec) -
     flat = {n: v.reshape((-1,) + v.shape[2:]) for n, v in quantities.items()}
     spend = data.spend * data.time_mask[..., None]
     top = spend.max(axis=1)
+    bottom = np.where(data.time_mask[..., None] > 0, data.spend, np.inf).min(axis=1)
     grid = top[..., None] * np.linspace(0.0, 1.0, spec.curve_grid_points)
     current = np.zeros_like(top)
     for i, n in enumerate(data.n_weeks):
@@ -216,6 +218,7 @@ def _curves_and_summary(run_ids, data: ModelData, quantities, spec: ModelSpec) -
     inflection = np.nanmedian(curves["inflection"], axis=0)
     positions = _positions(current, inflection, slope_med, spec.at_inflection_band)
     scalars = {"current_weekly_spend": current, "spend": data.total_spend, "max_weekly_spend": top,
+               "min_weekly_spend": bottom,
                "inflection_spend": inflection, "half_point_median": half_med}
     summary_q = {**{n: flat[n] for n in ("roi", "contribution", "saturation_max", "half_point", "slope",
                                          "adstock_half_life")},

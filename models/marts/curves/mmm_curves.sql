@@ -42,11 +42,14 @@ with curves_byomm as (
     select * from {{ ref('int_curves_byomm') }}
 ),
 
-{# Built-in curves are unioned in here by the built-in model work: an import CTE over
-   int_curves_builtin (published runs only, the same columns) and
-     union all select {{ curve_columns.keys() | join(', ') }} from curves_builtin #}
+curves_builtin as (
+    select * from {{ ref('int_curves_builtin') }}
+),
+
 curves_unioned as (
     select {{ curve_columns.keys() | join(', ') }} from curves_byomm
+    union all
+    select {{ curve_columns.keys() | join(', ') }} from curves_builtin
 ),
 
 versions as (

@@ -1,0 +1,45 @@
+-- One row per run x channel x grid point: response per week at a sustained weekly spend, from 0
+-- to the largest weekly spend observed in the window (never beyond), with marginal ROI.
+with curves as (
+    select * from {{ ref('fit_segments') }}
+    where artifact = 'curve'
+),
+
+runs as (
+    select run_id, is_current from {{ ref('mmm_model_runs') }}
+),
+
+pivoted as (
+    select
+        run_id,
+        segment_id,
+        channel,
+        cast("draw" as integer) as point_index,
+        max(spend_level) as weekly_spend,
+        {%- for stat in ['mean', 'p05', 'p10', 'p90', 'p95'] %}
+        max(case when parameter = 'response' then {{ stat }} end) as response_{{ stat }},
+        max(case when parameter = 'marginal_roi' then {{ stat }} end) as marginal_roi_{{ stat }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from curves
+    group by 1, 2, 3, 4
+),
+
+final as (
+    select
+        cast(pivoted.run_id as varchar) as run_id,
+        cast(pivoted.segment_id as varchar) as segment_id,
+        cast(pivoted.channel as varchar) as channel,
+        pivoted.point_index,
+        cast(pivoted.weekly_spend as double) as weekly_spend,
+        {%- for stat in ['mean', 'p05', 'p10', 'p90', 'p95'] %}
+        cast(pivoted.response_{{ stat }} as double) as response_{{ stat }},
+        {%- endfor %}
+        {%- for stat in ['mean', 'p05', 'p10', 'p90', 'p95'] %}
+        cast(pivoted.marginal_roi_{{ stat }} as double) as marginal_roi_{{ stat }},
+        {%- endfor %}
+        runs.is_current
+    from pivoted
+    inner join runs on pivoted.run_id = runs.run_id
+)
+
+select * from final
