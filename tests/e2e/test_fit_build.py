@@ -1,0 +1,108 @@
+"""The built-in fit through real `dbt build`s: published tables, publish rule, idempotent reruns.
+
+Fits are kept tiny (2 chains x 150 + 150 draws) with publish thresholds loosened to match, so the
+tests exercise the plumbing; full-size fits run in the demo and the benchmark.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from tests.e2e.conftest import dbt_build
+
+pytestmark = pytest.mark.e2e
+
+SMALL = {"sampler": {"chains": 2, "warmup": 150, "draws": 150, "draws_kept": 50}, "holdout_weeks": 4,
+         "publish": {"rhat_max": 1.5, "ess_min": 10, "divergences_max": 1000, "r2_min": 0.5}}
+STRICT = {**SMALL, "publish": {"rhat_max": 0.5, "ess_min": 10, "divergences_max": 1000, "r2_min": 0.5}}
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("fit")
+    build = dbt_build(workdir, mmm=SMALL)
+    assert build.returncode == 0, build.output[-5000:]
+    return workdir, build
+
+
+def test_every_segment_has_one_current_published_run_with_provenance(fitted):
+    _, build = fitted
+    runs = build.query("select * from mmm_model_runs")
+    assert set(runs["segment_id"]) == {"apac", "emea", "north_america"}
+    current = runs[runs["is_current"]]
+    assert len(current) == 3 and set(current["status"]) == {"published"}
+    assert current["methodology_version"].nunique() == 1
+    assert (current["n_weeks"] == 156).all() and (current["n_channels"] == 7).all()  # podcast deferred
+    assert current["r2_in_sample"].between(0.5, 1).all()
+    assert current[["max_rhat", "min_ess_bulk", "r2_holdout", "mape_holdout"]].notna().all().all()
+    assert "podcast" not in ",".join(current["channels"])
+
+
+def test_curves_stay_inside_the_observed_range_with_ordered_intervals(fitted):
+    _, build = fitted
+    curves = build.query("select * from mmm_saturation_curves where is_current")
+    summary = build.query("select * from mmm_channel_summary where is_current")
+    top = curves.groupby(["segment_id", "channel"])["weekly_spend"].max()
+    observed = summary.set_index(["segment_id", "channel"])["max_weekly_spend"]
+    assert np.allclose(top.sort_index(), observed.sort_index())
+    numeric = curves.select_dtypes("number")
+    assert np.isfinite(numeric.to_numpy()).all()
+    assert (curves["response_p05"] <= curves["response_mean"] + 1e-6).all()
+    assert (curves["response_mean"] <= curves["response_p95"] + 1e-6).all()
+    assert (curves.loc[curves["point_index"] == 0, "response_mean"] == 0).all()
+    assert (summary["roi_p05"] <= summary["roi_mean"]).all() and (summary["roi_mean"] <= summary["roi_p95"]).all()
+    assert set(summary["saturation_position"]) <= {"pre_inflection", "at_inflection", "past_inflection"}
+    contribution = summary["roi_mean"] * summary["spend"]
+    assert np.allclose(contribution, summary["contribution_mean"], rtol=1e-3)
+
+
+def test_decomposition_adds_up_and_actual_matches_the_spine(fitted):
+    _, build = fitted
+    decomposition = build.query("select * from mmm_decomposition_weekly where is_current")
+    wide = decomposition.pivot_table(index=["segment_id", "week_start"], columns="component_kind",
+                                     values="value_mean", aggfunc="sum")
+    parts = wide.drop(columns=["fitted", "actual"]).sum(axis=1)
+    assert np.allclose(parts, wide["fitted"], rtol=1e-3)
+    spine = build.query("select segment_id, week_start, outcome from int_outcome_weeks")
+    spine = spine.set_index(["segment_id", "week_start"])["outcome"]
+    joined = wide["actual"].to_frame().join(spine, how="inner")
+    assert len(joined) == len(wide) and np.allclose(joined["actual"], joined["outcome"])
+
+
+def test_prior_and_posterior_sit_side_by_side(fitted):
+    _, build = fitted
+    params = build.query("select * from mmm_channel_parameters where is_current and parameter = 'roi'")
+    assert params[["prior_mean", "prior_sd", "rhat", "ess_bulk"]].notna().all().all()
+    draws = build.query("select draw_kind, count(*) as n from mmm_posterior_draws group by 1")
+    assert set(draws["draw_kind"]) == {"posterior", "prior"}
+
+
+def test_builtin_curves_reach_the_unified_table(fitted):
+    _, build = fitted
+    unified = build.query("select * from mmm_curves where source = 'builtin' and is_current")
+    assert len(unified) == 21
+    assert (unified["saturation_half_point"] > 0).all() and (unified["observed_spend_max"] > 0).all()
+
+
+def test_rerun_is_idempotent_and_a_rejected_run_never_becomes_current(fitted, tmp_path):
+    workdir, build = fitted
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(build.db_path, db)
+    before = build.query("select run_id, is_current from mmm_model_runs order by run_id")
+
+    again = dbt_build(tmp_path / "again", db_path=db, mmm=SMALL)
+    assert again.returncode == 0, again.output[-3000:]
+    assert "unchanged since run" in again.output
+    after = again.query("select run_id, is_current from mmm_model_runs order by run_id")
+    assert after.equals(before)
+
+    strict = dbt_build(tmp_path / "strict", db_path=db, mmm=STRICT)
+    assert strict.returncode == 0, strict.output[-3000:]
+    runs = strict.query("select * from mmm_model_runs")
+    rejected = runs[runs["status"] == "rejected"]
+    assert len(rejected) == 3 and rejected["status_reason"].str.contains("R-hat").all()
+    current = runs[runs["is_current"]]
+    assert set(current["run_id"]) == set(before.loc[before["is_current"], "run_id"])
