@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from curvehouse import bench
 from curvehouse.demo import generate
 
 DEFAULT_DEMO_DIR = Path("data/demo")
@@ -48,10 +49,59 @@ def _add_demo_data(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_demo_data)
 
 
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(bench.SCENARIOS))
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(bench.SCENARIOS)}")
+    return names
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(n) for n in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers separated by commas, got {text!r}")
+    return counts
+
+
+def _bench(args: argparse.Namespace) -> int:
+    """Fit the benchmark scenarios and print (and optionally write) their figures."""
+    report = bench.run_bench(args.scenarios, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media)
+    if args.json:
+        bench.write_json(report, args.json)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _add_bench(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="benchmark the built-in fit: time, ESS/s, diagnostics, recovery of a known truth",
+        description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
+                    "and print one line of figures per fit.",
+    )
+    parser.add_argument("--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS),
+                        help="comma-separated scenario names")
+    quick = bench.QUICK_CONFIG["sampler"]
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{quick['chains']} chains x {quick['warmup']} warmup + {quick['draws']} draws, "
+                             f"at most {bench.QUICK_SEGMENTS} segments")
+    parser.add_argument("--segments-steps", type=_counts, default=",".join(map(str, bench.DEFAULT_STEPS)),
+                        help="segment counts the stepped scenario (scale100) fits, comma-separated")
+    parser.add_argument("--geo-media", type=Path, default=bench.GEO_MEDIA_PATH, help="Meridian geo_media.csv")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    parser.set_defaults(handler=_bench)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curvehouse", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_demo_data(subparsers)
+    _add_bench(subparsers)
     return parser
 
 

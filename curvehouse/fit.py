@@ -265,7 +265,7 @@ def _decomposition(run_ids, data: ModelData, parts, fitted, actual) -> pd.DataFr
     frame.loc[is_channel, "parameter"] = frame.loc[is_channel, "channel"]
     present = {(s, c) for i, s in enumerate(data.segments) for j, c in enumerate(data.channels)
                if data.channel_mask[i, j] > 0}
-    lacks = is_channel & [(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"])]
+    lacks = is_channel & np.array([(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"])])
     return frame[~lacks]
 
 

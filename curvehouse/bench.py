@@ -1,0 +1,366 @@
+"""Benchmark the built-in fit: wall time, sampling efficiency, diagnostics, and recovery of a known truth.
+
+Each scenario builds the long weekly model input directly (as int_model_input_weekly would hold it),
+fits it with ``fit_segments`` and the default methodology (4 chains x 1000 warmup + 1000 draws;
+``quick``: 2 chains x 100 + 100 and at most QUICK_SEGMENTS segments) and reports one line of figures.
+Generated scenarios know the true ROI and contribution of every channel, so they also report recovery.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from curvehouse.demo.generate import DEFAULT_CHANNELS, DEFAULT_SEED, ChannelSpec, DemoData, generate_demo
+
+__all__ = ["SCENARIOS", "DEFAULT_SCENARIOS", "Scenario", "model_input_from_demo", "model_input_from_geo_media",
+           "recovery", "run_bench"]
+
+LONG_COLUMNS = ["segment_id", "week_start", "variable_kind", "variable_name", "value"]
+GEO_MEDIA_PATH = Path("/work/shared/data/meridian/geo_media.csv")
+DEFAULT_STEPS = (10, 30, 100)
+QUICK_CONFIG: dict = {"sampler": {"chains": 2, "warmup": 100, "draws": 100}}
+QUICK_SEGMENTS = 3
+DAYS_PER_YEAR = 365.25
+MIB = 1024 * 1024
+ESS_NOTE = "ESS/s = sum over segments of the min bulk ESS of the segment's parameters / wall s"
+WALL_NOTE = "wall = the fit_segments call (JIT compilation, holdout refit and artifacts included)"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One benchmark size. source: ``demo`` (generated, weekly, truth known) or ``geo_media``."""
+
+    name: str
+    segments: int
+    weeks: int
+    channels: int
+    source: str = "demo"
+    stepped: bool = False  # fit the first n segments for each of --segments-steps
+
+
+SCENARIOS = {s.name: s for s in (
+    Scenario("s104x4", 1, 104, 4),
+    Scenario("s156x8", 1, 156, 8),
+    Scenario("s208x15", 1, 208, 15),
+    Scenario("geo20", 20, 156, 4, source="geo_media"),
+    Scenario("seg20x156x4", 20, 156, 4),
+    Scenario("scale100", 100, 156, 6, stepped=True),
+)}
+DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4")
+
+
+# --- model input ----------------------------------------------------------------------------
+
+
+def _fourier_rows(weeks: pd.DataFrame, order: int) -> pd.DataFrame:
+    """Yearly Fourier controls as the SQL macro writes them: day of year of the week's Thursday."""
+    day = (weeks["week_start"] + pd.Timedelta(days=3)).dt.dayofyear.to_numpy()
+    frames = [
+        weeks.assign(variable_kind="control", variable_name=f"fourier_{name}_{k}",
+                     value=fn(2 * np.pi * k * day / DAYS_PER_YEAR))
+        for k in range(1, order + 1) for name, fn in (("sin", np.sin), ("cos", np.cos))
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _iso_weeks(frame: pd.DataFrame, keys: list[str], how: str, last_week: pd.Timestamp) -> pd.DataFrame:
+    """Dated rows summed (or averaged) to ISO weeks dated on the Monday, up to ``last_week``."""
+    week = frame["date"] - pd.to_timedelta(frame["date"].dt.weekday, unit="D")
+    kept = frame.assign(week_start=week)[week <= last_week]
+    grouped = kept.groupby(["segment_id", "week_start", *keys], sort=True)["value"]
+    return (grouped.sum() if how == "sum" else grouped.mean()).reset_index()
+
+
+def _long(outcome: pd.DataFrame, spend: pd.DataFrame, controls: pd.DataFrame, order: int) -> pd.DataFrame:
+    weeks = outcome[["segment_id", "week_start"]]
+    parts = [outcome.assign(variable_kind="outcome", variable_name="outcome"),
+             spend.assign(variable_kind="spend"), controls.assign(variable_kind="control"),
+             _fourier_rows(weeks, order)]
+    frame = pd.concat([p[LONG_COLUMNS] for p in parts], ignore_index=True)
+    return frame.sort_values(LONG_COLUMNS[:4], kind="stable").reset_index(drop=True)
+
+
+def model_input_from_demo(data: DemoData, fourier_order: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The long model input and channel registry of demo data, aggregated as the SQL spine does.
+
+    Complete ISO weeks only; weekly sums of revenue and spend (zero where a channel has no rows that
+    week), weekly means of the user controls, and Fourier terms ``fourier_sin_k`` / ``fourier_cos_k``.
+    """
+    last_week = pd.Timestamp(data.truth["last_complete_week_start"])
+    outcome = _iso_weeks(data.outcomes.rename(columns={data.truth["kpi"]: "value"}), [], "sum", last_week)
+    spend = _iso_weeks(data.channel_spend.rename(columns={"channel": "variable_name", "spend": "value"}),
+                       ["variable_name"], "sum", last_week)
+    channels = spend[["segment_id", "variable_name"]].drop_duplicates()
+    spined = (outcome[["segment_id", "week_start"]].merge(channels, on="segment_id")
+              .merge(spend, on=["segment_id", "week_start", "variable_name"], how="left").fillna({"value": 0.0}))
+    controls = _iso_weeks(data.controls.rename(columns={"control": "variable_name"}), ["variable_name"], "mean",
+                          last_week)
+    return _long(outcome, spined, controls, fourier_order), data.channel_registry
+
+
+def model_input_from_geo_media(path: Path, fourier_order: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Meridian's geo file as model input: one segment per geo, revenue = conversions x revenue per
+    conversion, spend per channel, the ``*_control`` columns, Fourier terms; a registry with default priors."""
+    raw = pd.read_csv(path, parse_dates=["time"]).rename(columns={"geo": "segment_id", "time": "week_start"})
+    channels = sorted(c.removesuffix("_spend") for c in raw.columns if c.endswith("_spend"))
+    controls = sorted(c for c in raw.columns if c.endswith("_control"))
+    keys = ["segment_id", "week_start"]
+    outcome = raw[keys].assign(value=raw["conversions"] * raw["revenue_per_conversion"])
+    spend = raw.melt(id_vars=keys, value_vars=[f"{c}_spend" for c in channels], var_name="variable_name")
+    spend["variable_name"] = spend["variable_name"].str.removesuffix("_spend")
+    control_rows = raw.melt(id_vars=keys, value_vars=controls, var_name="variable_name")
+    registry = pd.DataFrame({
+        "channel": channels, "display_name": channels, "channel_group": "media",
+        "live_since": raw["week_start"].min(), "is_primary": False,
+        "roi_prior_mean": np.nan, "roi_prior_sd": np.nan,
+        "adstock_max_lag": pd.array([None] * len(channels), dtype="Int64"),
+    })
+    return _long(outcome, spend, control_rows, fourier_order), registry
+
+
+def scenario_channels(n: int) -> tuple[ChannelSpec, ...]:
+    """The first n default channels, then renamed clones (a seasonal clone gets campaign bursts so it is
+    not collinear with its original)."""
+    clones = tuple(replace(c, name=f"{c.name}_2", display_name=f"{c.display_name} 2",
+                           pattern="campaigns" if c.pattern == "steady_seasonal" else c.pattern)
+                   for c in DEFAULT_CHANNELS)
+    pool = DEFAULT_CHANNELS + clones
+    if n > len(pool):
+        raise ValueError(f"at most {len(pool)} channels, got {n}")
+    return pool[:n]
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def recovery(estimates: pd.DataFrame, truth: dict) -> dict[str, float]:
+    """Recovery of the true channel effects.
+
+    estimates: segment_id, channel, roi_mean, roi_p05, roi_p95, contribution_mean (one row per fitted
+    segment x channel). Returns the mean absolute relative error of ROI, the share of pairs whose true
+    ROI lies in the 90% interval, and the mean absolute error of each channel's share of the segment's
+    media contribution (shares over the fitted channels, in truth and estimate alike).
+    """
+    true = pd.DataFrame([{"segment_id": s, "channel": c, "true_roi": v["roi"], "true_contribution": v["contribution"]}
+                         for s, seg in truth["segments"].items() for c, v in seg["channels"].items()])
+    both = estimates.merge(true, on=["segment_id", "channel"])
+    by_segment = both.groupby("segment_id")
+    share = both["contribution_mean"] / by_segment["contribution_mean"].transform("sum")
+    true_share = both["true_contribution"] / by_segment["true_contribution"].transform("sum")
+    return {
+        "roi_mare": float((np.abs(both["roi_mean"] - both["true_roi"]) / both["true_roi"]).mean()),
+        "roi_coverage90": float(((both["roi_p05"] <= both["true_roi"]) & (both["true_roi"] <= both["roi_p95"])).mean()),
+        "share_mae": float(np.abs(share - true_share).mean()),
+    }
+
+
+def _estimates(artifacts: pd.DataFrame) -> pd.DataFrame:
+    summary = artifacts[artifacts["artifact"] == "summary"]
+    roi = summary[summary["parameter"] == "roi"].set_index(["segment_id", "channel"])
+    contribution = summary[summary["parameter"] == "contribution"].set_index(["segment_id", "channel"])
+    return pd.DataFrame({"roi_mean": roi["mean"], "roi_p05": roi["p05"], "roi_p95": roi["p95"],
+                         "contribution_mean": contribution["mean"]}).reset_index()
+
+
+def fit_figures(artifacts: pd.DataFrame, seconds: float) -> dict[str, float]:
+    """Timing and diagnostics of one fit_segments call from its run rows."""
+    runs = artifacts[artifacts["artifact"] == "run"]
+    numbers = (runs.pivot_table(index="segment_id", columns="parameter", values="value", aggfunc="first")
+               .reindex(columns=["min_ess_bulk", "max_rhat", "divergences"]))
+    status = runs.loc[runs["parameter"] == "status", "details"]
+    return {
+        "wall_s": seconds,
+        "s_per_segment": seconds / runs["segment_id"].nunique(),
+        "ess_per_s": float(numbers["min_ess_bulk"].sum()) / seconds,
+        "max_rhat": float(numbers["max_rhat"].max()),
+        "divergences": int(numbers["divergences"].sum()),
+        "published": int((status == "published").sum()),
+        "rejected": int((status == "rejected").sum()),
+    }
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / MIB if sys.platform == "darwin" else peak / 1024
+
+
+def machine_facts() -> dict[str, str | int]:
+    """Cores, JAX devices and library versions."""
+    import curvehouse.model  # noqa: F401  (before JAX: it gives XLA one host device per chain)
+    import jax
+    import numpyro
+
+    devices = jax.devices()
+    return {"cores": os.cpu_count() or 0, "jax_devices": f"{len(devices)} x {devices[0].platform}",
+            "python": platform.python_version(), "jax": jax.__version__, "numpyro": numpyro.__version__,
+            "numpy": np.__version__, "pandas": pd.__version__}
+
+
+def format_line(label: str, shape: str, f: dict) -> str:
+    """One printed line of figures."""
+    parts = [f"{label:<16} {shape:<24}", f"wall {f['wall_s']:7.1f} s ({f['s_per_segment']:.1f} s/segment)",
+             f"ESS/s {f['ess_per_s']:7.2f}", f"max R-hat {f['max_rhat']:.3f}", f"divergences {f['divergences']}",
+             f"published {f['published']} rejected {f['rejected']}"]
+    if "roi_mare" in f:
+        parts.append(f"ROI MARE {f['roi_mare']:.3f}, true ROI in 90% {f['roi_coverage90']:.0%}, "
+                     f"share MAE {f['share_mae']:.3f}")
+    else:
+        parts.append("recovery n/a (no truth)")
+    parts.append(f"peak RSS {f['peak_rss_mib']:.0f} MiB")
+    return " | ".join(parts)
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Case:
+    """One fit to run: its label, input, registry and truth (None when unknown)."""
+
+    label: str
+    shape: str
+    long: pd.DataFrame
+    registry: pd.DataFrame
+    truth: dict | None
+
+
+def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Path) -> list[_Case]:
+    n_segments = min(scenario.segments, QUICK_SEGMENTS) if quick else scenario.segments
+    if scenario.source == "geo_media":
+        long, registry = model_input_from_geo_media(geo_media)
+        truth = None
+    else:
+        data = generate_demo(n_segments, scenario.weeks, DEFAULT_SEED, channels=scenario_channels(scenario.channels),
+                             deferred_channel=None, daily=False)
+        long, registry = model_input_from_demo(data)
+        truth = data.truth
+    order = list(dict.fromkeys(long["segment_id"]) if truth is None else truth["segments"])
+    counts = sorted({min(n, n_segments) for n in steps}) if scenario.stepped else [n_segments]
+    weeks = long["week_start"].nunique()
+    return [_Case(f"{scenario.name}@{n}" if scenario.stepped else scenario.name,
+                  f"{n} seg x {weeks} wk x {scenario.channels} ch",
+                  long[long["segment_id"].isin(order[:n])], registry, truth) for n in counts]
+
+
+def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float]:
+    from curvehouse.fit import fit_segments  # JAX and ArviZ load only when something is fitted
+
+    started = time.perf_counter()
+    artifacts = fit_segments(case.long, case.registry, config, progress=lambda m: print(m, file=sys.stderr))
+    return artifacts, time.perf_counter() - started
+
+
+def _peer_module() -> tuple[object | None, str]:
+    """pymc_marketing.mmm, or None and why not."""
+    try:
+        return importlib.import_module("pymc_marketing.mmm"), ""
+    except ImportError as exc:
+        return None, f"{exc} (install the 'peers' extra: pip install -e '.[peers]')"
+
+
+def _fit_peer(mmm_module, case: _Case, sampler: dict, adstock_max_lag: int) -> tuple[pd.DataFrame, float]:
+    """PyMC-Marketing's MMM per segment (geometric adstock, logistic saturation, the same controls and
+    yearly Fourier order), NUTS on its numpyro backend with the same chains and draws."""
+    rows = []
+    started = time.perf_counter()
+    for segment, frame in case.long.groupby("segment_id", sort=True):
+        wide = frame.pivot(index="week_start", columns="variable_name", values="value")
+        kinds = frame.drop_duplicates("variable_name").set_index("variable_name")["variable_kind"]
+        channels = sorted(kinds.index[kinds == "spend"])
+        controls = sorted(c for c in kinds.index[kinds == "control"] if not c.startswith("fourier_"))
+        fourier_order = int((kinds.index.str.startswith("fourier_sin_")).sum())
+        model = mmm_module.MMM(date_column="week_start", channel_columns=channels, control_columns=controls or None,
+                               adstock=mmm_module.GeometricAdstock(l_max=adstock_max_lag),
+                               saturation=mmm_module.LogisticSaturation(), yearly_seasonality=fourier_order)
+        model.fit(wide[channels + controls].reset_index(), wide["outcome"], chains=sampler["chains"],
+                  tune=sampler["warmup"], draws=sampler["draws"], target_accept=sampler["target_accept"],
+                  nuts_sampler="numpyro", random_seed=sampler["seed"], progressbar=False)
+        contribution = model.compute_channel_contribution_original_scale().sum("date")
+        draws = contribution.transpose("chain", "draw", "channel").to_numpy().reshape(-1, len(channels))
+        roi = draws / wide[channels].sum().to_numpy()
+        rows += [{"segment_id": segment, "channel": c, "roi_mean": roi[:, j].mean(),
+                  "roi_p05": np.quantile(roi[:, j], 0.05), "roi_p95": np.quantile(roi[:, j], 0.95),
+                  "contribution_mean": draws[:, j].mean()} for j, c in enumerate(channels)]
+    return pd.DataFrame(rows), time.perf_counter() - started
+
+
+def _peer_line(mmm_module, case: _Case, ours: dict, sampler: dict, adstock_max_lag: int) -> tuple[str, dict]:
+    try:
+        estimates, seconds = _fit_peer(mmm_module, case, sampler, adstock_max_lag)
+    except Exception as exc:  # an external library's failure is reported, not fatal to the benchmark
+        return f"{case.label:<16} PyMC-Marketing failed: {type(exc).__name__}: {exc}", {"error": str(exc)}
+    figures = {"wall_s": seconds, "time_ratio": seconds / ours["wall_s"]}
+    text = f"{case.label:<16} PyMC-Marketing wall {seconds:.1f} s = {figures['time_ratio']:.2f} x curvehouse"
+    if case.truth is not None:
+        figures.update(recovery(estimates, case.truth))
+        text += (f" | ROI MARE {figures['roi_mare']:.3f} vs {ours['roi_mare']:.3f}, true ROI in 90% "
+                 f"{figures['roi_coverage90']:.0%} vs {ours['roi_coverage90']:.0%}, share MAE "
+                 f"{figures['share_mae']:.3f} vs {ours['share_mae']:.3f} (peer vs curvehouse)")
+    return text, figures
+
+
+def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int] = DEFAULT_STEPS,
+              geo_media: Path = GEO_MEDIA_PATH, echo: Callable[[str], None] = print) -> dict:
+    """Run the scenarios, echo a header and one line per fit; return every figure."""
+    from curvehouse.model.spec import spec_from_config
+
+    config = QUICK_CONFIG if quick else {}
+    spec = spec_from_config(config)
+    sampler = spec.sampler.__dict__
+    facts = machine_facts()
+    echo("curvehouse bench | " + ", ".join(f"{k} {v}" for k, v in facts.items())
+         + f" | sampler {spec.sampler.chains} chains x {spec.sampler.warmup} warmup + {spec.sampler.draws} draws"
+         + (" (quick)" if quick else " (default methodology)"))
+    echo(f"  {WALL_NOTE}; {ESS_NOTE}; peak RSS = process peak so far")
+    peer, why_not = _peer_module()
+    if peer is None:
+        echo(f"  PyMC-Marketing comparison skipped: {why_not}")
+    results = []
+    for name in scenarios:
+        scenario = SCENARIOS[name]
+        if scenario.source == "geo_media" and not geo_media.is_file():
+            echo(f"{name:<16} skipped: {geo_media} not found")
+            continue
+        for case in _cases(scenario, quick, steps, geo_media):
+            artifacts, seconds = _fit(case, config)
+            figures = fit_figures(artifacts, seconds)
+            if case.truth is not None:
+                figures.update(recovery(_estimates(artifacts), case.truth))
+            figures["peak_rss_mib"] = peak_rss_mib()
+            echo(format_line(case.label, case.shape, figures))
+            result = {"scenario": case.label, "shape": case.shape, **figures}
+            if peer is not None:
+                text, result["pymc_marketing"] = _peer_line(peer, case, figures, sampler, spec.adstock_max_lag)
+                echo(text)
+            results.append(result)
+    return {"machine": facts, "sampler": sampler, "quick": quick,
+            "pymc_marketing": "compared" if peer is not None else f"skipped: {why_not}", "results": results}
+
+
+def _plain(value: object) -> object:
+    """NaN and infinities as None, recursively, so the JSON is strict."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def write_json(report: dict, path: Path) -> None:
+    """The figures as JSON (NaN written as null)."""
+    path.write_text(json.dumps(_plain(report), indent=1, allow_nan=False) + "\n")

@@ -1,0 +1,99 @@
+"""The benchmark's model input builders and one tiny end-to-end `curvehouse bench` run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curvehouse import bench
+from curvehouse.cli import main
+from curvehouse.demo import generate_demo
+
+FOURIER = ["fourier_cos_1", "fourier_cos_2", "fourier_sin_1", "fourier_sin_2"]
+
+
+@pytest.fixture(scope="module")
+def daily_demo():
+    return generate_demo(n_segments=2, n_weeks=20, seed=3, deferred_channel=None)
+
+
+@pytest.fixture(scope="module")
+def demo_input(daily_demo):
+    return bench.model_input_from_demo(daily_demo)
+
+
+def test_demo_input_has_complete_weeks_channels_and_controls(daily_demo, demo_input):
+    long, registry = demo_input
+    truth = daily_demo.truth
+    weeks = pd.date_range(truth["start_date"], truth["last_complete_week_start"], freq="7D")
+    assert list(long.columns) == ["segment_id", "week_start", "variable_kind", "variable_name", "value"]
+    for _, frame in long.groupby("segment_id"):
+        assert pd.DatetimeIndex(sorted(frame["week_start"].unique())).equals(weeks)
+    names = long.groupby("variable_kind")["variable_name"].unique().map(sorted)
+    assert names["outcome"] == ["outcome"]
+    assert names["spend"] == sorted(registry["channel"])
+    assert names["control"] == sorted(["competitor_index", "product_launch", "promo", *FOURIER])
+    per_week = long.groupby(["segment_id", "week_start"]).size()
+    assert (per_week == 1 + len(registry) + 3 + len(FOURIER)).all()
+
+
+def test_demo_input_weekly_sums_equal_the_daily_rows(daily_demo, demo_input):
+    long, _ = demo_input
+    last = pd.Timestamp(daily_demo.truth["last_complete_week_start"]) + pd.Timedelta(days=6)
+    spend = daily_demo.channel_spend[daily_demo.channel_spend["date"] <= last]
+    outcomes = daily_demo.outcomes[daily_demo.outcomes["date"] <= last]
+    rows = long.set_index("variable_kind")
+    assert np.isclose(rows.loc["spend", "value"].sum(), spend["spend"].sum())
+    assert np.isclose(rows.loc["outcome", "value"].sum(), outcomes["revenue"].sum())
+    for (segment, channel), frame in spend.groupby(["segment_id", "channel"]):
+        mine = long[(long["segment_id"] == segment) & (long["variable_name"] == channel)]
+        assert np.isclose(mine["value"].sum(), frame["spend"].sum())
+
+
+def test_fourier_terms_use_the_weeks_thursday(demo_input):
+    long, _ = demo_input
+    row = long[long["variable_name"] == "fourier_sin_2"].iloc[0]
+    day = (row["week_start"] + pd.Timedelta(days=3)).dayofyear
+    assert np.isclose(row["value"], np.sin(2 * np.pi * 2 * day / 365.25))
+
+
+@pytest.mark.skipif(not bench.GEO_MEDIA_PATH.is_file(), reason="the shared Meridian geo file is not on this machine")
+def test_geo_media_input_has_20_geos_156_weeks_4_channels():
+    long, registry = bench.model_input_from_geo_media(bench.GEO_MEDIA_PATH)
+    assert long["segment_id"].nunique() == 20
+    assert long.groupby("segment_id")["week_start"].nunique().eq(156).all()
+    assert sorted(long.loc[long["variable_kind"] == "spend", "variable_name"].unique()) == list(registry["channel"])
+    assert len(registry) == 4 and registry["roi_prior_mean"].isna().all() and registry["adstock_max_lag"].isna().all()
+    controls = set(long.loc[long["variable_kind"] == "control", "variable_name"])
+    assert controls == {"competitor_activity_score_control", "sentiment_score_control", *FOURIER}
+    raw = pd.read_csv(bench.GEO_MEDIA_PATH)
+    outcome = long[long["variable_kind"] == "outcome"]["value"].sum()
+    assert np.isclose(outcome, (raw["conversions"] * raw["revenue_per_conversion"]).sum())
+
+
+def test_recovery_of_a_perfect_estimate():
+    truth = {"segments": {"a": {"channels": {"x": {"roi": 2.0, "contribution": 20.0},
+                                             "y": {"roi": 1.0, "contribution": 30.0}}}}}
+    estimates = pd.DataFrame({"segment_id": ["a", "a"], "channel": ["x", "y"], "roi_mean": [2.0, 1.5],
+                              "roi_p05": [1.5, 1.2], "roi_p95": [2.5, 1.8], "contribution_mean": [20.0, 30.0]})
+    assert bench.recovery(estimates, truth) == pytest.approx({"roi_mare": 0.25, "roi_coverage90": 0.5,
+                                                              "share_mae": 0.0})
+
+
+def test_bench_quick_runs_end_to_end(monkeypatch, capsys, tmp_path):
+    tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
+    monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--scenarios", "s104x4", "--json", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("curvehouse bench | cores ")
+    figures = [line for line in lines if line.startswith("s104x4 ")]
+    assert len(figures) == 1
+    for text in ("1 seg x 104 wk x 4 ch", "wall", "ESS/s", "max R-hat", "divergences", "published 0 rejected 1",
+                 "ROI MARE", "true ROI in 90%", "share MAE", "peak RSS"):
+        assert text in figures[0]
+    result = json.loads(out.read_text())["results"][0]
+    assert result["scenario"] == "s104x4" and result["wall_s"] > 0 and 0 <= result["roi_coverage90"] <= 1
