@@ -62,7 +62,7 @@ class SamplerSpec:
     warmup: int = 1000
     draws: int = 1000
     seed: int = 20261122
-    target_accept: float = 0.95
+    target_accept: float = 0.99
     max_tree_depth: int = 10
     chain_method: str = "parallel"
     dense_mass: bool = True

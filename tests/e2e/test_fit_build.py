@@ -1,7 +1,7 @@
 """The built-in fit through real `dbt build`s: published tables, publish rule, idempotent reruns.
 
-Fits are kept tiny (2 chains x 150 + 150 draws) with publish thresholds loosened to match, so the
-tests exercise the plumbing; full-size fits run in the demo and the benchmark.
+Fits are kept tiny (conftest.SMALL_FIT) with publish thresholds loosened to match, so the tests
+exercise the plumbing; full-size fits run in the demo and the benchmark.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import dbt_build
+from tests.e2e.conftest import SMALL_FIT, dbt_build
 
 pytestmark = pytest.mark.e2e
 
-SMALL = {"sampler": {"chains": 2, "warmup": 150, "draws": 150, "draws_kept": 50}, "holdout_weeks": 4,
-         "publish": {"rhat_max": 1.5, "ess_min": 10, "divergences_max": 1000, "r2_min": 0.5}}
+SMALL = SMALL_FIT
 STRICT = {**SMALL, "publish": {"rhat_max": 0.5, "ess_min": 10, "divergences_max": 1000, "r2_min": 0.5}}
 
 

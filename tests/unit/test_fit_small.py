@@ -1,0 +1,94 @@
+"""Real NumPyro fits on small generated data with known truth (few draws, so loose checks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curvehouse.bench import model_input_from_demo
+from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
+from curvehouse.fit import fit_segments
+from curvehouse.model.data import build_model_data
+from curvehouse.model.priors import build_priors
+from curvehouse.model.spec import spec_from_config
+from curvehouse.published import current_parameters
+
+CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv", "linkedin"))
+TINY = {"sampler": {"chains": 2, "warmup": 300, "draws": 300, "chain_method": "vectorized", "draws_kept": 20},
+        "holdout_weeks": 0, "publish": {"rhat_max": 1.2, "ess_min": 20, "divergences_max": 100, "r2_min": 0.3}}
+
+
+@pytest.fixture(scope="module")
+def generated():
+    data = generate_demo(n_segments=2, n_weeks=104, seed=11, channels=CHANNELS, deferred_channel=None, daily=False)
+    model_input, registry = model_input_from_demo(data)
+    return data, model_input, registry
+
+
+@pytest.fixture(scope="module")
+def fitted(generated):
+    _, model_input, registry = generated
+    one = model_input[model_input["segment_id"] == "north_america"]
+    return fit_segments(one, registry, TINY, progress=lambda _: None)
+
+
+def test_true_roi_is_recovered_within_the_interval(generated, fitted):
+    data, _, _ = generated
+    roi = fitted[(fitted["artifact"] == "summary") & (fitted["parameter"] == "roi")].set_index("channel")
+    truth = {c: v["roi"] for c, v in data.truth["segments"]["north_america"]["channels"].items()}
+    inside = [roi.at[c, "p05"] <= truth[c] <= roi.at[c, "p95"] for c in roi.index]
+    assert sum(inside) >= 2, (roi[["p05", "mean", "p95"]], truth)
+    errors = [abs(roi.at[c, "mean"] - truth[c]) / truth[c] for c in roi.index]
+    assert np.mean(errors) < 0.5
+
+
+def test_a_run_row_says_published_and_cites_its_window(fitted):
+    run = fitted[fitted["artifact"] == "run"].set_index("parameter")
+    assert run.at["status", "details"] == "published", run.at["status_reason", "details"]
+    assert run.at["data_window_start", "details"] < run.at["data_window_end", "details"]
+    assert run.at["n_weeks", "value"] == 104
+    assert np.isfinite(fitted.loc[fitted["artifact"] == "curve", ["mean", "p05", "p95"]].to_numpy()).all()
+
+
+def test_same_data_methodology_and_seed_give_the_same_numbers(generated, fitted):
+    _, model_input, registry = generated
+    one = model_input[model_input["segment_id"] == "north_america"]
+    again = fit_segments(one, registry, TINY, progress=lambda _: None)
+    cols = ["run_id", "parameter", "channel", "mean", "p05", "p95"]
+    first = fitted[fitted["artifact"] == "parameter"][cols].reset_index(drop=True)
+    second = again[again["artifact"] == "parameter"][cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_an_unchanged_segment_is_not_refitted(generated, fitted):
+    _, model_input, registry = generated
+    one = model_input[model_input["segment_id"] == "north_america"]
+    run_id = fitted["run_id"].iloc[0]
+    messages = []
+    again = fit_segments(one, registry, TINY, existing_run_ids=frozenset({run_id}), progress=messages.append)
+    assert again.empty and "unchanged since run" in messages[0]
+
+
+def test_refresh_priors_are_centred_on_the_current_posterior(generated, fitted):
+    _, model_input, registry = generated
+    previous = current_parameters(fitted)
+    spec = spec_from_config({"fit_mode": "refresh"})
+    data = build_model_data(model_input[model_input["segment_id"] == "north_america"], {}, 8)
+    fresh = build_priors(data, spec, registry)
+    centred = build_priors(data, spec, registry, previous)
+    c = data.channels.index("tv")
+    roi = previous[(previous["parameter"] == "roi") & (previous["channel"] == "tv")].iloc[0]
+    implied_mean = np.exp(centred["roi_loc"][0, c] + centred["roi_scale"][0, c] ** 2 / 2)
+    assert implied_mean == pytest.approx(roi["mean"], rel=1e-6)
+    assert centred["roi_scale"][0, c] < fresh["roi_scale"][0, c]
+
+
+def test_partial_pooling_fits_segments_together(generated):
+    _, model_input, registry = generated
+    config = {**TINY, "pooling": "partial", "sampler": {**TINY["sampler"], "warmup": 100, "draws": 100}}
+    artifacts = fit_segments(model_input, registry, config, progress=lambda _: None)
+    runs = artifacts[(artifacts["artifact"] == "run") & (artifacts["parameter"] == "pooling")]
+    assert set(runs["segment_id"]) == {"north_america", "emea"} and set(runs["details"]) == {"partial"}
+    roi = artifacts[(artifacts["artifact"] == "parameter") & (artifacts["parameter"] == "roi")]
+    assert len(roi) == 2 * len(CHANNELS)
