@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import arviz as az
 import jax
@@ -39,6 +39,19 @@ def sample_posterior(
     """Run NUTS; data and priors are traced arguments, so a new fit of the same shape reuses the
     compiled program."""
     sampler = sampler or spec.sampler
+    mcmc = _mcmc(spec, sampler)
+    started = time.perf_counter()
+    priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
+    mcmc.run(jax.random.PRNGKey(sampler.seed), **args, priors=priors_j)
+    samples = {name: np.asarray(v) for name, v in mcmc.get_samples(group_by_chain=True).items()}
+    diverging = np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"])
+    return Posterior(samples, diverging, time.perf_counter() - started)
+
+
+@lru_cache(maxsize=8)
+def _mcmc(spec: ModelSpec, sampler: SamplerSpec) -> MCMC:
+    """One MCMC per methodology and sampler: with jit_model_args its compiled program is reused
+    for every segment of the same padded shape (vectorized or sequential chains)."""
     kernel = NUTS(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
@@ -46,7 +59,7 @@ def sample_posterior(
         dense_mass=sampler.dense_mass,
         init_strategy=init_to_median(num_samples=15),
     )
-    mcmc = MCMC(
+    return MCMC(
         kernel,
         num_warmup=sampler.warmup,
         num_samples=sampler.draws,
@@ -55,12 +68,6 @@ def sample_posterior(
         progress_bar=False,
         jit_model_args=True,
     )
-    started = time.perf_counter()
-    priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
-    mcmc.run(jax.random.PRNGKey(sampler.seed), **args, priors=priors_j)
-    samples = {name: np.asarray(v) for name, v in mcmc.get_samples(group_by_chain=True).items()}
-    diverging = np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"])
-    return Posterior(samples, diverging, time.perf_counter() - started)
 
 
 def _chain_method(sampler: SamplerSpec) -> str:

@@ -15,7 +15,8 @@ from curvehouse.model.spec import spec_from_config
 from curvehouse.published import current_parameters
 
 CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv", "linkedin"))
-TINY = {"sampler": {"chains": 2, "warmup": 300, "draws": 300, "chain_method": "vectorized", "draws_kept": 20},
+TINY = {"sampler": {"chains": 2, "warmup": 300, "draws": 300, "chain_method": "sequential", "draws_kept": 20,
+                    "target_accept": 0.85},
         "holdout_weeks": 0, "publish": {"rhat_max": 1.2, "ess_min": 20, "divergences_max": 100, "r2_min": 0.3}}
 
 
