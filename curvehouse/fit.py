@@ -125,11 +125,20 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
         _curves_and_summary(run_ids, data, quantities, spec),
         _decomposition(run_ids, data, parts, fitted, actual),
     ]
+    curves = frames[2]
     for i, segment in enumerate(data.segments):
         metrics = _fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
+        finite = _all_finite(curves[curves["segment_id"] == segment])
         frames.append(_run_rows(run_ids[segment], segment, data, i, ctx, seconds, posterior, diagnostics,
-                                metrics, holdout[i], checks[i]))
+                                metrics, holdout[i], checks[i], finite))
     return pd.concat(frames, ignore_index=True)
+
+
+def _all_finite(rows: pd.DataFrame) -> bool:
+    """Curve points (mean and 90% interval) and summary metrics (mean) are all finite numbers."""
+    curve = rows.loc[rows["artifact"] == "curve", ["mean", "p05", "p95"]].to_numpy(dtype=float)
+    summary = rows.loc[(rows["artifact"] == "summary") & (rows["parameter"] != "saturation_position"), "mean"]
+    return bool(np.isfinite(curve).all() and np.isfinite(summary.to_numpy(dtype=float)).all())
 
 
 def _sites(posterior: Posterior) -> tuple[str, ...]:
@@ -270,11 +279,11 @@ def _decomposition(run_ids, data: ModelData, parts, fitted, actual) -> pd.DataFr
 
 
 def _run_rows(run_id, segment, data: ModelData, i, ctx: _Context, seconds, posterior: Posterior, diagnostics,
-              metrics, holdout, check: SegmentCheck) -> pd.DataFrame:
+              metrics, holdout, check: SegmentCheck, finite: bool) -> pd.DataFrame:
     spec = ctx.spec
     worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
     divergences = int(posterior.diverging.sum())
-    reasons = _publish_failures(spec, worst, divergences, metrics["r2"], quantities_finite=True)
+    reasons = _publish_failures(spec, worst, divergences, metrics["r2"], finite)
     numbers = {
         "n_weeks": float(data.n_weeks[i]), "n_channels": float(data.channel_mask[i].sum()),
         "fit_seconds": seconds, "divergences": float(divergences), **worst,
@@ -321,7 +330,7 @@ def _publish_failures(spec: ModelSpec, worst: dict[str, float], divergences: int
     if not (r2 >= p.r2_min):
         reasons.append(f"in-sample R2 {r2:.2f} < {p.r2_min}")
     if not quantities_finite:
-        reasons.append("non-finite posterior quantities")
+        reasons.append("non-finite values in the curves or channel summary (never published)")
     return reasons
 
 

@@ -93,3 +93,13 @@ def test_partial_pooling_fits_segments_together(generated):
     assert set(runs["segment_id"]) == {"north_america", "emea"} and set(runs["details"]) == {"partial"}
     roi = artifacts[(artifacts["artifact"] == "parameter") & (artifacts["parameter"] == "roi")]
     assert len(roi) == 2 * len(CHANNELS)
+
+
+def test_non_finite_curves_are_never_published():
+    from curvehouse.fit import _all_finite
+
+    rows = pd.DataFrame({"artifact": ["curve", "summary", "summary"], "parameter": ["response", "roi", "saturation_position"],
+                         "mean": [1.0, 2.0, np.nan], "p05": [0.5, np.nan, np.nan], "p95": [1.5, np.nan, np.nan]})
+    assert _all_finite(rows)
+    rows.loc[0, "p95"] = np.nan
+    assert not _all_finite(rows)
