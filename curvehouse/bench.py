@@ -28,7 +28,8 @@ __all__ = ["SCENARIOS", "DEFAULT_SCENARIOS", "Scenario", "model_input_from_demo"
            "recovery", "run_bench"]
 
 LONG_COLUMNS = ["segment_id", "week_start", "variable_kind", "variable_name", "value"]
-GEO_MEDIA_PATH = Path("/work/shared/data/meridian/geo_media.csv")
+# The shared datasets sit beside the checkout (../shared), as on the project machines.
+GEO_MEDIA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "meridian" / "geo_media.csv"
 DEFAULT_STEPS = (10, 30, 100)
 QUICK_CONFIG: dict = {"sampler": {"chains": 2, "warmup": 100, "draws": 100}}
 QUICK_SEGMENTS = 3

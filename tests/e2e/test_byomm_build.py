@@ -14,12 +14,13 @@ import pytest
 from curvehouse.byomm.meridian import read_meridian
 from curvehouse.byomm.robyn import read_robyn
 from tests.e2e.conftest import dbt_build
+from tests.shared_data import SHARED
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "byomm" / "design_example.json"
-ROBYN = Path("/work/shared/fixtures/robyn/v3.12.1_init")
-MERIDIAN = Path("/work/shared/fixtures/meridian/national_media_export")
+ROBYN = SHARED / "fixtures/robyn/v3.12.1_init"
+MERIDIAN = SHARED / "fixtures/meridian/national_media_export"
 CURVES = "select * from mmm_curves order by source, model_id, refreshed_at, channel_name"
 # Hold every demo segment back at the history gate (recorded, not fatal, under warn) so these
 # builds publish BYOMM curves only: no built-in fit competes for "current".

@@ -15,11 +15,12 @@ import pytest
 from curvehouse.byomm import landing
 from curvehouse.byomm.landing import CURVE_COLUMNS, REJECTION_COLUMNS, content_hash, load_landing_folder
 from curvehouse.byomm.policy import ByommRejectionsFound, enforce_rejection_policy
+from tests.shared_data import SHARED
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "byomm"
 EXAMPLE = FIXTURES / "design_example.json"
-ROBYN = Path("/work/shared/fixtures/robyn/v3.12.1_init")
-MERIDIAN = Path("/work/shared/fixtures/meridian/national_media_export")
+ROBYN = SHARED / "fixtures/robyn/v3.12.1_init"
+MERIDIAN = SHARED / "fixtures/meridian/national_media_export"
 RECAST = (
     "model_id,refreshed_at,date_range_start,date_range_end,total_revenue,channel_name,display_name,"
     "saturation_half_point,saturation_max,contribution_mean,contribution_lower,contribution_upper,spend\n"

@@ -14,9 +14,10 @@ import pytest
 from curvehouse.byomm.hill import fit_hill, hill_response
 from curvehouse.byomm.meridian import read_meridian
 from curvehouse.byomm.records import ByommRejection
+from tests.shared_data import SHARED
 
-EXPORT = Path("/work/shared/fixtures/meridian/national_media_export")
-SOURCE_DATA = Path("/work/shared/data/meridian/national_media.csv")
+EXPORT = SHARED / "fixtures/meridian/national_media_export"
+SOURCE_DATA = SHARED / "data/meridian/national_media.csv"
 N_TIMES = 156
 CHANNELS = ["Channel0", "Channel1", "Channel2", "Channel3"]
 

@@ -1,6 +1,6 @@
 """Robyn reader on Robyn's own output folders; expected numbers are rebuilt here from the raw CSVs.
 
-Fixtures: /work/shared/fixtures/robyn (Robyn 3.12.1 on dt_simulated_weekly: an init run exporting
+Fixtures: ../shared/fixtures/robyn (Robyn 3.12.1 on dt_simulated_weekly: an init run exporting
 5_277_2 with its allocator CSVs, a refresh exporting 5_221_3, and a pre-3.12 run without
 <media>_inflexion columns, raw data or JSON).
 """
@@ -18,8 +18,9 @@ import pytest
 
 from curvehouse.byomm.records import ByommRejection, ModelCurves
 from curvehouse.byomm.robyn import is_robyn_folder, read_robyn
+from tests.shared_data import SHARED
 
-FIXTURES = Path("/work/shared/fixtures/robyn")
+FIXTURES = SHARED / "fixtures/robyn"
 INIT = FIXTURES / "v3.12.1_init"
 REFRESH = FIXTURES / "v3.12.1_refresh"
 PRE_312 = FIXTURES / "pre3.12_no_inflexion"
