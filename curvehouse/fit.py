@@ -114,7 +114,7 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
     prior_quantities = channel_draws({name: v[None] for name, v in prior.items()}, data)
     diagnostics = segment_diagnostics(posterior, _sites(posterior), data.channel_mask)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
-    fitted = parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
+    fitted = _fitted(parts)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
@@ -161,10 +161,15 @@ def _holdout_metrics(data: ModelData, priors: dict, spec: ModelSpec) -> list[dic
                              "draws": max(100, spec.sampler.draws // 4)})
     posterior = sample_posterior(model_arrays(data, fit_mask), priors, spec, sampler)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
-    predicted = (parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)).mean(0)
+    predicted = _fitted(parts).mean(0)
     actual = data.y * data.y_scale[:, None]
     return [{**{f"{key}_holdout": v for key, v in _fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
              "holdout_weeks": n_hold} for i in range(len(data.segments))]
+
+
+def _fitted(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """The model's mean per draw and week: the sum of its components (N, S, T)."""
+    return parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
 
 
 def _fit_metrics(actual: np.ndarray, predicted: np.ndarray, mask: np.ndarray) -> dict[str, float]:

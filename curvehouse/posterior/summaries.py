@@ -50,8 +50,7 @@ def parameter_rows(run_ids: dict[str, str], segments: tuple[str, ...], labels: d
     (channels, or controls for gamma; None for segment-level sites). NaN marks channels a segment lacks.
     """
     rows = []
-    for parameter, draws in posterior.items():
-        grouped = draws
+    for parameter, grouped in posterior.items():
         dataset = az.convert_to_dataset({"v": np.nan_to_num(grouped, nan=1.0)})
         rhat = np.asarray(az.rhat(dataset)["v"])
         bulk = np.asarray(az.ess(dataset, method="bulk")["v"])
