@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from curvehouse import bench
+from curvehouse.byomm.upload import UploadRejected, upload_model
 from curvehouse.demo import generate
 
 DEFAULT_DEMO_DIR = Path("data/demo")
+DEFAULT_REPORT_DIR = Path("target/report")
+DEFAULT_LANDING_DIR = Path("byomm")
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -97,11 +101,75 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_bench)
 
 
+def _report(args: argparse.Namespace) -> int:
+    """Render the static report site from the warehouse tables."""
+    from curvehouse.report import DuckDBReader, build_report  # matplotlib loads only for this command
+
+    try:
+        reader = DuckDBReader(args.duckdb)
+    except FileNotFoundError as exc:
+        print(f"curvehouse report: {exc}", file=sys.stderr)
+        return 2
+    result = build_report(reader, args.out, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    reader.close()
+    print(f"wrote {len(result.files)} files into {result.out_dir}; open {result.index}")
+    if result.not_built:
+        print(f"not built yet (sections say so): {', '.join(result.not_built)}")
+    return 0
+
+
+def _add_report(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="render the board one-pager, charts, diagnostics and markdown files from the warehouse",
+        description="Read the published tables (DuckDB file) and write a self-contained static site: HTML pages "
+                    "with inline SVG charts, one-pager.pdf and markdown files for agents and reviewers.",
+    )
+    parser.add_argument("--duckdb", type=Path, default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
+                        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR, help="output folder")
+    parser.set_defaults(handler=_report)
+
+
+def _upload(args: argparse.Namespace) -> int:
+    """Validate a BYOMM file or folder and copy it into the landing folder."""
+    try:
+        landed = upload_model(args.path, args.landing, args.default_segment, args.consistency_tolerance, args.name)
+    except UploadRejected as exc:
+        print(f"curvehouse upload: rejected: {exc}", file=sys.stderr)
+        return 1
+    print(landed.describe())
+    print("the next `dbt build` loads it into mmm_curves")
+    return 0
+
+
+def _add_upload(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "upload",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="validate a BYOMM model file or folder and land it for the next build",
+        description="Check a custom JSON file, Recast CSV, Robyn output folder or Meridian export exactly as the "
+                    "build will read it, then copy it into the landing folder (var byomm_path). A file the build "
+                    "would reject is refused with the reason, and nothing is landed.",
+    )
+    parser.add_argument("path", type=Path, help="the model file or tool output folder")
+    parser.add_argument("--landing", type=Path, default=DEFAULT_LANDING_DIR, help="landing folder (var byomm_path)")
+    parser.add_argument("--name", help="entry name in the landing folder (default: the file or folder name)")
+    parser.add_argument("--default-segment", default="total", help="segment of models that name none "
+                                                                  "(var byomm_default_segment)")
+    parser.add_argument("--consistency-tolerance", type=float, default=0.25,
+                        help="contribution vs curve gap above which a warning is recorded (var byomm_consistency_tolerance)")
+    parser.set_defaults(handler=_upload)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curvehouse", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_demo_data(subparsers)
     _add_bench(subparsers)
+    _add_report(subparsers)
+    _add_upload(subparsers)
     return parser
 
 
