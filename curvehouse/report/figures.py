@@ -1,0 +1,264 @@
+"""Charts as inline SVG (matplotlib, Agg backend): readable at a glance, no JavaScript, no network.
+
+Each function takes frames and returns one SVG string. Colours: one hue per role (response,
+interval, observed range, current spend), so every chart reads the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+__all__ = [
+    "svg", "hill", "saturation_grid", "contribution_over_time", "actual_vs_fitted", "channel_contributions",
+    "readiness_heatmap", "frontier", "scenarios", "trace_and_rank", "prior_vs_posterior", "rhat_ess",
+]
+
+BLUE, ORANGE, GREY, GREEN, RED = "#1f5f99", "#d9822b", "#9aa5b1", "#2e8540", "#b3261e"
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
+                     "axes.spines.right": False, "axes.titlesize": 10, "figure.dpi": 96})
+_MONEY = FuncFormatter(lambda v, _: _short(v))
+
+
+def _short(value: float) -> str:
+    v = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return f"{value / limit:g}{suffix}" if value / limit == int(value / limit) else f"{value / limit:.1f}{suffix}"
+    return f"{value:g}"
+
+
+def svg(fig: plt.Figure, name: str) -> str:
+    """The figure as an inline <svg> element (ids salted by name so several charts share a page)."""
+    plt.rcParams["svg.hashsalt"] = name
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return re.sub(r"^.*?(<svg)", r"\1", text, count=1, flags=re.S)
+
+
+def hill(spend: np.ndarray, half_point: float, saturation_max: float, slope: float) -> np.ndarray:
+    """Response per week at sustained weekly spend: saturation_max * s^S / (s^S + K^S)."""
+    s = np.asarray(spend, dtype=float)
+    ratio = np.power(np.divide(s, half_point, out=np.zeros_like(s), where=half_point > 0), slope)
+    return saturation_max * ratio / (1 + ratio)
+
+
+def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
+    cols = min(4, max(n, 1))
+    rows = int(np.ceil(max(n, 1) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat
+
+
+def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.DataFrame, title: str) -> str:
+    """One panel per channel: response per week vs weekly spend with 80% / 90% bands, the observed
+    spend range shaded and current spend marked. ``points`` are the built-in grid rows
+    (mmm_saturation_curves); channels without them are drawn from their curve parameters."""
+    fig, axes = _grid(len(curves))
+    for ax, row in zip(axes, curves.itertuples()):
+        grid = points[points["channel"] == row.channel_name].sort_values("weekly_spend") if not points.empty else points
+        current = positions.loc[positions["channel"] == row.channel_name, "current_weekly_spend"]
+        current = float(current.iloc[0]) if len(current) and pd.notna(current.iloc[0]) else None
+        if len(grid):
+            x = grid["weekly_spend"].to_numpy()
+            ax.fill_between(x, grid["response_p05"], grid["response_p95"], color=BLUE, alpha=0.15, lw=0, label="90%")
+            ax.fill_between(x, grid["response_p10"], grid["response_p90"], color=BLUE, alpha=0.25, lw=0, label="80%")
+            ax.plot(x, grid["response_mean"], color=BLUE, lw=1.8, label="mean")
+        else:
+            top = row.observed_spend_max if pd.notna(row.observed_spend_max) else max(
+                2 * (current or 0), 3 * row.saturation_half_point)
+            x = np.linspace(0, top, 60)
+            if pd.notna(row.saturation_max_p05) and pd.notna(row.saturation_max_p95):
+                ax.fill_between(x, hill(x, row.saturation_half_point, row.saturation_max_p05, row.hill_slope),
+                                hill(x, row.saturation_half_point, row.saturation_max_p95, row.hill_slope),
+                                color=BLUE, alpha=0.15, lw=0, label="interval")
+            ax.plot(x, hill(x, row.saturation_half_point, row.saturation_max, row.hill_slope), color=BLUE, lw=1.8,
+                    label="curve")
+        if pd.notna(row.observed_spend_min) and pd.notna(row.observed_spend_max):
+            ax.axvspan(row.observed_spend_min, row.observed_spend_max, color=GREY, alpha=0.15, lw=0, label="observed")
+        if current is not None:
+            ax.axvline(current, color=ORANGE, lw=1.5, ls="--", label="current")
+        ax.set_title(str(row.display_name or row.channel_name))
+        ax.xaxis.set_major_formatter(_MONEY)
+        ax.yaxis.set_major_formatter(_MONEY)
+        ax.set_xlabel("weekly spend ($)")
+        ax.set_ylabel("response / week ($)")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", ncol=len(labels), frameon=False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return svg(fig, f"sat-{title}")
+
+
+def contribution_over_time(decomposition: pd.DataFrame, title: str) -> str:
+    """Stacked weekly contribution of each channel above the non-media base."""
+    channels = decomposition[decomposition["component_kind"] == "channel"]
+    wide = channels.pivot_table(index="week_start", columns="component", values="value_mean", aggfunc="sum").fillna(0)
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    ax.stackplot(wide.index, wide.T.to_numpy(), labels=list(wide.columns), alpha=0.85)
+    ax.yaxis.set_major_formatter(_MONEY)
+    ax.set_ylabel("incremental revenue / week ($)")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    return svg(fig, f"contrib-{title}")
+
+
+def actual_vs_fitted(decomposition: pd.DataFrame, title: str) -> str:
+    """Observed outcome per week against the posterior-mean fit with its 90% band."""
+    actual = decomposition[decomposition["component"] == "actual"].sort_values("week_start")
+    fitted = decomposition[decomposition["component"] == "fitted"].sort_values("week_start")
+    fig, ax = plt.subplots(figsize=(10, 3.0))
+    ax.fill_between(fitted["week_start"], fitted["value_p05"], fitted["value_p95"], color=BLUE, alpha=0.2, lw=0,
+                    label="fitted 90%")
+    ax.plot(fitted["week_start"], fitted["value_mean"], color=BLUE, lw=1.4, label="fitted")
+    ax.plot(actual["week_start"], actual["value_mean"], color="black", lw=1.0, marker=".", ms=3, label="actual")
+    ax.yaxis.set_major_formatter(_MONEY)
+    ax.set_ylabel("revenue / week ($)")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper left", frameon=False, ncol=3)
+    return svg(fig, f"avf-{title}")
+
+
+def channel_contributions(channels: pd.DataFrame, title: str) -> str:
+    """Horizontal bars of incremental revenue per channel with their interval, ROI annotated."""
+    data = channels.sort_values("contribution")
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(data) + 1.0))
+    y = np.arange(len(data))
+    low = (data["contribution"] - data["contribution_low"]).clip(lower=0).fillna(0)
+    high = (data["contribution_high"] - data["contribution"]).clip(lower=0).fillna(0)
+    ax.barh(y, data["contribution"], color=BLUE, xerr=[low, high], error_kw={"ecolor": GREY, "lw": 1})
+    for yi, (value, roi) in enumerate(zip(data["contribution"], data["roi"])):
+        ax.text(value, yi, f"  ROI {roi:.2f}" if pd.notna(roi) else "", va="center", fontsize=8)
+    ax.set_yticks(y, data["display_name"])
+    ax.xaxis.set_major_formatter(_MONEY)
+    ax.set_xlabel("incremental revenue over the window ($)")
+    ax.set_title(title, loc="left")
+    return svg(fig, f"bars-{title}")
+
+
+def readiness_heatmap(readiness: pd.DataFrame) -> str:
+    """Segments x the five readiness dimensions, scored 1-5."""
+    columns = ["history_score", "spend_score", "impressions_score", "outcome_score", "controls_score",
+               "readiness_score"]
+    data = readiness.set_index("segment_id")[columns]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.2))
+    ax.imshow(data.to_numpy(dtype=float), cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
+    for (i, j), value in np.ndenumerate(data.to_numpy()):
+        ax.text(j, i, str(value), ha="center", va="center", fontsize=10)
+    ax.set_xticks(range(len(columns)), [c.removesuffix("_score") for c in columns])
+    ax.set_yticks(range(len(data)), data.index)
+    ax.set_title("data readiness (1-5; 4+ is enough)", loc="left")
+    return svg(fig, "readiness")
+
+
+def frontier(front: pd.DataFrame, current_budget: float | None, title: str) -> str:
+    """Expected outcome of the best allocations per total weekly budget, 80% band on the best."""
+    totals = front.groupby(["total_weekly_budget", "rank"], as_index=False).agg(
+        mean=("expected_outcome_mean", "first"), p10=("expected_outcome_p10", "first"),
+        p90=("expected_outcome_p90", "first"))
+    best = totals[totals["rank"] == totals["rank"].min()].sort_values("total_weekly_budget")
+    others = totals[totals["rank"] != totals["rank"].min()]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.fill_between(best["total_weekly_budget"], best["p10"], best["p90"], color=BLUE, alpha=0.2, lw=0, label="80%")
+    ax.plot(best["total_weekly_budget"], best["mean"], color=BLUE, marker="o", ms=3, lw=1.6, label="best allocation")
+    if len(others):
+        ax.scatter(others["total_weekly_budget"], others["mean"], s=8, color=GREY, label="other high performers")
+    if current_budget:
+        ax.axvline(current_budget, color=ORANGE, ls="--", lw=1.4, label="current budget")
+    ax.xaxis.set_major_formatter(_MONEY)
+    ax.yaxis.set_major_formatter(_MONEY)
+    ax.set_xlabel("total weekly budget ($)")
+    ax.set_ylabel("expected outcome / week ($)")
+    ax.set_title(title, loc="left")
+    ax.legend(frameon=False, fontsize=8)
+    return svg(fig, f"frontier-{title}")
+
+
+def scenarios(table: pd.DataFrame, title: str) -> str:
+    """Incremental outcome per scenario with its 80% interval."""
+    data = table.groupby("scenario", as_index=False).agg(
+        mean=("incremental_outcome_mean", "first"), p10=("incremental_outcome_p10", "first"),
+        p90=("incremental_outcome_p90", "first"))
+    fig, ax = plt.subplots(figsize=(6, 3.0))
+    x = np.arange(len(data))
+    ax.bar(x, data["mean"], color=[ORANGE if s == "current" else BLUE for s in data["scenario"]],
+           yerr=[(data["mean"] - data["p10"]).clip(lower=0), (data["p90"] - data["mean"]).clip(lower=0)],
+           error_kw={"ecolor": "black", "lw": 1, "capsize": 3})
+    ax.set_xticks(x, data["scenario"])
+    ax.yaxis.set_major_formatter(_MONEY)
+    ax.set_ylabel("incremental outcome / week ($)")
+    ax.set_title(title, loc="left")
+    return svg(fig, f"scen-{title}")
+
+
+def trace_and_rank(draws: pd.DataFrame, title: str) -> str:
+    """Per parameter: draws by chain (trace) and the histogram of their pooled ranks per chain (rank plot)."""
+    names = sorted(draws["label"].unique())
+    fig, axes = plt.subplots(len(names), 2, figsize=(10, 1.3 * len(names) + 0.6), squeeze=False)
+    for (trace_ax, rank_ax), name in zip(axes, names):
+        rows = draws[draws["label"] == name]
+        ranks = rows["value"].rank(method="average").to_numpy()
+        bins = np.linspace(0, len(rows), 11)
+        for chain, chain_rows in rows.groupby("chain"):
+            order = chain_rows.sort_values("draw")
+            trace_ax.plot(order["draw"], order["value"], lw=0.7, label=f"chain {chain}")
+            rank_ax.hist(ranks[(rows["chain"] == chain).to_numpy()], bins=bins, histtype="step", lw=1.1)
+        trace_ax.set_ylabel(name, rotation=0, ha="right", fontsize=8)
+        rank_ax.set_yticks([])
+    axes[0][0].set_title("trace (kept draws by chain)", loc="left")
+    axes[0][1].set_title("rank plot (uniform = chains agree)", loc="left")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    fig.tight_layout()
+    return svg(fig, f"trace-{title}")
+
+
+def prior_vs_posterior(draws: pd.DataFrame, title: str) -> str:
+    """Per channel, the ROI prior draws against the posterior draws: what the data taught."""
+    channels = sorted(draws["channel"].dropna().unique())
+    fig, axes = _grid(len(channels))
+    for ax, channel in zip(axes, channels):
+        rows = draws[draws["channel"] == channel]
+        prior = rows.loc[rows["draw_kind"] == "prior", "value"]
+        post = rows.loc[rows["draw_kind"] == "posterior", "value"]
+        top = np.nanpercentile(pd.concat([prior, post]), 99) if len(prior) + len(post) else 1
+        bins = np.linspace(0, max(top, 1e-9), 30)
+        ax.hist(prior.clip(upper=top), bins=bins, density=True, color=GREY, alpha=0.6, label="prior")
+        ax.hist(post.clip(upper=top), bins=bins, density=True, color=BLUE, alpha=0.7, label="posterior")
+        ax.set_title(channel)
+        ax.set_yticks([])
+        ax.set_xlabel("ROI ($ per $)")
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    return svg(fig, f"pvp-{title}")
+
+
+def rhat_ess(parameters: pd.DataFrame, rhat_max: float, ess_min: float, title: str) -> str:
+    """R-hat and bulk ESS per parameter against the publish thresholds."""
+    data = parameters.sort_values("label")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 0.2 * len(data) + 1.2), sharey=True)
+    y = np.arange(len(data))
+    ax1.scatter(data["rhat"], y, s=10, color=[RED if r > rhat_max else BLUE for r in data["rhat"]])
+    ax1.axvline(rhat_max, color=RED, ls="--", lw=1)
+    ax1.set_xlabel("R-hat")
+    ax1.set_yticks(y, data["label"], fontsize=7)
+    ax2.scatter(data["ess_bulk"], y, s=10, color=[RED if e < ess_min else GREEN for e in data["ess_bulk"]])
+    ax2.axvline(ess_min, color=RED, ls="--", lw=1)
+    ax2.set_xlabel("bulk ESS")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    fig.tight_layout()
+    return svg(fig, f"rhat-{title}")

@@ -1,0 +1,71 @@
+"""Render the whole report: HTML pages, the one-pager PDF and the markdown files, from tables only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from curvehouse.report import html, markdown, pages
+from curvehouse.report.pdf import write_one_pager_pdf
+from curvehouse.report.reader import TableReader
+from curvehouse.report.summary import board, provenance
+from curvehouse.report.tables import PLANNING_TABLES, load_tables
+
+__all__ = ["ReportResult", "build_report"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What was written, and which sections could not be filled because their tables are missing."""
+
+    out_dir: Path
+    files: list[Path]
+    not_built: list[str]
+
+    @property
+    def index(self) -> Path:
+        return self.out_dir / "index.html"
+
+
+def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) -> ReportResult:
+    """Read the tables through ``reader`` and write the static site into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = load_tables(reader)
+    progress(f"curvehouse report: read {sum(t is not None for t in tables.frames.values())} of "
+             f"{len(tables.frames)} tables")
+    prov = provenance(tables)
+    b = board(tables)
+    cites = [p.line() for p in prov.values()]
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    written: list[Path] = []
+
+    def write(relative: str, text: str) -> None:
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    md = markdown.markdown_files(prov, tables, b)
+    for relative, text in md.items():
+        write(f"markdown/{relative}", text)
+    written.append(write_one_pager_pdf(b, out / "one-pager.pdf", cites))
+    outputs = ["one-pager.pdf"] + [f"markdown/{r}" for r in sorted(md)]
+    bodies = {
+        "index.html": lambda: pages.one_pager(b, tables),
+        "curves.html": lambda: pages.curves_page(tables),
+        "contributions.html": lambda: pages.contributions_page(b, tables),
+        "planning.html": lambda: pages.planning_page(tables),
+        "gates.html": lambda: pages.gates_page(tables),
+        "diagnostics.html": lambda: pages.diagnostics_page(tables),
+        "outputs.html": lambda: pages.outputs_page(outputs),
+    }
+    for filename, title in html.PAGES:
+        progress(f"curvehouse report: rendering {filename}")
+        write(filename, html.page(filename, title, bodies[filename](), cites, generated))
+    not_built = [name for name in PLANNING_TABLES if not tables.built(name)]
+    return ReportResult(out, written, not_built)

@@ -1,0 +1,224 @@
+"""The numbers people read first, computed once from the tables and shared by HTML, PDF and markdown.
+
+Pure functions of frames: provenance per segment (data window, priors, methodology, fit quality)
+and the board one-pager's figures. Everything is in outcome currency over each model's data
+window unless a name says weekly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from curvehouse.report.tables import Tables
+
+__all__ = ["Provenance", "Board", "provenance", "board", "money", "pct", "NOT_BUILT"]
+
+NOT_BUILT = "not built yet"
+
+
+def money(value: float | None, signed: bool = False) -> str:
+    """$1.2M / $350k / $900 style, or n/a."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
+    v = abs(float(value))
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return f"{sign}${v / limit:,.{1 if v < 100 * limit else 0}f}{suffix}"
+    return f"{sign}${v:,.0f}"
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    return f"{100 * float(value):.{digits}f}%"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a segment's numbers rest on, in words."""
+
+    segment_id: str
+    source: str
+    model_id: str
+    run_id: str
+    data_window: str
+    priors: str
+    methodology_version: str
+    fit_quality: str
+
+    def line(self) -> str:
+        return (f"segment {self.segment_id}: {self.source} model {self.model_id} (run {self.run_id}); "
+                f"data window {self.data_window}; priors {self.priors}; methodology {self.methodology_version}; "
+                f"fit quality {self.fit_quality}")
+
+
+def _priors_text(methodology: str | None) -> str:
+    try:
+        priors = json.loads(methodology or "")["priors"]
+    except (ValueError, KeyError, TypeError):
+        return "as configured (methodology not readable)"
+    return ("ROI per channel from the channel registry (default mean {roi_mean}, sd {roi_sd}); half point "
+            "median {half_point_median} x mean active spend (log-sd {half_point_log_sd}); slope median "
+            "{slope_median} (log-sd {slope_log_sd}); adstock decay Beta({theta_alpha}, {theta_beta})").format_map(
+        {k: priors.get(k, "?") for k in ("roi_mean", "roi_sd", "half_point_median", "half_point_log_sd",
+                                           "slope_median", "slope_log_sd", "theta_alpha", "theta_beta")})
+
+
+def _fit_text(run: pd.Series) -> str:
+    def num(name: str, fmt: str) -> str:
+        value = run.get(name)
+        return format(value, fmt) if value is not None and pd.notna(value) else "n/a"
+
+    return (f"R2 {num('r2_in_sample', '.2f')} in sample / {num('r2_holdout', '.2f')} holdout, MAPE "
+            f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, max R-hat "
+            f"{num('max_rhat', '.3f')}, min bulk ESS {num('min_ess_bulk', '.0f')}, "
+            f"{num('divergences', '.0f')} divergences")
+
+
+def provenance(tables: Tables) -> dict[str, Provenance]:
+    """One Provenance per segment with current curves (built-in runs carry priors and diagnostics)."""
+    curves = tables.current("mmm_curves")
+    runs = tables.current("mmm_model_runs")
+    runs = runs.set_index("run_id") if not runs.empty else runs
+    out: dict[str, Provenance] = {}
+    for segment, rows in curves.groupby("segment_id", sort=True) if not curves.empty else []:
+        first = rows.iloc[0]
+        start, end = first["date_range_start"], first["date_range_end"]
+        window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" if pd.notna(start) and pd.notna(end) else "not stated"
+        if first["source"] == "builtin" and not runs.empty and first["run_id"] in runs.index:
+            run = runs.loc[first["run_id"]]
+            window += f" ({int(run['n_weeks'])} weeks)"
+            out[segment] = Provenance(segment, "builtin", "builtin", first["run_id"], window,
+                                      _priors_text(run.get("methodology")), str(run["methodology_version"]),
+                                      _fit_text(run))
+        else:
+            out[segment] = Provenance(
+                segment, str(first["source"]), str(first["model_id"]), str(first["run_id"]), window,
+                f"not stated by the {first['source']} export", f"external ({first['source']})",
+                f"not stated by the {first['source']} export (refreshed {first['refreshed_at']:%Y-%m-%d}, "
+                f"{int(first['staleness_days'])} days old)")
+    return out
+
+
+@dataclass(frozen=True)
+class Board:
+    """The board one-pager's figures."""
+
+    spend: float
+    contribution: float
+    contribution_low: float
+    contribution_high: float
+    window: str
+    group_share: dict[str, float]
+    channels: pd.DataFrame            # per channel (all segments): spend, contribution, roi, ranked by contribution
+    top: pd.DataFrame
+    bottom: pd.DataFrame
+    reallocation: pd.DataFrame | None  # per channel proposed move (planning), None when not built
+    alerts: list[str]
+    r2: str
+    mape: str
+    most_uncertain: str
+    next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def roi(self) -> float:
+        return self.contribution / self.spend if self.spend else float("nan")
+
+    def headline(self) -> str:
+        return (f"{money(self.spend)} spend \u2192 {money(self.contribution)} incremental revenue, "
+                f"ROI {self.roi:.2f}")
+
+
+def _channels(context: pd.DataFrame) -> pd.DataFrame:
+    grouped = context.groupby(["channel"], as_index=False).agg(
+        display_name=("display_name", "first"), channel_group=("channel_group", "first"),
+        spend=("spend", "sum"), contribution=("contribution_mean", "sum"),
+        contribution_low=("contribution_lower", "sum"), contribution_high=("contribution_upper", "sum"),
+        segments=("segment_id", "nunique"))
+    grouped["display_name"] = grouped["display_name"].fillna(grouped["channel"])
+    grouped["roi"] = grouped["contribution"] / grouped["spend"].where(grouped["spend"] > 0)
+    return grouped.sort_values("contribution", ascending=False).reset_index(drop=True)
+
+
+def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
+    alerts: list[str] = []
+    if tables.has("mmm_alerts"):
+        open_alerts = tables.get("mmm_alerts")
+        for row in open_alerts.sort_values(["severity"]).head(8).itertuples():
+            alerts.append(f"[{row.severity}] {row.message}")
+        return alerts
+    for row in positions.itertuples():
+        if row.saturation_position == "past_inflection" and pd.notna(row.marginal_roi_mean) and row.marginal_roi_mean < 1:
+            alerts.append(f"{row.display_name or row.channel} ({row.segment_id}) is past its inflection: marginal ROI "
+                          f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week")
+        if bool(row.is_stale):
+            alerts.append(f"{row.display_name or row.channel} ({row.segment_id}): curves are {row.staleness_days} days "
+                          f"old ({row.curve_source})")
+    return alerts
+
+
+def _reallocation(tables: Tables) -> pd.DataFrame | None:
+    if not tables.built("mmm_saturation_audit"):
+        return None
+    audit = tables.current("mmm_saturation_audit")
+    if audit.empty:
+        return audit
+    return audit.groupby("channel", as_index=False)["recommended_move"].sum()
+
+
+def _next_quarter(tables: Tables, weeks: int = 13) -> pd.DataFrame | None:
+    """Recommended spend per channel for the next quarter: the recommended scenario if published,
+    else current spend plus the audit's move."""
+    if not tables.built("mmm_saturation_audit"):
+        return None
+    audit = tables.current("mmm_saturation_audit")
+    if audit.empty:
+        return audit
+    per_channel = audit.groupby("channel", as_index=False).agg(
+        current_weekly_spend=("current_weekly_spend", "sum"), recommended_move=("recommended_move", "sum"))
+    per_channel["next_quarter_spend"] = weeks * (per_channel["current_weekly_spend"] + per_channel["recommended_move"])
+    per_channel["change"] = weeks * per_channel["recommended_move"]
+    return per_channel
+
+
+def board(tables: Tables) -> Board:
+    """Board figures from the agent views (any curve source) and, where built, the planning tables."""
+    context = tables.current("agent_mmm_context")
+    positions = tables.current("agent_saturation_positions")
+    channels = _channels(context) if not context.empty else pd.DataFrame(
+        columns=["channel", "display_name", "channel_group", "spend", "contribution", "roi"])
+    spend = float(context["spend"].sum()) if not context.empty else 0.0
+    contribution = float(context["contribution_mean"].sum()) if not context.empty else 0.0
+    low = float(context["contribution_lower"].sum(min_count=1)) if not context.empty else float("nan")
+    high = float(context["contribution_upper"].sum(min_count=1)) if not context.empty else float("nan")
+    shares = (context.groupby("channel_group")["contribution_mean"].sum() / contribution).to_dict() if contribution else {}
+    windows = sorted({f"{r.data_window_start:%Y-%m-%d} to {r.data_window_end:%Y-%m-%d}"
+                      for r in context.itertuples() if pd.notna(r.data_window_start)})
+    runs = tables.current("mmm_model_runs")
+    if not runs.empty:
+        r2 = f"{runs['r2_in_sample'].min():.2f}-{runs['r2_in_sample'].max():.2f} in sample, " \
+             f"{runs['r2_holdout'].min():.2f}-{runs['r2_holdout'].max():.2f} holdout ({len(runs)} segments)"
+        mape = f"{pct(runs['mape_in_sample'].max(), 1)} in sample, {pct(runs['mape_holdout'].max(), 1)} holdout (worst segment)"
+    else:
+        r2 = mape = "not stated by the BYOMM source(s)"
+    widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
+    if not widths.empty:
+        worst = widths.loc[widths["roi_relative_width"].idxmax()]
+        most_uncertain = (f"ROI of {worst['display_name'] or worst['channel']} in {worst['segment_id']}: "
+                          f"{worst['roi_low']:.2f}-{worst['roi_high']:.2f} around {worst['roi_mean']:.2f} "
+                          f"(interval {worst['roi_relative_width']:.0%} of the estimate)")
+    else:
+        most_uncertain = "no interval stated by the sources"
+    ranked = channels.dropna(subset=["roi"]).sort_values("roi")
+    return Board(
+        spend=spend, contribution=contribution, contribution_low=low, contribution_high=high,
+        window="; ".join(windows) or "not stated", group_share=shares, channels=channels,
+        top=channels.head(3), bottom=ranked.head(2), reallocation=_reallocation(tables),
+        alerts=_alerts(tables, positions), r2=r2, mape=mape, most_uncertain=most_uncertain,
+        next_quarter=_next_quarter(tables))
