@@ -126,7 +126,7 @@ DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
 
 @dataclass(frozen=True, eq=False)
 class DemoData:
-    """The six raw tables (columns exactly as in the raw contract) and the truth behind them."""
+    """The raw tables (columns exactly as in the raw contract) and the truth behind them."""
 
     channel_registry: pd.DataFrame
     channel_spend: pd.DataFrame
@@ -134,6 +134,7 @@ class DemoData:
     outcomes: pd.DataFrame
     controls: pd.DataFrame
     attribution: pd.DataFrame
+    reallocation_proposals: pd.DataFrame
     truth: dict
 
     @property
@@ -648,8 +649,21 @@ def generate_demo(
         channel_registry=_registry(np.random.default_rng(registry_seed), channels, segments, live_since),
         **dated,
         attribution=_monthly_attribution(pd.concat([s.attribution for s in segments]), last_day),
+        reallocation_proposals=_proposals(n_segments, [c.name for c in channels], last_day),
         truth=truth,
     )
+
+
+def _proposals(n_segments: int, channels: list[str], last_day: date) -> pd.DataFrame:
+    """Two planner proposals (no randomness): one above the default alert threshold, one below it."""
+    wanted = [(0, "display", "paid_search", 15_000.0, "performance lead"), (1, "ooh", "tv", 4_000.0, "brand lead")]
+    rows = [
+        {"date": last_day, "segment_id": _segment_id(i), "channel_from": src, "channel_to": dst,
+         "weekly_amount": amount, "proposed_by": who}
+        for i, src, dst, amount, who in wanted
+        if i < n_segments and src in channels and dst in channels
+    ]
+    return pd.DataFrame(rows, columns=["date", "segment_id", "channel_from", "channel_to", "weekly_amount", "proposed_by"])
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -123,6 +123,19 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
             key=("month", "segment_id", "channel"),
             required=False,
         ),
+        RawTable(
+            "reallocation_proposals",
+            (
+                Column("date", "date"),
+                Column("segment_id", "name"),
+                Column("channel_from", "name"),
+                Column("channel_to", "name"),
+                Column("weekly_amount", "number", non_negative=True),
+                Column("proposed_by", "text", nullable=True),
+            ),
+            key=("date", "segment_id", "channel_from", "channel_to", "proposed_by"),
+            required=False,
+        ),
     ]
     return {t.name: t for t in tables}
 

@@ -1,0 +1,177 @@
+{#
+  Runtime planning functions, created by the build (post-hooks of mmm_planning_channels) in the
+  schema of the planning marts, so an agent or BI tool can ask "what outcome for this allocation?"
+  and "what marginal ROI at this spend?" in plain SQL, between the stored scenarios, without a
+  re-fit. They evaluate mmm_planning_curve_draws exactly as the Python planning code does
+  (posterior mean and 10th / 90th percentiles over the draws). Documented with example queries in
+  macros/_planning__macros.yml and README.md.
+
+    mmm_response(segment_id, channel, weekly_spend)      -> expected calibrated weekly contribution
+    mmm_marginal_roi(segment_id, channel, weekly_spend)  -> expected extra outcome per extra unit of spend
+    mmm_what_if(segment_id, channels, weekly_spends)     -> one row: the allocation's outcome with an
+                                                            80% interval (channels left out spend 0)
+  DuckDB: SQL macros (scalar and table). Snowflake: SQL UDFs and a SQL UDTF (arrays as arguments).
+#}
+
+{# planning_hill(spend, half_point, saturation_max, slope): weekly response, 0 at zero spend. #}
+{% macro planning_hill(spend, half_point, saturation_max, slope) -%}
+  ({{ saturation_max }} * power({{ spend }}, {{ slope }}) / (power({{ spend }}, {{ slope }}) + power({{ half_point }}, {{ slope }})))
+{%- endmacro %}
+
+{# planning_hill_marginal(...): d response / d spend = max * S * r / (s * (1 + r)^2), r = (s / K)^S,
+   evaluated at no less than 1e-6 K (the one-sided limit at 0 is infinite for S < 1). #}
+{% macro planning_hill_marginal(spend, half_point, saturation_max, slope) -%}
+  {%- set s = 'greatest(' ~ spend ~ ', 1e-6 * ' ~ half_point ~ ')' -%}
+  ({{ saturation_max }} * {{ slope }} * power({{ s }} / {{ half_point }}, {{ slope }})
+    / ({{ s }} * power(1 + power({{ s }} / {{ half_point }}, {{ slope }}), 2)))
+{%- endmacro %}
+
+{# planning_function_sql(name): the statement that creates one runtime function (post-hook). #}
+{% macro planning_function_sql(name) %}
+  {{ return(adapter.dispatch('planning_function_sql', 'curvehouse')(name)) }}
+{% endmacro %}
+
+{% macro default__planning_function_sql(name) %}
+  {%- set draws = this.schema ~ '.mmm_planning_curve_draws' -%}
+  {%- set channels = this.schema ~ '.mmm_planning_channels' -%}
+  {%- if name == 'mmm_response' -%}
+create or replace macro {{ this.schema }}.mmm_response(p_segment, p_channel, p_spend) as (
+    select avg(calibration_factor * {{ planning_hill('p_spend', 'saturation_half_point', 'saturation_max', 'hill_slope') }})
+    from {{ draws }}
+    where segment_id = p_segment and channel = p_channel
+)
+  {%- elif name == 'mmm_marginal_roi' -%}
+create or replace macro {{ this.schema }}.mmm_marginal_roi(p_segment, p_channel, p_spend) as (
+    select avg(calibration_factor * {{ planning_hill_marginal('p_spend', 'saturation_half_point', 'saturation_max', 'hill_slope') }})
+    from {{ draws }}
+    where segment_id = p_segment and channel = p_channel
+)
+  {%- elif name == 'mmm_what_if' -%}
+create or replace macro {{ this.schema }}.mmm_what_if(p_segment, p_channels, p_spends) as table
+with allocation as (
+    select unnest(p_channels) as channel, cast(unnest(p_spends) as double) as weekly_spend
+),
+planned as (
+    select * from {{ channels }} where segment_id = p_segment
+),
+per_draw as (
+    select
+        draws.draw,
+        sum(draws.calibration_factor * {{ planning_hill('coalesce(allocation.weekly_spend, 0)', 'draws.saturation_half_point', 'draws.saturation_max', 'draws.hill_slope') }}) as incremental
+    from {{ draws }} as draws
+    left join allocation on draws.channel = allocation.channel
+    where draws.segment_id = p_segment
+    group by 1
+),
+checks as (
+    select
+        sum(allocation.weekly_spend) as total_weekly_budget,
+        count(*) filter (where planned.channel is null) as n_unknown_channels,
+        count(*) filter (where planned.channel is not null and (allocation.weekly_spend < planned.observed_spend_min - 0.005
+            or allocation.weekly_spend > planned.observed_spend_max + 0.005)) as n_channels_outside_observed_range
+    from allocation
+    left join planned on allocation.channel = planned.channel
+),
+base as (
+    select max(calibration_factor * coalesce(base_outcome_weekly, 0)) as base_outcome, max(run_id) as run_id,
+        max(interval_source) as interval_source
+    from planned
+)
+select
+    p_segment as segment_id,
+    base.run_id,
+    checks.total_weekly_budget,
+    base.base_outcome + avg(per_draw.incremental) as expected_outcome_mean,
+    base.base_outcome + quantile_cont(per_draw.incremental, 0.1) as expected_outcome_p10,
+    base.base_outcome + quantile_cont(per_draw.incremental, 0.9) as expected_outcome_p90,
+    avg(per_draw.incremental) as incremental_outcome_mean,
+    quantile_cont(per_draw.incremental, 0.1) as incremental_outcome_p10,
+    quantile_cont(per_draw.incremental, 0.9) as incremental_outcome_p90,
+    checks.n_channels_outside_observed_range,
+    checks.n_unknown_channels,
+    base.interval_source
+from per_draw, checks, base
+group by base.run_id, checks.total_weekly_budget, base.base_outcome, checks.n_channels_outside_observed_range,
+    checks.n_unknown_channels, base.interval_source
+  {%- else -%}
+    {{ exceptions.raise_compiler_error("planning_function_sql: unknown function " ~ name) }}
+  {%- endif -%}
+{% endmacro %}
+
+{% macro snowflake__planning_function_sql(name) %}
+  {%- set draws = this.database ~ '.' ~ this.schema ~ '.mmm_planning_curve_draws' -%}
+  {%- set channels = this.database ~ '.' ~ this.schema ~ '.mmm_planning_channels' -%}
+  {%- set qualified = this.database ~ '.' ~ this.schema ~ '.' ~ name -%}
+  {%- if name == 'mmm_response' -%}
+create or replace function {{ qualified }}(p_segment varchar, p_channel varchar, p_spend float)
+returns float
+as $$
+    select avg(calibration_factor * {{ planning_hill('p_spend', 'saturation_half_point', 'saturation_max', 'hill_slope') }})
+    from {{ draws }}
+    where segment_id = p_segment and channel = p_channel
+$$
+  {%- elif name == 'mmm_marginal_roi' -%}
+create or replace function {{ qualified }}(p_segment varchar, p_channel varchar, p_spend float)
+returns float
+as $$
+    select avg(calibration_factor * {{ planning_hill_marginal('p_spend', 'saturation_half_point', 'saturation_max', 'hill_slope') }})
+    from {{ draws }}
+    where segment_id = p_segment and channel = p_channel
+$$
+  {%- elif name == 'mmm_what_if' -%}
+create or replace function {{ qualified }}(p_segment varchar, p_channels array, p_spends array)
+returns table (
+    segment_id varchar, run_id varchar, total_weekly_budget float,
+    expected_outcome_mean float, expected_outcome_p10 float, expected_outcome_p90 float,
+    incremental_outcome_mean float, incremental_outcome_p10 float, incremental_outcome_p90 float,
+    n_channels_outside_observed_range integer, n_unknown_channels integer, interval_source varchar
+)
+as $$
+with allocation as (
+    select names.value::varchar as channel, spends.value::float as weekly_spend
+    from table(flatten(input => p_channels)) as names
+    inner join table(flatten(input => p_spends)) as spends on names.index = spends.index
+),
+planned as (
+    select * from {{ channels }} where segment_id = p_segment
+),
+per_draw as (
+    select
+        draws.draw,
+        sum(draws.calibration_factor * {{ planning_hill('coalesce(allocation.weekly_spend, 0)', 'draws.saturation_half_point', 'draws.saturation_max', 'draws.hill_slope') }}) as incremental
+    from {{ draws }} as draws
+    left join allocation on draws.channel = allocation.channel
+    where draws.segment_id = p_segment
+    group by 1
+),
+checks as (
+    select
+        sum(allocation.weekly_spend) as total_weekly_budget,
+        count_if(planned.channel is null) as n_unknown_channels,
+        count_if(planned.channel is not null and (allocation.weekly_spend < planned.observed_spend_min - 0.005
+            or allocation.weekly_spend > planned.observed_spend_max + 0.005)) as n_channels_outside_observed_range
+    from allocation
+    left join planned on allocation.channel = planned.channel
+),
+base as (
+    select max(calibration_factor * coalesce(base_outcome_weekly, 0)) as base_outcome, max(run_id) as run_id,
+        max(interval_source) as interval_source
+    from planned
+)
+select
+    p_segment, base.run_id, checks.total_weekly_budget,
+    base.base_outcome + avg(per_draw.incremental),
+    base.base_outcome + percentile_cont(0.1) within group (order by per_draw.incremental),
+    base.base_outcome + percentile_cont(0.9) within group (order by per_draw.incremental),
+    avg(per_draw.incremental),
+    percentile_cont(0.1) within group (order by per_draw.incremental),
+    percentile_cont(0.9) within group (order by per_draw.incremental),
+    checks.n_channels_outside_observed_range, checks.n_unknown_channels, base.interval_source
+from per_draw, checks, base
+group by base.run_id, checks.total_weekly_budget, base.base_outcome, checks.n_channels_outside_observed_range,
+    checks.n_unknown_channels, base.interval_source
+$$
+  {%- else -%}
+    {{ exceptions.raise_compiler_error("planning_function_sql: unknown function " ~ name) }}
+  {%- endif -%}
+{% endmacro %}

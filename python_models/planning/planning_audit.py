@@ -1,0 +1,12 @@
+"""The saturation audit: position, net-zero move, its ROI, confidence, experiment."""
+
+import json
+
+from curvehouse.planning.config import planning_spec
+from curvehouse.planning.tables import audit_table, to_pandas
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    return audit_table(to_pandas(dbt.ref("mmm_planning_channels")), to_pandas(dbt.ref("mmm_planning_curve_draws")), spec)

@@ -1,0 +1,14 @@
+"""Planning inputs per current segment x channel: bounds, time to materialise, ROI floor, calibration."""
+
+import json
+
+from curvehouse.planning.config import planning_spec
+from curvehouse.planning.tables import channels_table, to_pandas
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    channels = to_pandas(dbt.ref("int_planning_channels_joined"))
+    draws = to_pandas(dbt.ref("int_planning_draws_pivoted"))
+    return channels_table(channels, draws, spec)

@@ -1,0 +1,14 @@
+"""Curve draws per current segment x channel: posterior draws, pseudo-draws from intervals, or the point curve."""
+
+import json
+
+from curvehouse.planning.config import planning_spec
+from curvehouse.planning.tables import curve_draws_table, to_pandas
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    channels = to_pandas(dbt.ref("int_planning_channels_joined"))
+    draws = to_pandas(dbt.ref("int_planning_draws_pivoted"))
+    return curve_draws_table(channels, draws, spec)
