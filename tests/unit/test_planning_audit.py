@@ -1,0 +1,75 @@
+"""Saturation audit: moves net to zero to the cent, positions against the floor, confidence, experiment."""
+
+import numpy as np
+import pytest
+
+from curvehouse.planning.audit import confidence, floor_crossing, position, saturation_audit
+from curvehouse.planning.config import planning_spec
+from tests.unit.planning_fixtures import curve_set
+
+
+@pytest.fixture(scope="module")
+def audit():
+    curves = curve_set(n_draws=80)
+    return curves, saturation_audit(curves, planning_spec({}))
+
+
+def test_moves_sum_to_zero_to_the_cent_and_stay_within_the_move_limit(audit):
+    curves, table = audit
+    cents = (table["recommended_move"] * 100).round().astype(int)
+    assert cents.sum() == 0
+    assert (table["recommended_move"].abs() <= 0.25 * table["current_weekly_spend"] + 0.01).all()
+    assert (table["recommended_move"] != 0).any()
+    np.testing.assert_allclose(table["recommended_weekly_spend"], table["current_weekly_spend"] + table["recommended_move"])
+
+
+def test_the_move_raises_the_expected_outcome(audit):
+    curves, table = audit
+    after = curves.current_c + table["recommended_move"].to_numpy()
+    assert curves.expected_incremental(after) > curves.expected_incremental(curves.current_c)
+    moved = table[table["recommended_move"].abs() > 0.01]
+    gains = moved[moved["recommended_move"] > 0]["expected_roi_of_move_mean"]
+    cuts = moved[moved["recommended_move"] < 0]["expected_roi_of_move_mean"]
+    assert gains.min() >= cuts.max() - 1e-9  # money goes from lower to higher returns
+
+
+def test_position_against_the_floor():
+    assert position(100.0, inflection=50.0, marginal_roi=2.0, floor=1.0, tolerance=0.1) == "pre"
+    assert position(100.0, inflection=50.0, marginal_roi=1.05, floor=1.0, tolerance=0.1) == "at"
+    assert position(100.0, inflection=50.0, marginal_roi=0.5, floor=1.0, tolerance=0.1) == "past"
+    assert position(10.0, inflection=50.0, marginal_roi=0.5, floor=1.0, tolerance=0.1) == "pre"  # below the inflection
+
+
+def test_floor_crossing_interpolates_past_the_peak():
+    grid = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    marginal = np.array([0.5, 2.0, 1.5, 0.5, 0.2])
+    inflection, floor_spend = floor_crossing(grid, marginal, 1.0)
+    assert inflection == 1.0 and floor_spend == pytest.approx(2.5)
+    assert floor_crossing(grid, marginal, 0.1)[1] is None
+
+
+def test_positions_match_marginal_roi_and_floors(audit):
+    _, table = audit
+    for row in table.itertuples():
+        if row.position == "past":
+            assert row.marginal_roi_mean < row.roi_floor
+        if row.position == "at":
+            assert abs(row.marginal_roi_mean / row.roi_floor - 1) <= 0.1
+
+
+def test_confidence_and_the_most_uncertain_channel(audit):
+    _, table = audit
+    assert table["is_most_uncertain"].sum() == 1
+    top = table[table["is_most_uncertain"]].iloc[0]
+    assert top["response_interval_width"] == table["response_interval_width"].max()
+    assert ("spend pulse" in top["experiment"]) or ("geo holdout" in top["experiment"])
+    assert table.loc[~table["is_most_uncertain"], "experiment"].isna().all()
+    spec = planning_spec({})
+    assert confidence(0.1, spec) == "high" and confidence(0.5, spec) == "medium" and confidence(0.9, spec) == "low"
+    assert confidence(None, spec) == "low"
+
+
+def test_mean_only_curves_are_low_confidence():
+    table = saturation_audit(curve_set(n_draws=1), planning_spec({}))
+    assert (table["confidence"] == "low").all() and table["response_interval_width"].isna().all()
+    assert (table["interval_source"] == "mean_only").all()
