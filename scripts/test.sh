@@ -3,4 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The report's browser tests need a real Chromium: Debian's package where apt can install it,
+# otherwise those tests skip and say why.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  as_root=""; [ "$(id -u)" = 0 ] || as_root="sudo -n"
+  { $as_root apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { $as_root apt-get update -q >/dev/null 2>&1 && $as_root apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+    || echo "scripts/test.sh: could not install chromium; the browser tests will skip" >&2
+fi
 .venv/bin/python -m pytest "$@"

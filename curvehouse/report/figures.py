@@ -97,10 +97,8 @@ def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.Da
         ax.set_ylabel("response / week ($)")
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", ncol=len(labels), frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    axes[0].legend(loc="lower right", fontsize=7, frameon=False)
+    fig.tight_layout()
     return svg(fig, f"sat-{title}")
 
 

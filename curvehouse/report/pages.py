@@ -15,6 +15,7 @@ from curvehouse.report.tables import Tables
 __all__ = ["one_pager", "curves_page", "contributions_page", "planning_page", "gates_page", "diagnostics_page",
            "outputs_page"]
 
+BOARD_ALERTS = 6  # the one-pager lists the worst few; the curves page has them all
 PLANNING_WHY = "The planning layer (response surface, frontier, scenarios, saturation audit, alerts) has not " \
                "published its tables in this warehouse; run `dbt build` with the planning models to fill this in."
 
@@ -41,13 +42,16 @@ def one_pager(b: Board, tables: Tables) -> str:
         realloc_note = missing("Proposed reallocation", PLANNING_WHY) if b.reallocation is None else \
             "<p class=muted>The saturation audit proposes no move for these channels.</p>"
     bottom = bottom.drop(columns=["channel"]).rename(columns={"display_name": "channel"})
-    alerts = "".join(f"<li>{esc(a)}</li>" for a in b.alerts) or "<li class=ok>No saturation or staleness alerts.</li>"
+    alerts = "".join(f"<li>{esc(a)}</li>" for a in b.alerts[:BOARD_ALERTS]) or \
+        "<li class=ok>No saturation or staleness alerts.</li>"
+    if len(b.alerts) > BOARD_ALERTS:
+        alerts += f"<li class=muted>{len(b.alerts) - BOARD_ALERTS} more: see the saturation curves page.</li>"
     if b.next_quarter is None:
         next_q = missing("Next quarter's recommendation", PLANNING_WHY)
     else:
         next_q = table(b.next_quarter.rename(columns={"change": "change vs current ($, 13 weeks)"}),
                        {c: ",.0f" for c in b.next_quarter.columns})
-    interval = f" (90% interval {money(b.contribution_low)}-{money(b.contribution_high)})" \
+    interval = f" (channels' 90% bounds summed: {money(b.contribution_low)}-{money(b.contribution_high)})" \
         if pd.notna(b.contribution_low) and pd.notna(b.contribution_high) else ""
     bars = figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)")
     return (
@@ -80,7 +84,9 @@ def curves_page(tables: Tables) -> str:
         run = seg_curves["run_id"].iloc[0]
         seg_points = points[points["run_id"] == run] if not points.empty else points
         seg_pos = positions[positions["segment_id"] == segment] if not positions.empty else positions
-        title = f"{segment}: {seg_curves['source'].iloc[0]} model {seg_curves['model_id'].iloc[0]}"
+        source, model = seg_curves["source"].iloc[0], seg_curves["model_id"].iloc[0]
+        title = f"{segment}: built-in fit, run {run}" if source == "builtin" else f"{segment}: {source} model {model}" \
+            if model != source else f"{segment}: {source} model, version {run}"
         body += section(title, chart(figures.saturation_grid(seg_curves, seg_points, seg_pos, title),
                                      f"saturation-{segment}"), f"seg-{segment}")
         if not seg_pos.empty:

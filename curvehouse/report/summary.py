@@ -153,7 +153,7 @@ def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
         for row in open_alerts.sort_values(["severity"]).head(8).itertuples():
             alerts.append(f"[{row.severity}] {row.message}")
         return alerts
-    for row in positions.itertuples():
+    for row in positions.sort_values("marginal_roi_mean").itertuples() if not positions.empty else []:
         if row.saturation_position == "past_inflection" and pd.notna(row.marginal_roi_mean) and row.marginal_roi_mean < 1:
             alerts.append(f"{row.display_name or row.channel} ({row.segment_id}) is past its inflection: marginal ROI "
                           f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week")

@@ -1,0 +1,150 @@
+"""`curvehouse report` on real builds (the demo's built-in fit, and a BYOMM-only warehouse), opened
+in real headless Chromium: every page loads without console errors or network requests, every
+chart renders, the numbers match the tables, and screenshots are kept under target/."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from curvehouse.cli import main
+from curvehouse.report.html import PAGES
+from curvehouse.report.summary import money
+from tests.browser import Chromium, chromium_or_skip
+from tests.e2e.conftest import PROJECT_DIR, dbt_build
+from tests.shared_data import SHARED
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = PROJECT_DIR / "tests" / "fixtures" / "byomm" / "design_example.json"
+SCREENSHOTS = PROJECT_DIR / "target" / "report-screenshots"
+MARKDOWN = ("mmm-context.md", "saturation-curves.md", "channel-decay.md", "recommendations.md", "agreement-matrix.md")
+
+
+def render(db_path: Path, out: Path, capsys) -> str:
+    assert main(["report", "--duckdb", str(db_path), "--out", str(out)]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def byomm_build(tmp_path_factory: pytest.TempPathFactory):
+    """A warehouse whose only curves are BYOMM: the design example (segment emea) and a Meridian export."""
+    workdir = tmp_path_factory.mktemp("report_byomm")
+    landing = workdir / "landing"
+    landing.mkdir()
+    document = json.loads(EXAMPLE.read_text())
+    document.update(segment_id="emea")
+    (landing / "acme.json").write_text(json.dumps(document))
+    meridian = SHARED / "fixtures/meridian/national_media_export"
+    if meridian.is_dir():
+        shutil.copytree(meridian, landing / "meridian_national")
+    build = dbt_build(workdir, byomm_path=str(landing), min_history_weeks=100_000, gate_policy="warn")
+    assert build.returncode == 0, build.output[-5000:]
+    return build
+
+
+def visit_all(site: Path, tmp_path: Path, keep: str) -> dict[str, object]:
+    """Open every page in headless Chromium; screenshots into tmp_path, copied under target/."""
+    browser = Chromium(chromium_or_skip(), tmp_path / "chromium-profile")
+    try:
+        visits = {name: browser.visit(site / name, tmp_path / "screenshots" / f"{name}.png") for name, _ in PAGES}
+    finally:
+        browser.close()
+    kept = SCREENSHOTS / keep
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(tmp_path / "screenshots", kept)
+    return visits
+
+
+def assert_pages_render(visits: dict) -> None:
+    for name, visit in visits.items():
+        assert visit.errors == [], (name, visit.errors)
+        assert all(url.startswith(("file:", "data:", "about:")) for url in visit.requests), (name, visit.requests)
+        for chart in visit.charts:
+            assert chart["width"] > 100 and chart["height"] > 60 and chart["marks"] > 10, (name, chart)
+        assert visit.screenshot.stat().st_size > 10_000, name
+        assert "Provenance" in visit.text, name
+
+
+def test_demo_report_renders_every_page_with_charts(demo_build, tmp_path, capsys):
+    site = tmp_path / "report"
+    render(demo_build.db_path, site, capsys)
+    visits = visit_all(site, tmp_path, "demo")
+    assert_pages_render(visits)
+    segments = demo_build.query("select distinct segment_id from mmm_model_runs where is_current")["segment_id"]
+    charts = {name: {c["name"] for c in visit.charts} for name, visit in visits.items()}
+    for segment in segments:
+        assert f"saturation-{segment}" in charts["curves.html"]
+        assert {f"contribution-{segment}", f"fit-{segment}"} <= charts["contributions.html"]
+        assert {f"rhat-{segment}", f"trace-{segment}", f"prior-posterior-{segment}"} <= charts["diagnostics.html"]
+    assert "readiness" in charts["gates.html"] and "channel-contributions" in charts["index.html"]
+
+
+def test_the_headline_matches_the_tables(demo_build, tmp_path, capsys):
+    site = tmp_path / "report"
+    render(demo_build.db_path, site, capsys)
+    totals = demo_build.query("select sum(spend) as spend, sum(contribution_mean) as contribution "
+                              "from mmm_curves where is_current").iloc[0]
+    index = (site / "index.html").read_text()
+    headline = re.search(r"<p class=headline data-headline>(.*?)</p>", index).group(1)
+    roi = totals["contribution"] / totals["spend"]
+    assert headline == f"{money(totals['spend'])} spend \u2192 {money(totals['contribution'])} incremental revenue, " \
+                       f"ROI {roi:.2f}"
+    for section in ("Brand vs performance", "Top 3 channels", "Bottom 2 channels", "Saturation alerts",
+                    "Model confidence", "Next quarter"):
+        assert section in index
+
+
+def test_pdf_and_markdown_outputs_cite_their_provenance(demo_build, tmp_path, capsys):
+    site = tmp_path / "report"
+    render(demo_build.db_path, site, capsys)
+    pdf = (site / "one-pager.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/Count 1" in pdf and len(pdf) > 5_000
+    refresh = list((site / "markdown" / "refresh").glob("*.md"))
+    assert len(refresh) == 1 and re.fullmatch(r"\d{4}-\d{2}\.md", refresh[0].name)
+    run_ids = demo_build.query("select run_id from mmm_model_runs where is_current")["run_id"]
+    for path in [site / "markdown" / name for name in MARKDOWN] + refresh:
+        text = path.read_text()
+        for cite in ("data window", "priors", "methodology version", "fit quality", "R2"):
+            assert cite in text, (path.name, cite)
+    versions = {p.name for p in (site / "markdown" / "saturation-curves").glob("*.md")}
+    assert all(any(run in name for name in versions) for run in run_ids)
+    context = (site / "markdown" / "mmm-context.md").read_text()
+    assert all(f"## Segment {s}" in context for s in demo_build.query("select distinct segment_id from mmm_curves")[
+        "segment_id"])
+
+
+def test_planning_sections_render_or_say_not_built(demo_build, tmp_path, capsys):
+    site = tmp_path / "report"
+    out = render(demo_build.db_path, site, capsys)
+    planning = (site / "planning.html").read_text()
+    built = demo_build.query("select table_name from information_schema.tables")["table_name"].tolist()
+    if "mmm_efficient_frontier" in built:
+        assert 'data-chart="frontier-' in planning and 'data-chart="scenarios-' in planning
+    else:
+        assert "not built yet" in planning and "not built yet" in out
+        assert "not built yet" in (site / "markdown" / "recommendations.md").read_text()
+
+
+def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
+    site = tmp_path / "report"
+    render(byomm_build.db_path, site, capsys)
+    visits = visit_all(site, tmp_path, "byomm_only")
+    assert_pages_render(visits)
+    segments = byomm_build.query("select distinct segment_id from mmm_curves where is_current")["segment_id"]
+    curves = {c["name"] for c in visits["curves.html"].charts}
+    assert {f"saturation-{s}" for s in segments} <= curves
+    assert "No built-in runs" in visits["diagnostics.html"].text
+    assert "not stated by the custom_json export" in (site / "markdown" / "mmm-context.md").read_text()
+
+
+def test_byomm_positions_use_the_curve_and_its_date_range(byomm_build):
+    row = byomm_build.query("select * from main_agent.agent_saturation_positions where segment_id = 'emea'").iloc[0]
+    weekly = 800_000 / (366 / 7)  # the example's spend over 2024-01-01..2024-12-31, per week
+    assert row["current_weekly_spend"] == pytest.approx(weekly)
+    assert row["marginal_roi_mean"] == pytest.approx(200_000 * 50_000 / (weekly + 50_000) ** 2)
+    assert row["curve_source"] == "custom_json" and row["is_stale"]
