@@ -3,10 +3,21 @@
 import json
 
 from curvehouse.planning.config import planning_spec
-from curvehouse.planning.tables import surface_table, to_pandas
+from curvehouse.planning.surface import response_surface
+from curvehouse.planning.tables import per_segment, to_pandas
+from curvehouse.progress import dbt_progress
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     spec = planning_spec(json.loads(dbt.config.get("planning")))
-    return surface_table(to_pandas(dbt.ref("mmm_planning_channels")), to_pandas(dbt.ref("mmm_planning_curve_draws")), spec)
+    progress = dbt_progress()  # one line per segment in logs/dbt.log and on the terminal
+
+    def surface(curves):
+        frame = response_surface(curves, spec)
+        progress(f"curvehouse: response surface of segment {curves.segment_id!r}: {len(frame):,} rows "
+                 f"({len(curves.channels)} channels x {frame['scenario_id'].nunique() if len(frame) else 0} scenarios)")
+        return frame
+
+    return per_segment("mmm_response_surface", to_pandas(dbt.ref("mmm_planning_channels")),
+                       to_pandas(dbt.ref("mmm_planning_curve_draws")), surface)
