@@ -7,6 +7,7 @@ re-running the build is idempotent. In refresh mode the priors come from the cur
 import json
 
 from curvehouse.fit import fit_segments
+from curvehouse.progress import dbt_progress
 from curvehouse.published import current_parameters, existing_run_ids
 
 
@@ -20,4 +21,5 @@ def model(dbt, session):
         config,
         existing_run_ids=existing_run_ids(history),
         previous=current_parameters(history),
+        progress=dbt_progress(),  # per-segment lines in logs/dbt.log and on the terminal
     )
