@@ -3,7 +3,8 @@
   DuckDB: the file <raw_data_path>/<table_name>.csv or .parquet, every column as text
   (the raw_input_checks model has already validated types; staging casts).
   Optional tables that are absent read as an empty relation with the contract's columns.
-  Other adapters: the dbt source raw.<table_name>.
+  Other adapters: the dbt source raw.<table_name> (Snowflake: schema var raw_schema); on Snowflake an
+  optional table that does not exist reads as the same empty relation.
 #}
 {% macro raw_input(table_name, columns, optional=false) %}
   {{ return(adapter.dispatch('raw_input', 'curvehouse')(table_name, columns, optional)) }}
@@ -11,6 +12,17 @@
 
 {% macro default__raw_input(table_name, columns, optional) %}
   {{ return(source('raw', table_name)) }}
+{% endmacro %}
+
+{% macro snowflake__raw_input(table_name, columns, optional) %}
+  {%- set relation = source('raw', table_name) -%}
+  {%- if optional and execute and flags.INTROSPECT
+        and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+    {%- set nulls = [] -%}
+    {%- for c in columns -%}{%- do nulls.append('cast(null as varchar) as ' ~ column_ref(c)) -%}{%- endfor -%}
+    {{ return('(select ' ~ nulls | join(', ') ~ ' where false)') }}
+  {%- endif -%}
+  {{ return(relation) }}
 {% endmacro %}
 
 {% macro duckdb__raw_input(table_name, columns, optional) %}

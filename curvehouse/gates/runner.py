@@ -39,7 +39,7 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +50,7 @@ import great_expectations as gx
 import numpy as np
 import pandas as pd
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+from great_expectations.core.partitioners import PartitionerColumnValue
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import (
@@ -68,6 +69,7 @@ __all__ = [
     "GateExpectation",
     "GateMessages",
     "GateSuite",
+    "SqlSource",
     "SuiteFormatError",
     "gate_failures",
     "load_suite",
@@ -97,6 +99,20 @@ DATA_DOCS_SITE = "curvehouse_gates"
 _GX_SEVERITY = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
 _STAT_FIELDS = frozenset({"max", "min", "element_count", "unexpected_count"})
 _COUNT_FIELDS = frozenset({"element_count", "unexpected_count"})
+
+
+@dataclass(frozen=True)
+class SqlSource:
+    """Validate in the warehouse through GX's SQL data source instead of pandas (Snowflake).
+
+    ``queries`` maps each frame name to the SELECT that yields it (dbt relation names, never data);
+    GX partitions each query by ``segment_id`` with a bound parameter. ``engine_kwargs`` go to
+    SQLAlchemy's ``create_engine`` (e.g. ``creator`` returning the Snowpark session's connection).
+    """
+
+    connection_string: str
+    queries: Mapping[str, str]
+    engine_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 class SuiteFormatError(ValueError):
@@ -335,8 +351,12 @@ def run_gates(
     params: dict[str, float],
     suites_dir: Path,
     data_docs_dir: Path | None = None,
+    sql_source: SqlSource | None = None,
 ) -> pd.DataFrame:
     """Validate every suite per segment; one result row per segment x expectation.
+
+    ``frames`` always give the segments and the observed values in messages; with ``sql_source``
+    the expectations themselves run as SQL in the warehouse (GX's SQL data source).
 
     A segment absent from a suite's frame gets no row for that suite. ``params`` override the
     suites' parameter defaults. With ``data_docs_dir``, GX's HTML data docs (suites and every
@@ -346,7 +366,7 @@ def run_gates(
     _check_inputs(suites, frames, params)
     validated_at = pd.Timestamp.now(tz="UTC")
     context = _context(data_docs_dir)
-    checkpoints = _checkpoints(context, suites)
+    checkpoints = _checkpoints(context, suites, sql_source)
     segments_by_frame = {
         name: dict(tuple(frames[name].groupby("segment_id", sort=False)))
         for name in {suite.frame for suite in suites}
@@ -362,7 +382,9 @@ def run_gates(
             values = {**suite.parameters, **_overrides(suite, params)}
             checkpoint, expectation_ids = checkpoints[suite.name]
             checkpoint_result = checkpoint.run(
-                batch_parameters={"dataframe": part}, expectation_parameters=values, run_id=run_id
+                batch_parameters={"dataframe": part} if sql_source is None else {"segment_id": segment},
+                expectation_parameters=values,
+                run_id=run_id,
             )
             (suite_result,) = checkpoint_result.run_results.values()
             by_id = {result.expectation_config.id: result for result in suite_result.results}
@@ -442,18 +464,33 @@ def _context(data_docs_dir: Path | None) -> AbstractDataContext:
 
 
 def _checkpoints(
-    context: AbstractDataContext, suites: list[GateSuite]
+    context: AbstractDataContext, suites: list[GateSuite], sql_source: SqlSource | None = None
 ) -> dict[str, tuple[gx.Checkpoint, list[str]]]:
     """One checkpoint per suite (with its result format) and the ids of its expectations.
 
     One pandas data source, one dataframe asset per frame: each segment's rows arrive as the
-    batch parameter, so nothing is rebuilt per segment.
+    batch parameter, so nothing is rebuilt per segment. With ``sql_source``: one SQL data source,
+    one query asset per frame, partitioned by segment_id (the segment is a bound parameter).
     """
-    datasource = context.data_sources.add_pandas("curvehouse_gates")
-    batches = {
-        frame: datasource.add_dataframe_asset(frame).add_batch_definition_whole_dataframe(frame)
-        for frame in dict.fromkeys(suite.frame for suite in suites)
-    }
+    frames = list(dict.fromkeys(suite.frame for suite in suites))
+    if sql_source is None:
+        datasource = context.data_sources.add_pandas("curvehouse_gates")
+        batches = {
+            frame: datasource.add_dataframe_asset(frame).add_batch_definition_whole_dataframe(frame)
+            for frame in frames
+        }
+    else:
+        datasource = context.data_sources.add_sql(
+            "curvehouse_gates",
+            connection_string=sql_source.connection_string,
+            kwargs=dict(sql_source.engine_kwargs),
+        )
+        batches = {
+            frame: datasource.add_query_asset(frame, query=sql_source.queries[frame]).add_batch_definition(
+                frame, partitioner=PartitionerColumnValue(column_name="segment_id")
+            )
+            for frame in frames
+        }
     checkpoints = {}
     for suite in suites:
         gx_suite = context.suites.add(

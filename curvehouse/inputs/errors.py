@@ -29,7 +29,7 @@ class Violation:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            unit = "row" if self.file.endswith(".parquet") else "line"
+            unit = "line" if self.file.endswith(".csv") else "row"
             where += f" {unit} {self.row}"
         if self.column:
             where += f", column {self.column}"

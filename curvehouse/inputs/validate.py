@@ -508,7 +508,7 @@ def _show_key(value: object) -> str:
 
 
 def _unit(file: str) -> str:
-    return "row" if file.endswith(".parquet") else "line"
+    return "line" if file.endswith(".csv") else "row"
 
 
 def _folder_of(frames: Mapping[str, RawFrame]) -> Path | None:

@@ -8,7 +8,7 @@ final as (
     select
         cast(segment_id as varchar) as segment_id,
         cast(gate as varchar) as gate,
-        cast("rule" as varchar) as "rule",
+        cast({{ column_ref('rule') }} as varchar) as {{ column_ref('rule') }},
         cast(expectation as varchar) as expectation,
         cast(severity as varchar) as severity,
         cast(success as boolean) as success,

@@ -5,7 +5,7 @@ with source as (
 
 renamed as (
     select
-        cast(date_trunc('month', cast(cast("month" as timestamp) as date)) as date) as attribution_month,
+        cast(date_trunc('month', cast(cast({{ column_ref('month') }} as timestamp) as date)) as date) as attribution_month,
         trim(cast(segment_id as varchar)) as segment_id,
         trim(cast(channel as varchar)) as channel,
         cast(attributed_revenue as double) as attributed_revenue

@@ -5,7 +5,7 @@ with source as (
 
 renamed as (
     select
-        cast(cast("date" as timestamp) as date) as spend_date,
+        cast(cast({{ column_ref('date') }} as timestamp) as date) as spend_date,
         trim(cast(segment_id as varchar)) as segment_id,
         trim(cast(channel as varchar)) as channel,
         cast(spend as double) as spend,

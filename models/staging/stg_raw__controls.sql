@@ -5,10 +5,10 @@ with source as (
 
 renamed as (
     select
-        cast(cast("date" as timestamp) as date) as control_date,
+        cast(cast({{ column_ref('date') }} as timestamp) as date) as control_date,
         trim(cast(segment_id as varchar)) as segment_id,
         trim(cast(control as varchar)) as control_name,
-        cast("value" as double) as control_value
+        cast({{ column_ref('value') }} as double) as control_value
     from source
 )
 

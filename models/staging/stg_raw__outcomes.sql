@@ -9,9 +9,9 @@ with source as (
 
 renamed as (
     select
-        cast(cast("date" as timestamp) as date) as outcome_date,
+        cast(cast({{ column_ref('date') }} as timestamp) as date) as outcome_date,
         trim(cast(segment_id as varchar)) as segment_id,
-        cast({{ adapter.quote(kpi) }} as double) as outcome
+        cast({{ column_ref(kpi) }} as double) as outcome
     from source
 )
 

@@ -5,7 +5,7 @@ with source as (
 
 renamed as (
     select
-        cast(cast({{ adapter.quote('date') }} as timestamp) as date) as proposal_date,
+        cast(cast({{ column_ref('date') }} as timestamp) as date) as proposal_date,
         trim(cast(segment_id as varchar)) as segment_id,
         trim(cast(channel_from as varchar)) as channel_from,
         trim(cast(channel_to as varchar)) as channel_to,

@@ -5,14 +5,15 @@ export folder). Entries that cannot be loaded are listed by byomm_landing_reject
 int_curves_byomm keeps every version ever loaded.
 """
 
+from curvehouse import warehouse
 from curvehouse.byomm.landing import load_landing_folder
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     curves, _ = load_landing_folder(
-        dbt.config.get("byomm_path"),
+        warehouse.local_folder(dbt.config.get("byomm_path"), session),
         default_segment=dbt.config.get("byomm_default_segment"),
         consistency_tolerance=float(dbt.config.get("byomm_consistency_tolerance")),
     )
-    return curves
+    return warehouse.for_warehouse(curves, session)

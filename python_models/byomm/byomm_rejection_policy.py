@@ -4,13 +4,14 @@ A leaf node after the curves and the rejections are written: under `warn` the bu
 under `error` it fails naming every rejected file.
 """
 
+from curvehouse import warehouse
 from curvehouse.byomm.policy import enforce_rejection_policy
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    rejections = dbt.ref("mmm_byomm_rejections").df()
+    rejections = warehouse.to_pandas(dbt.ref("mmm_byomm_rejections"))
     result = enforce_rejection_policy(rejections, policy=dbt.config.get("byomm_rejection_policy"))
     for message in result["message"]:
         print(message, flush=True)
-    return result
+    return warehouse.for_warehouse(result, session)

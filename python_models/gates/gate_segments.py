@@ -2,26 +2,37 @@
 
 One row per segment x expectation with observed values and the offending rows' keys;
 GX data docs are built into var gx_data_docs_dir. Enforcement happens in gate_policy.
+DuckDB: GX's pandas data source. Snowflake: GX's SQL data source, the expectations running as SQL
+in the warehouse (data docs are not kept there: the procedure's disk is temporary).
 """
 
 from pathlib import Path
 
+from curvehouse import warehouse
 from curvehouse.gates.runner import run_gates
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    spend_weeks = dbt.ref("int_channel_weeks_spined").df()
-    frames = {
-        "platform_gaps": dbt.ref("int_platform_gaps").df(),
-        "segment_history": dbt.ref("int_segment_histories").df(),
-        "outcome_weeks": dbt.ref("int_outcome_weeks").df(),
-        "spend_weeks": spend_weeks[spend_weeks["is_in_window"]],
+    relations = {
+        "platform_gaps": dbt.ref("int_platform_gaps"),
+        "segment_history": dbt.ref("int_segment_histories"),
+        "outcome_weeks": dbt.ref("int_outcome_weeks"),
+        "spend_weeks": dbt.ref("int_channel_weeks_spined"),
     }
+    frames = {name: warehouse.to_pandas(relation) for name, relation in relations.items()}
+    frames["spend_weeks"] = frames["spend_weeks"][frames["spend_weeks"]["is_in_window"]]
     params = {
         "platform_gap_tolerance": float(dbt.config.get("platform_gap_tolerance")),
         "min_history_weeks": float(dbt.config.get("min_history_weeks")),
     }
+    if warehouse.is_snowpark(session):
+        from curvehouse.snowflake.gates import snowflake_sql_source
+
+        tables = {name: relation.table_name for name, relation in relations.items()}
+        source = snowflake_sql_source(session, tables, filters={"spend_weeks": "is_in_window"})
+        results = run_gates(frames, params, suites_dir=Path(dbt.config.get("expectations_dir")), sql_source=source)
+        return warehouse.for_warehouse(results, session)
     return run_gates(
         frames,
         params,

@@ -1,12 +1,27 @@
-"""Validate every raw input file before any staging model reads it.
+"""Validate every raw input before any staging model reads it.
 
-Raises (so `dbt build` stops before the spine) with one line per problem naming the file, the
-row, the column and the rule. Returns one row per table that passed.
+Raises (so `dbt build` stops before the spine) with one line per problem naming the file (DuckDB)
+or table (Snowflake), the row, the column and the rule. Returns one row per table that passed.
 """
 
+from curvehouse import warehouse
+from curvehouse.inputs.tables import check_raw_tables
 from curvehouse.inputs.validate import check_raw_folder
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return check_raw_folder(dbt.config.get("raw_data_path"), kpi_name=dbt.config.get("kpi_name"))
+    kpi_name = dbt.config.get("kpi_name")
+    if not warehouse.is_snowpark(session):
+        return check_raw_folder(dbt.config.get("raw_data_path"), kpi_name=kpi_name)
+    # Each source is read inside its reader, so a missing optional table is skipped, not fatal.
+    readers = {
+        "channel_registry": lambda: warehouse.to_pandas(dbt.source("raw", "channel_registry")),
+        "channel_spend": lambda: warehouse.to_pandas(dbt.source("raw", "channel_spend")),
+        "platform_spend": lambda: warehouse.to_pandas(dbt.source("raw", "platform_spend")),
+        "outcomes": lambda: warehouse.to_pandas(dbt.source("raw", "outcomes")),
+        "controls": lambda: warehouse.to_pandas(dbt.source("raw", "controls")),
+        "attribution": lambda: warehouse.to_pandas(dbt.source("raw", "attribution")),
+    }
+    names = {table: f"{dbt.config.get('raw_schema')}.{table}" for table in readers}
+    return warehouse.for_warehouse(check_raw_tables(readers, names, kpi_name=kpi_name), session)

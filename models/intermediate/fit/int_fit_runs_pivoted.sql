@@ -15,7 +15,7 @@ pivoted as (
         run_id,
         segment_id,
         {%- for name in numbers %}
-        max(case when parameter = '{{ name }}' then "value" end) as {{ name }},
+        max(case when parameter = '{{ name }}' then {{ column_ref('value') }} end) as {{ name }},
         {%- endfor %}
         {%- for name in texts %}
         max(case when parameter = '{{ name }}' then details end) as {{ name }}{{ "," if not loop.last }}

@@ -15,9 +15,9 @@ pivoted as (
         channel,
         chain,
         draw,
-        max(case when parameter = 'half_point' then "value" end) as saturation_half_point,
-        max(case when parameter = 'saturation_max' then "value" end) as saturation_max,
-        max(case when parameter = 'slope' then "value" end) as hill_slope
+        max(case when parameter = 'half_point' then {{ column_ref('value') }} end) as saturation_half_point,
+        max(case when parameter = 'saturation_max' then {{ column_ref('value') }} end) as saturation_max,
+        max(case when parameter = 'slope' then {{ column_ref('value') }} end) as hill_slope
     from draws
     group by 1, 2, 3, 4, 5
 ),

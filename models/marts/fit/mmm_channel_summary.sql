@@ -42,7 +42,7 @@ pivoted as (
         max(case when parameter = '{{ parameter }}' then p95 end) as {{ column }}_p95,
         {%- endfor %}
         {%- for parameter, column in scalar_metrics.items() %}
-        max(case when parameter = '{{ parameter }}' then "value" end) as {{ column }},
+        max(case when parameter = '{{ parameter }}' then {{ column_ref('value') }} end) as {{ column }},
         {%- endfor %}
         max(case when parameter = 'saturation_position' then details end) as saturation_position
     from summary

@@ -19,7 +19,7 @@ final as (
         cast(draws.parameter as varchar) as parameter,
         cast(case when draws.parameter <> 'gamma' then draws.channel end as varchar) as channel,
         cast(case when draws.parameter = 'gamma' then draws.channel end as varchar) as control_name,
-        cast(draws."value" as double) as "value",
+        cast(draws.{{ column_ref('value') }} as double) as {{ column_ref('value') }},
         runs.is_current
     from draws
     inner join runs on draws.run_id = runs.run_id

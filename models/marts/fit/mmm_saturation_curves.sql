@@ -14,7 +14,7 @@ pivoted as (
         run_id,
         segment_id,
         channel,
-        cast("draw" as integer) as point_index,
+        cast({{ column_ref('draw') }} as integer) as point_index,
         max(spend_level) as weekly_spend,
         {%- for stat in ['mean', 'p05', 'p10', 'p90', 'p95'] %}
         max(case when parameter = 'response' then {{ stat }} end) as response_{{ stat }},
