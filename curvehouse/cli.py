@@ -53,11 +53,15 @@ def _add_demo_data(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_demo_data)
 
 
+PLANNING_BENCH = "planning"  # the planning layer's benchmark (curvehouse.planning.bench), not a fit
+
+
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(bench.SCENARIOS))
+    known = [*bench.SCENARIOS, PLANNING_BENCH]
+    unknown = sorted(set(names) - set(known))
     if not names or unknown:
-        raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(bench.SCENARIOS)}")
+        raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
     return names
 
 
@@ -73,7 +77,12 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    report = bench.run_bench(args.scenarios, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media)
+    fits = [name for name in args.scenarios if name != PLANNING_BENCH]
+    report = bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
+    if PLANNING_BENCH in args.scenarios:
+        from curvehouse.planning.bench import run_planning_bench
+
+        report["planning"] = run_planning_bench(args.planning_db)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -97,6 +106,9 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--segments-steps", type=_counts, default=",".join(map(str, bench.DEFAULT_STEPS)),
                         help="segment counts the stepped scenario (scale100) fits, comma-separated")
     parser.add_argument("--geo-media", type=Path, default=bench.GEO_MEDIA_PATH, help="Meridian geo_media.csv")
+    parser.add_argument("--planning-db", type=Path,
+                        default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
+                        help="built DuckDB file the planning scenario times its what-if query on")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)
 
