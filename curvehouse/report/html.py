@@ -30,6 +30,7 @@ nav a.on{color:#fff;font-weight:600;border-bottom:2px solid #d9822b}
 main{max-width:1180px;margin:0 auto;padding:1em 1.4em 3em}h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.8em}
 .headline{font-size:1.7em;font-weight:600;margin:.4em 0}.muted{color:#5c6670}.cards{display:flex;gap:1em;flex-wrap:wrap}
 .card{background:#fff;border:1px solid #dde3e9;border-radius:6px;padding:.8em 1em;flex:1 1 300px}
+.card h2{margin-top:.2em}
 table{border-collapse:collapse;font-size:.86em;margin:.5em 0;background:#fff}
 th,td{border:1px solid #dde3e9;padding:.25em .55em;text-align:left;vertical-align:top}th{background:#eef2f6}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.missing{background:#fff7e6;border:1px solid #f0c36d;

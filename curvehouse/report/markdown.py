@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from curvehouse.report.summary import NOT_BUILT, Board, Provenance, money, pct
+from curvehouse.report.summary import NOT_BUILT, Board, Provenance, agreement_matrix
 from curvehouse.report.tables import Tables
 
 __all__ = ["markdown_files", "marginal_roi", "decay_verdict"]
@@ -189,7 +189,14 @@ def _recommendations(provenance: dict[str, Provenance], tables: Tables, b: Board
     text = ["# Recommendations", "", _provenance_block(provenance)]
     recs = tables.get("agent_recommendations")
     if recs is not None and not recs.empty:
-        text += [_md_table(recs)]
+        for (segment, kind), rows in recs.groupby(["segment_id", "recommendation_kind"]):
+            text += [f"## {segment}: {kind.replace('_', ' ')}", "",
+                     _md_table(rows[["channel", "current_weekly_spend", "recommended_weekly_spend", "weekly_change",
+                                     "quarter_change", "confidence"]],
+                               {c: ",.0f" for c in ("current_weekly_spend", "recommended_weekly_spend")}
+                               | {c: "+,.0f" for c in ("weekly_change", "quarter_change")}),
+                     "Reasons:", ""] + [f"- **{r.channel}**: {r.reason}" for r in rows.itertuples()
+                                        if kind == "saturation_audit_move" or r.Index == rows.index[0]] + [""]
     elif tables.has("mmm_saturation_audit"):
         text += [_md_table(tables.current("mmm_saturation_audit"))]
     else:
@@ -208,7 +215,9 @@ def _recommendations(provenance: dict[str, Provenance], tables: Tables, b: Board
 def _agreement(provenance: dict[str, Provenance], tables: Tables) -> str:
     text = ["# MMM vs attribution agreement matrix", "", _provenance_block(provenance)]
     if tables.has("mmm_attribution_agreement"):
-        text.append(_md_table(tables.current("mmm_attribution_agreement")))
+        text += ["Latest month per segment (columns) and channel (rows): |attributed - MMM| / |MMM| and the level "
+                 "(flag > 30%, escalate > 50%); the raw numbers are in mmm_attribution_agreement.", "",
+                 _md_table(agreement_matrix(tables.current("mmm_attribution_agreement")))]
     else:
         text += [f"Agreement matrix: {NOT_BUILT} (mmm_attribution_agreement is not in this warehouse). "
                  "Flags: > 30% disagreement, escalation: > 50%.", ""]

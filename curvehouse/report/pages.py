@@ -9,7 +9,7 @@ import pandas as pd
 
 from curvehouse.report import figures
 from curvehouse.report.html import chart, esc, missing, section, table
-from curvehouse.report.summary import Board, money, pct
+from curvehouse.report.summary import Board, agreement_matrix, money, pct, sorted_alerts
 from curvehouse.report.tables import Tables
 
 __all__ = ["one_pager", "curves_page", "contributions_page", "planning_page", "gates_page", "diagnostics_page",
@@ -46,11 +46,19 @@ def one_pager(b: Board, tables: Tables) -> str:
         "<li class=ok>No saturation or staleness alerts.</li>"
     if len(b.alerts) > BOARD_ALERTS:
         alerts += f"<li class=muted>{len(b.alerts) - BOARD_ALERTS} more: see the saturation curves page.</li>"
+    open_alerts = tables.get("mmm_alerts")
+    if open_alerts is not None and not open_alerts.empty:
+        critical = int((open_alerts["severity"] == "critical").sum())
+        alerts += f"<li class=muted>{len(open_alerts)} open alerts in all ({critical} critical): see " \
+                  "<a href=gates.html>Gates &amp; readiness</a>.</li>"
     if b.next_quarter is None:
         next_q = missing("Next quarter's recommendation", PLANNING_WHY)
     else:
-        next_q = table(b.next_quarter.rename(columns={"change": "change vs current ($, 13 weeks)"}),
-                       {c: ",.0f" for c in b.next_quarter.columns})
+        shown = b.next_quarter.rename(columns={
+            "current_weekly_spend": "current ($/week)", "recommended_move": "move ($/week)",
+            "next_quarter_spend": "next quarter ($, 13 weeks)", "change": "change vs current ($, 13 weeks)"})
+        next_q = table(shown, {c: ("+,.0f" if "move" in c or "change" in c else ",.0f") for c in shown.columns}) + \
+            "<p class=muted>From the saturation audit's net-zero moves (mmm_saturation_audit), summed over segments.</p>"
     interval = f" (channels' 90% bounds summed: {money(b.contribution_low)}-{money(b.contribution_high)})" \
         if pd.notna(b.contribution_low) and pd.notna(b.contribution_high) else ""
     bars = figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)")
@@ -136,18 +144,33 @@ def planning_page(tables: Tables) -> str:
         scen = tables.current("mmm_scenarios")
         for segment, rows in scen.groupby("segment_id"):
             wide = rows.pivot_table(index="channel", columns="scenario", values="weekly_spend", aggfunc="sum")
+            per_scenario = rows.drop_duplicates("scenario")[
+                [c for c in ("scenario", "scenario_description", "incremental_outcome_mean", "delta_vs_current_mean",
+                             "delta_vs_current_p10", "delta_vs_current_p90", "weeks_to_materialise", "risk",
+                             "is_recommended") if c in rows.columns]]
             body += section(f"Scenario comparison: {segment}",
                             chart(figures.scenarios(rows, f"{segment}: scenarios (same total budget)"),
                                   f"scenarios-{segment}")
+                            + table(per_scenario, {c: ",.0f" for c in per_scenario.columns if "outcome" in c
+                                                   or "delta" in c})
+                            + "<p class=muted>Weekly spend per channel by scenario ($/week):</p>"
                             + table(wide.reset_index(), {c: ",.0f" for c in wide.columns}))
     else:
         body += section("Scenario comparison", missing("Scenarios (mmm_scenarios)", PLANNING_WHY))
     if tables.has("mmm_saturation_audit"):
-        body += section("Saturation audit", table(tables.current("mmm_saturation_audit")))
+        audit = tables.current("mmm_saturation_audit")
+        cols = [c for c in ("segment_id", "channel", "current_weekly_spend", "position", "marginal_roi_mean",
+                            "roi_floor", "recommended_move", "expected_roi_of_move_mean", "confidence", "experiment")
+                if c in audit.columns]
+        body += section("Saturation audit", table(audit[cols], {"current_weekly_spend": ",.0f",
+                                                                "recommended_move": "+,.0f"}))
     else:
         body += section("Saturation audit", missing("Saturation audit (mmm_saturation_audit)", PLANNING_WHY))
     if tables.has("mmm_attribution_agreement"):
-        body += section("MMM vs attribution agreement", table(tables.current("mmm_attribution_agreement")))
+        body += section("MMM vs attribution agreement",
+                        "<p class=muted>Latest month per segment and channel: disagreement = |attributed - MMM| / "
+                        "|MMM|; flag above 30%, escalate above 50%.</p>"
+                        + table(agreement_matrix(tables.current("mmm_attribution_agreement")), {}))
     else:
         body += section("MMM vs attribution agreement",
                         missing("Agreement matrix (mmm_attribution_agreement)", PLANNING_WHY))
@@ -156,6 +179,10 @@ def planning_page(tables: Tables) -> str:
 
 def gates_page(tables: Tables) -> str:
     body = ""
+    alerts = tables.get("mmm_alerts")
+    if alerts is not None and not alerts.empty:
+        body += section("Open alerts", table(sorted_alerts(alerts)[
+            ["severity", "alert_kind", "segment_id", "channel", "route_to", "due_by", "message"]]))
     gates = tables.get("mmm_gate_results")
     if gates is not None and not gates.empty:
         shown = gates[["segment_id", "gate", "severity", "success", "observed_value", "unexpected_count", "message"]]

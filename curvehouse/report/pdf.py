@@ -52,7 +52,7 @@ def write_one_pager_pdf(b: Board, path: Path, provenance: list[str]) -> Path:
         if style == "b":
             y -= 0.008
         for part in textwrap.wrap(text, 95 if style != "h" else 70) or [""]:
-            fig.text(0.06, y, part, fontsize=size, weight=weight, va="top")
+            fig.text(0.06, y, part, fontsize=size, weight=weight, va="top", parse_math=False)
             y -= 0.022 if style == "h" else 0.016
     ax = fig.add_axes((0.25, 0.09, 0.68, max(0.08, min(0.30, y - 0.16))))
     data = b.channels.sort_values("contribution")
@@ -63,7 +63,7 @@ def write_one_pager_pdf(b: Board, path: Path, provenance: list[str]) -> Path:
         ax.spines[spine].set_visible(False)
     foot = " | ".join(provenance)
     for i, part in enumerate(textwrap.wrap("Provenance: " + foot, 150)[:5]):
-        fig.text(0.06, 0.045 - i * 0.009, part, fontsize=5.5, color="#5c6670")
+        fig.text(0.06, 0.045 - i * 0.009, part, fontsize=5.5, color="#5c6670", parse_math=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     with PdfPages(path, metadata={"Title": "Curvehouse board one-pager", "Creator": "curvehouse report"}) as pdf:
         pdf.savefig(fig)

@@ -15,9 +15,10 @@ import pandas as pd
 
 from curvehouse.report.tables import Tables
 
-__all__ = ["Provenance", "Board", "provenance", "board", "money", "pct", "NOT_BUILT"]
+__all__ = ["Provenance", "Board", "provenance", "board", "sorted_alerts", "agreement_matrix", "money", "pct", "NOT_BUILT"]
 
 NOT_BUILT = "not built yet"
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
 def money(value: float | None, signed: bool = False) -> str:
@@ -147,11 +148,19 @@ def _channels(context: pd.DataFrame) -> pd.DataFrame:
 
 
 def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
+    """Saturation alerts: channels past their ROI floor (saturation audit) or, without the planning
+    layer, past their inflection with marginal ROI below 1; plus stale curves."""
     alerts: list[str] = []
-    if tables.has("mmm_alerts"):
-        open_alerts = tables.get("mmm_alerts")
-        for row in open_alerts.sort_values(["severity"]).head(8).itertuples():
-            alerts.append(f"[{row.severity}] {row.message}")
+    audit = tables.current("mmm_saturation_audit")
+    if not audit.empty:
+        for row in audit[audit["position"] == "past"].sort_values("marginal_roi_mean").itertuples():
+            alerts.append(f"{row.channel} ({row.segment_id}) is past its ROI floor {row.roi_floor:.2f}: marginal ROI "
+                          f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week; proposed move "
+                          f"{money(row.recommended_move, signed=True)}/week")
+        if tables.has("mmm_alerts"):
+            open_alerts = tables.get("mmm_alerts")
+            stale = open_alerts[open_alerts["alert_kind"] == "stale_curves"]
+            alerts += [f"{row.message} (to {row.route_to} by {row.due_by:%Y-%m-%d})" for row in stale.itertuples()]
         return alerts
     for row in positions.sort_values("marginal_roi_mean").itertuples() if not positions.empty else []:
         if row.saturation_position == "past_inflection" and pd.notna(row.marginal_roi_mean) and row.marginal_roi_mean < 1:
@@ -161,6 +170,20 @@ def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
             alerts.append(f"{row.display_name or row.channel} ({row.segment_id}): curves are {row.staleness_days} days "
                           f"old ({row.curve_source})")
     return alerts
+
+
+def sorted_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Most severe first, then the nearest deadline."""
+    rank = alerts["severity"].map(SEVERITY_ORDER).fillna(len(SEVERITY_ORDER))
+    return alerts.assign(_rank=rank).sort_values(["_rank", "due_by"]).drop(columns="_rank")
+
+
+def agreement_matrix(agreement: pd.DataFrame) -> pd.DataFrame:
+    """Channels x segments: the latest month's disagreement and its level, e.g. '74% escalate'."""
+    latest = agreement.sort_values("month").groupby(["segment_id", "channel"]).tail(1)
+    cell = latest["relative_disagreement"].map(lambda v: f"{v:.0%}" if pd.notna(v) else "n/a") + " " + \
+        latest["agreement_level"].fillna("")
+    return latest.assign(cell=cell).pivot(index="channel", columns="segment_id", values="cell").reset_index()
 
 
 def _reallocation(tables: Tables) -> pd.DataFrame | None:
@@ -184,7 +207,7 @@ def _next_quarter(tables: Tables, weeks: int = 13) -> pd.DataFrame | None:
         current_weekly_spend=("current_weekly_spend", "sum"), recommended_move=("recommended_move", "sum"))
     per_channel["next_quarter_spend"] = weeks * (per_channel["current_weekly_spend"] + per_channel["recommended_move"])
     per_channel["change"] = weeks * per_channel["recommended_move"]
-    return per_channel
+    return per_channel.sort_values("change", ascending=False).reset_index(drop=True)
 
 
 def board(tables: Tables) -> Board:
@@ -215,6 +238,11 @@ def board(tables: Tables) -> Board:
                           f"(interval {worst['roi_relative_width']:.0%} of the estimate)")
     else:
         most_uncertain = "no interval stated by the sources"
+    audit = tables.current("mmm_saturation_audit")
+    if not audit.empty and "is_most_uncertain" in audit:
+        for row in audit[audit["is_most_uncertain"].fillna(False).astype(bool)].head(1).itertuples():
+            most_uncertain += f". Experiment that would tighten the least certain curve ({row.channel}, " \
+                              f"{row.segment_id}): {row.experiment}"
     ranked = channels.dropna(subset=["roi"]).sort_values("roi")
     return Board(
         spend=spend, contribution=contribution, contribution_low=low, contribution_high=high,

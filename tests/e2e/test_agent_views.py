@@ -16,7 +16,7 @@ from tests.e2e.conftest import DBT, PROJECT_DIR
 pytestmark = pytest.mark.e2e
 
 DOCS = PROJECT_DIR / "models" / "agents" / "_agents__docs.md"
-VIEWS = ("agent_saturation_positions", "agent_mmm_context")
+VIEWS = ("agent_saturation_positions", "agent_mmm_context", "agent_recommendations", "agent_alerts")
 
 
 def example_queries() -> list[str]:
@@ -33,8 +33,8 @@ def test_the_views_live_in_the_agent_schema(demo_build):
 
 def test_the_documented_example_queries_answer_on_the_demo(demo_build):
     queries = example_queries()
-    assert len(queries) == 5
-    positions, headroom, stale, context, split = (demo_build.query(q) for q in queries)
+    assert len(queries) == 7
+    positions, headroom, stale, context, split, recommendations, alerts = (demo_build.query(q) for q in queries)
     summary = demo_build.query("select * from mmm_channel_summary where is_current")
     assert len(positions) == len(summary) > 0
     ratio = positions["current_weekly_spend"] / positions["saturation_half_point"]
@@ -49,6 +49,15 @@ def test_the_documented_example_queries_answer_on_the_demo(demo_build):
     assert context["roi_prior"].str.startswith("roi ~ mean").all()
     assert split.groupby("segment_id")["share_of_incremental_outcome"].sum().to_numpy() == pytest.approx(1.0)
     assert set(split["channel_group"]) == {"brand", "performance"}
+    moves = recommendations[recommendations["recommendation_kind"] == "saturation_audit_move"]
+    assert not moves.empty and moves.groupby("segment_id")["weekly_change"].sum().abs().max() < 0.01  # net zero
+    assert (recommendations["quarter_change"] == 13 * recommendations["weekly_change"]).all()
+    assert recommendations["reason"].str.contains(r"\d").all()  # every reason carries its numbers
+    assert set(recommendations["recommendation_kind"]) <= {"saturation_audit_move", "recommended_scenario"}
+    deferred = alerts[alerts["alert_kind"] == "channel_deferred"]
+    assert set(deferred["channel"]) == {"podcast"}  # the demo's podcast went live 8 weeks ago
+    assert alerts["route_to"].notna().all() and (alerts["days_to_due"] >= 0).all()
+    assert list(alerts["due_by"]) == sorted(alerts["due_by"])
 
 
 def test_positions_agree_with_the_fit_marts(demo_build):
@@ -66,10 +75,14 @@ def test_positions_agree_with_the_fit_marts(demo_build):
 
 
 def test_no_draws_and_no_spend_rows(demo_build):
-    for view in VIEWS:
+    for view, key in (("agent_saturation_positions", ["segment_id", "channel"]),
+                      ("agent_mmm_context", ["segment_id", "channel"]),
+                      ("agent_recommendations", ["segment_id", "recommendation_kind", "channel"]),
+                      ("agent_alerts", ["alert_id"])):
         frame = demo_build.query(f"select * from main_agent.{view}")
+        assert not frame.empty, view
         assert not {"draw", "chain", "week_start", "date", "value"} & set(frame.columns), view
-        assert not frame.duplicated(["segment_id", "channel"]).any(), view  # one row per channel, not per week
+        assert not frame.duplicated(key).any(), view  # one row per channel (or alert), never per week or draw
 
 
 @pytest.fixture(scope="module")

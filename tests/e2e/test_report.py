@@ -9,11 +9,14 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from curvehouse.cli import main
 from curvehouse.report.html import PAGES
 from curvehouse.report.summary import money
+from curvehouse.report.tables import PLANNING_TABLES
 from tests.browser import Chromium, chromium_or_skip
 from tests.e2e.conftest import PROJECT_DIR, dbt_build
 from tests.shared_data import SHARED
@@ -118,16 +121,41 @@ def test_pdf_and_markdown_outputs_cite_their_provenance(demo_build, tmp_path, ca
         "segment_id"])
 
 
-def test_planning_sections_render_or_say_not_built(demo_build, tmp_path, capsys):
+def test_planning_sections_render_from_the_planning_tables(demo_build, tmp_path, capsys):
     site = tmp_path / "report"
     out = render(demo_build.db_path, site, capsys)
+    assert "not built yet" not in out
     planning = (site / "planning.html").read_text()
-    built = demo_build.query("select table_name from information_schema.tables")["table_name"].tolist()
-    if "mmm_efficient_frontier" in built:
-        assert 'data-chart="frontier-' in planning and 'data-chart="scenarios-' in planning
-    else:
-        assert "not built yet" in planning and "not built yet" in out
-        assert "not built yet" in (site / "markdown" / "recommendations.md").read_text()
+    for segment in demo_build.query("select distinct segment_id from mmm_scenarios")["segment_id"]:
+        assert f'data-chart="frontier-{segment}"' in planning and f'data-chart="scenarios-{segment}"' in planning
+    assert "Saturation audit" in planning and "MMM vs attribution agreement" in planning
+    index = (site / "index.html").read_text()
+    assert "next quarter ($, 13 weeks)" in index and "proposed weekly move ($)" in index
+    moves = demo_build.query("select channel, 13 * sum(recommended_move) as q from mmm_saturation_audit group by 1")
+    for row in moves.itertuples():
+        assert f"{row.q:+,.0f}" in index, row.channel
+    recommendations = (site / "markdown" / "recommendations.md").read_text()
+    assert "saturation audit move" in recommendations and "recommended scenario" in recommendations
+    assert "escalate" in (site / "markdown" / "agreement-matrix.md").read_text()
+
+
+def test_a_warehouse_without_the_planning_layer_says_not_built_yet(byomm_build, tmp_path, capsys):
+    db = tmp_path / "no_planning" / byomm_build.db_path.name  # same file name: dbt's views name the catalog
+    db.parent.mkdir()
+    shutil.copy(byomm_build.db_path, db)
+    with duckdb.connect(str(db)) as con:  # the warehouse as it is before the planning layer is built
+        for view in ("agent_recommendations", "agent_alerts"):
+            con.sql(f"drop view main_agent.{view}")
+        for table in PLANNING_TABLES:
+            con.sql(f"drop table main.{table}")
+    site = tmp_path / "report"
+    out = render(db, site, capsys)
+    assert "not built yet" in out
+    assert (site / "planning.html").read_text().count("not built yet") == 4
+    assert "Next quarter&#x27;s recommendation: not built yet" in (site / "index.html").read_text()
+    assert "not built yet" in (site / "markdown" / "recommendations.md").read_text()
+    assert "not built yet" in (site / "markdown" / "agreement-matrix.md").read_text()
+    assert (site / "one-pager.pdf").stat().st_size > 5_000
 
 
 def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
@@ -148,3 +176,4 @@ def test_byomm_positions_use_the_curve_and_its_date_range(byomm_build):
     assert row["current_weekly_spend"] == pytest.approx(weekly)
     assert row["marginal_roi_mean"] == pytest.approx(200_000 * 50_000 / (weekly + 50_000) ** 2)
     assert row["curve_source"] == "custom_json" and row["is_stale"]
+    assert pd.isna(row["headroom_weekly_spend"])  # the JSON states no observed spend range
