@@ -1,0 +1,85 @@
+"""The report's pure parts: money formatting, the curve maths, the decay verdict, alert ordering,
+the agreement matrix, name checks, and what a section says when its tables are missing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from curvehouse.report.figures import hill
+from curvehouse.report.markdown import decay_verdict, marginal_roi
+from curvehouse.report.reader import safe_identifier
+from curvehouse.report.summary import agreement_matrix, board, money, provenance, sorted_alerts
+from curvehouse.report.tables import Tables
+
+
+def test_money_is_short_and_signed():
+    assert [money(v) for v in (950, 12_500, 1_234_567, 250e6, 3.2e9)] == ["$950", "$12.5k", "$1.2M", "$250M", "$3.2B"]
+    assert (money(-6_135), money(13_236, signed=True), money(float("nan"))) == ("-$6.1k", "+$13.2k", "n/a")
+
+
+@pytest.mark.parametrize("slope", [0.7, 1.0, 2.3])
+def test_marginal_roi_is_the_derivative_of_the_curve(slope):
+    spend, h = 40_000.0, 1e-3
+    numeric = (hill(np.array([spend + h]), 50_000, 200_000, slope) - hill(np.array([spend - h]), 50_000, 200_000,
+                                                                            slope))[0] / (2 * h)
+    assert marginal_roi(spend, 50_000, 200_000, slope) == pytest.approx(numeric, rel=1e-6)
+    assert hill(np.array([50_000.0]), 50_000, 200_000, slope)[0] == pytest.approx(100_000)  # half point
+    assert np.isnan(marginal_roi(0, 50_000, 200_000, slope))
+
+
+def test_decay_verdict_reads_the_first_and_last_run():
+    assert decay_verdict([2.0], [100.0]) == "one run only: no trend yet"
+    assert decay_verdict([2.0, 1.9, 1.5], [100, 100, 100]).startswith("saturating")
+    assert decay_verdict([1.0, 1.2], [100, 100]).startswith("still grows")
+    assert decay_verdict([1.0, 1.02], [100, 130]).startswith("still grows")  # the half point moved out
+    assert decay_verdict([1.0, 1.05], [100, 104]) == "stable"
+    assert decay_verdict([float("nan"), 1.0], [100, 100]) == "one run only: no trend yet"
+
+
+def test_alerts_sort_by_severity_then_deadline():
+    alerts = pd.DataFrame({"severity": ["info", "critical", "warning", "critical"],
+                           "due_by": pd.to_datetime(["2026-12-01", "2026-11-30", "2026-11-25", "2026-11-24"])})
+    ordered = sorted_alerts(alerts)
+    assert list(ordered["severity"]) == ["critical", "critical", "warning", "info"]
+    assert ordered["due_by"].iloc[0] == pd.Timestamp("2026-11-24")
+
+
+def test_agreement_matrix_keeps_the_latest_month_per_channel():
+    agreement = pd.DataFrame({
+        "segment_id": ["emea", "emea", "apac"], "channel": ["tv", "tv", "tv"],
+        "month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-10-01"]),
+        "relative_disagreement": [0.1, 0.74, None], "agreement_level": ["agree", "escalate", None]})
+    matrix = agreement_matrix(agreement)
+    assert matrix.set_index("channel").loc["tv"].to_dict() == {"apac": "n/a ", "emea": "74% escalate"}
+
+
+@pytest.mark.parametrize("name", ["mmm_curves; drop table x", "a.b", "x\"y", "", "1abc"])
+def test_table_names_must_be_plain_identifiers(name):
+    with pytest.raises(ValueError, match="not a plain table name"):
+        safe_identifier(name)
+
+
+def test_a_byomm_only_warehouse_without_planning_still_has_a_board():
+    """Frames shaped as agent_mmm_context from a BYOMM model; no fit, no planning tables built."""
+    context = pd.DataFrame({
+        "segment_id": ["emea"], "channel": ["tv"], "display_name": ["TV"], "channel_group": ["unclassified"],
+        "spend": [800_000.0], "contribution_mean": [1_200_000.0], "contribution_lower": [980_000.0],
+        "contribution_upper": [1_450_000.0], "roi_mean": [1.5], "roi_low": [1.225], "roi_high": [1.8125],
+        "roi_relative_width": [0.39], "data_window_start": pd.to_datetime(["2024-01-01"]),
+        "data_window_end": pd.to_datetime(["2024-12-31"])})
+    curves = pd.DataFrame({"segment_id": ["emea"], "source": ["custom_json"], "model_id": ["acme_mmm"],
+                           "run_id": ["r1"], "date_range_start": pd.to_datetime(["2024-01-01"]),
+                           "date_range_end": pd.to_datetime(["2024-12-31"]),
+                           "refreshed_at": pd.to_datetime(["2025-01-15"]), "staleness_days": [676],
+                           "is_current": [True]})
+    tables = Tables({"agent_mmm_context": context, "mmm_curves": curves, "agent_saturation_positions": None,
+                     "mmm_model_runs": pd.DataFrame(), "mmm_saturation_audit": None})
+    b = board(tables)
+    assert b.headline() == "$800k spend \u2192 $1.2M incremental revenue, ROI 1.50"
+    assert b.reallocation is None and b.next_quarter is None  # the one-pager says "not built yet"
+    assert b.r2 == "not stated by the BYOMM source(s)"
+    assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain
+    cite = provenance(tables)["emea"]
+    assert cite.data_window == "2024-01-01 to 2024-12-31" and "not stated by the custom_json export" in cite.priors
