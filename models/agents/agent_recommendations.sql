@@ -24,17 +24,21 @@ audit_moves as (
         expected_roi_of_move_p10,
         expected_roi_of_move_p90,
         confidence,
-        channel || ' is ' || position || ' its ROI floor ' || cast(round(roi_floor, 2) as varchar)
-            || ' (marginal ROI ' || cast(round(marginal_roi_mean, 2) as varchar) || ' at '
-            || cast(round(current_weekly_spend, 0) as varchar) || '/week): '
+        channel || ': marginal ROI ' || coalesce(cast(round(marginal_roi_mean, 2) as varchar), 'n/a') || ' at '
+            || coalesce(cast(cast(round(current_weekly_spend) as bigint) as varchar), 'n/a') || '/week is '
+            || case position when 'pre' then 'above' when 'at' then 'at' else 'below' end
+            || ' its ROI floor ' || coalesce(cast(round(roi_floor, 2) as varchar), 'n/a') || ' (' || position || '): '
             || case
-                when recommended_move > 0 then 'add ' || cast(round(recommended_move, 0) as varchar)
-                when recommended_move < 0 then 'cut ' || cast(round(-recommended_move, 0) as varchar)
-                else 'hold at'
+                when recommended_move > 0
+                    then 'add ' || cast(cast(round(recommended_move) as bigint) as varchar) || ' per week'
+                when recommended_move < 0
+                    then 'cut ' || cast(cast(round(-recommended_move) as bigint) as varchar) || ' per week'
+                else 'hold spend'
             end
-            || ' per week, expected ROI of the move ' || cast(round(expected_roi_of_move_mean, 2) as varchar)
-            || ' (80% ' || cast(round(expected_roi_of_move_p10, 2) as varchar) || '-'
-            || cast(round(expected_roi_of_move_p90, 2) as varchar) || '), confidence ' || confidence
+            || coalesce(', expected ROI of the move ' || cast(round(expected_roi_of_move_mean, 2) as varchar), '')
+            || coalesce(' (80% ' || cast(round(expected_roi_of_move_p10, 2) as varchar) || '-'
+                || cast(round(expected_roi_of_move_p90, 2) as varchar) || ')', '')
+            || coalesce(', confidence ' || confidence, '')
             || coalesce('; to tighten it: ' || experiment, '') as reason,
         run_id
     from audit
@@ -54,11 +58,13 @@ scenario_moves as (
         cast(null as double) as expected_roi_of_move_p10,
         cast(null as double) as expected_roi_of_move_p90,
         cast(null as varchar) as confidence,
-        'Scenario ' || scenario || ' (' || scenario_description || ') has the highest expected incremental outcome: '
-            || cast(round(delta_vs_current_mean, 0) as varchar) || '/week vs current (80% '
-            || cast(round(delta_vs_current_p10, 0) as varchar) || ' to '
-            || cast(round(delta_vs_current_p90, 0) as varchar) || '), materialises in about '
-            || cast(round(weeks_to_materialise, 1) as varchar) || ' weeks; risk: ' || coalesce(risk, 'not stated')
+        'Scenario ' || scenario || coalesce(' (' || scenario_description || ')', '')
+            || ' has the highest expected incremental outcome: '
+            || coalesce(cast(cast(round(delta_vs_current_mean) as bigint) as varchar), 'n/a') || '/week vs current'
+            || coalesce(' (80% ' || cast(cast(round(delta_vs_current_p10) as bigint) as varchar) || ' to '
+                || cast(cast(round(delta_vs_current_p90) as bigint) as varchar) || ')', '')
+            || coalesce(', materialises in about ' || cast(round(weeks_to_materialise, 1) as varchar) || ' weeks', '')
+            || '; risk: ' || coalesce(risk, 'not stated')
             || coalesce('; flips if ' || flipping_assumption, '') as reason,
         run_id
     from scenarios
