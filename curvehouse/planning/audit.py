@@ -79,15 +79,17 @@ def experiment(curves: CurveSet, c: int, spec: PlanningSpec) -> str:
 def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
     """One row per channel (see mmm_saturation_audit)."""
     current = curves.current_c
-    m_mean, m_p10, m_p90 = interval80(curves.marginal(current[None])[0], axis=0)
     now = curves.contributions(current[None])[0]  # (d, c)
     r_mean, r_p10, r_p90 = interval80(now, axis=0)
     moves = net_zero_moves(curves, spec.audit_max_move_share)
     after = curves.contributions((current + moves)[None])[0]
     gain = after - now  # (d, c)
+    marginal_dc = curves.marginal(current[None])[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        roi_draws = np.where(np.abs(moves) > 0.005, gain / moves, np.nan)
+        # A channel that does not move: the limit of a small move, its marginal ROI.
+        roi_draws = np.where(np.abs(moves) > 0.005, gain / moves, marginal_dc)
         width = np.where(r_mean > 0, (r_p90 - r_p10) / r_mean, np.nan)
+    m_mean, m_p10, m_p90 = interval80(marginal_dc, axis=0)
     known = curves.n_draws > 1 and np.isfinite(width).any()
     uncertain = int(np.nanargmax(width)) if known else int(np.argmax(current))
     top = np.maximum(curves.upper_c, current)
@@ -99,8 +101,7 @@ def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
         marginal = curves.marginal(spend_grid)[:, :, c].mean(axis=1)
         floor = spec.floor_of(channel)
         inflection, floor_spend = floor_crossing(grid, marginal, floor)
-        moved = abs(moves[c]) > 0.005
-        roi_mean, roi_p10, roi_p90 = interval80(roi_draws[:, c]) if moved else (None, None, None)
+        roi_mean, roi_p10, roi_p90 = interval80(roi_draws[:, c])
         channel_width = float(width[c]) if curves.n_draws > 1 and np.isfinite(width[c]) else None
         rows.append({
             "channel": channel, "channel_group": curves.groups[c], "current_weekly_spend": current[c],

@@ -21,6 +21,7 @@ __all__ = ["materialise_weeks", "pseudo_draws", "spend_bounds", "calibration_fac
 INTERVAL_SOURCES = ("posterior_draws", "curve_interval", "contribution_interval", "mean_only")
 _Z90 = 1.6448536269514722  # standard normal 95th percentile: p05..p95 spans 2 * _Z90 sd
 _PARAMS = ("saturation_half_point", "saturation_max", "hill_slope")
+FACTOR_PLAUSIBLE = (2 / 3, 3 / 2)
 
 
 def materialise_weeks(half_life: np.ndarray, max_lag: np.ndarray, share: float) -> np.ndarray:
@@ -74,16 +75,22 @@ def spend_bounds(segment_id: str, channel: str, observed_min: float, observed_ma
     return lower, upper, locked, "; ".join(notes)
 
 
-def calibration_factor(observed: float | None, base: float | None, media: float) -> tuple[float, str]:
+def calibration_factor(observed: float | None, base: float | None, media: float, basis: str | None = None
+                       ) -> tuple[float, str]:
     """observed / (base + media): the factor that makes the current allocation reproduce the observed
-    average weekly outcome; 1 with a reason when either number is missing or the model total is not positive."""
+    average weekly outcome; 1 with a reason when either number is missing or the model total is not positive.
+    A factor outside FACTOR_PLAUSIBLE is applied but called out: the curves may not describe this outcome."""
     if observed is None or base is None or not np.isfinite([observed, base]).all():
         return 1.0, "uncalibrated: the source gives no baseline or no observed outcome for this segment"
     modelled = base + media
     if modelled <= 0 or observed <= 0:
         return 1.0, f"uncalibrated: modelled weekly outcome {modelled:,.2f} vs observed {observed:,.2f} is not positive"
-    return observed / modelled, (f"observed {observed:,.2f} per week / modelled {modelled:,.2f} "
-                                 f"(base {base:,.2f} + media {media:,.2f}) at the current allocation")
+    factor = observed / modelled
+    note = (f"observed {observed:,.2f} per week ({basis or 'observed outcome'}) / modelled {modelled:,.2f} "
+            f"(base {base:,.2f} + media {media:,.2f}) at the current allocation")
+    if not FACTOR_PLAUSIBLE[0] <= factor <= FACTOR_PLAUSIBLE[1]:
+        note += f"; WARNING factor {factor:.2f} is far from 1: check that the curves describe this segment's outcome"
+    return factor, note
 
 
 def _value(row: dict, name: str) -> float | None:
@@ -148,7 +155,7 @@ def build_curve_inputs(channels: pd.DataFrame, builtin_draws: pd.DataFrame, spec
                          params[..., 0], params[..., 1], params[..., 2], current, current, current)
         media = probe.expected_incremental(current)
         factor, note = calibration_factor(_value(rows[0], "observed_outcome_weekly"),
-                                          _value(rows[0], "base_outcome_weekly"), media)
+                                          _value(rows[0], "base_outcome_weekly"), media, rows[0].get("outcome_basis"))
         segment_source = "+".join(dict.fromkeys(sources))
         weeks = materialise_weeks(np.array([_value(r, "adstock_half_life_weeks") or np.nan for r in rows]),
                                   np.array([_value(r, "adstock_max_lag") or np.nan for r in rows]),

@@ -1,8 +1,10 @@
 -- One row per current curve version x segment x channel (mmm_curves.is_current), with what planning
 -- needs beside the curve: channel group, current weekly spend, observed weekly spend range, adstock,
--- and the segment's observed and modelled non-media weekly outcome over the reporting window
--- (the last var planning.reporting_weeks weeks). Built-in runs take these from their own fit
--- tables; BYOMM curves from the warehouse spine where the segment has data, else from the source.
+-- and the segment's observed and modelled non-media weekly outcome over the reporting window.
+-- Built-in runs: the last var planning.reporting_weeks weeks of their own decomposition. BYOMM:
+-- the source's own total revenue and contributions over its date range (the outcome its curves
+-- describe) where it states them, else the warehouse outcomes of the last reporting weeks; spend
+-- from the warehouse spine where the segment has it, else from the source.
 {%- set reporting_weeks = var('planning', {}).get('reporting_weeks', 13) | int %}
 {%- set default_max_lag = var('mmm', {}).get('adstock_max_lag', 8) | int %}
 
@@ -155,8 +157,13 @@ joined as (
         coalesce(curves.observed_spend_max, spine_spend.spine_spend_max) as observed_spend_max,
         summary.adstock_half_life_weeks_mean as adstock_half_life_weeks,
         coalesce(registry.adstock_max_lag, {{ default_max_lag }}) as adstock_max_lag,
-        coalesce(builtin_outcomes.observed_outcome_weekly, observed_outcomes.observed_outcome_weekly,
-            byomm_bases.total_revenue / byomm_bases.n_weeks) as observed_outcome_weekly,
+        coalesce(builtin_outcomes.observed_outcome_weekly, byomm_bases.total_revenue / byomm_bases.n_weeks,
+            observed_outcomes.observed_outcome_weekly) as observed_outcome_weekly,
+        case
+            when builtin_outcomes.observed_outcome_weekly is not null then 'fit decomposition, last reporting weeks'
+            when byomm_bases.total_revenue is not null then 'the source''s total revenue over its date range'
+            when observed_outcomes.observed_outcome_weekly is not null then 'warehouse outcomes, last reporting weeks'
+        end as outcome_basis,
         coalesce(
             builtin_outcomes.base_outcome_weekly,
             case
@@ -164,8 +171,16 @@ joined as (
                     then (byomm_bases.total_revenue - byomm_bases.contribution_total) / byomm_bases.n_weeks
             end
         ) as base_outcome_weekly,
-        reporting_windows.reporting_window_start,
-        reporting_windows.reporting_window_end
+        case
+            when builtin_outcomes.observed_outcome_weekly is null and byomm_bases.total_revenue is not null
+                then curves.date_range_start
+            else reporting_windows.reporting_window_start
+        end as reporting_window_start,
+        case
+            when builtin_outcomes.observed_outcome_weekly is null and byomm_bases.total_revenue is not null
+                then curves.date_range_end
+            else reporting_windows.reporting_window_end
+        end as reporting_window_end
     from curves
     left join summary
         on curves.run_id = summary.run_id
