@@ -203,10 +203,10 @@ def proposal_alerts(proposals: pd.DataFrame, spec: PlanningSpec) -> pd.DataFrame
 def collect_alerts(rules: list[pd.DataFrame], spec: PlanningSpec, as_of: date) -> pd.DataFrame:
     """Union rule outputs; add alert_id, route_to (spec.alert_routes) and due_by (as_of + days by severity,
     unless the rule set its own)."""
-    frames = [f for f in rules if not f.empty]
+    frames = [f.dropna(axis=1, how="all") for f in rules if not f.empty]
     if not frames:
         return pd.DataFrame(columns=ALERT_COLUMNS)
-    alerts = pd.concat(frames, ignore_index=True)
+    alerts = pd.concat(frames, ignore_index=True).reindex(columns=_RULE_COLUMNS)
     alerts["route_to"] = alerts["alert_kind"].map(spec.route_of)
     alerts["raised_on"] = as_of
     days = alerts["severity"].map(spec.alert_due_days).astype(int)

@@ -43,7 +43,7 @@ def per_segment(table: str, channels: pd.DataFrame, draws: pd.DataFrame,
                 build: Callable[[CurveSet], pd.DataFrame]) -> pd.DataFrame:
     """Apply ``build`` to every segment's curves and stack the results as the published table."""
     frames = [build(curves) for curves in curve_sets(channels, draws).values()]
-    frames = [f for f in frames if not f.empty]
+    frames = [f.dropna(axis=1, how="all") for f in frames if not f.empty]  # all-null columns come back in shaped()
     return shaped(table, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
 
 
