@@ -1,4 +1,7 @@
--- One alerts table: one row per open alert - gate failures, rejected fits, coefficient sign flips vs the previous published run, fit quality below the floor (R2 < var planning.r2_floor), stale curves, new-channel deferrals, MMM vs attribution disagreement, a methodology change since the previous published run, and reallocation proposals above var planning.proposal_alert_threshold.
+-- One alerts table: one row per open alert - gate failures, rejected fits, coefficient sign flips
+-- vs the previous published run, fit quality below the floor (R2 < var planning.r2_floor), stale
+-- curves, new-channel deferrals, MMM vs attribution disagreement, a methodology change since the
+-- previous published run, and reallocation proposals above var planning.proposal_alert_threshold.
 -- Published from the Python model planning_alerts; this mart casts the columns and carries the contract.
 with planning_alerts as (
     select * from {{ ref('planning_alerts') }}

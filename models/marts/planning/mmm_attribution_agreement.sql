@@ -1,4 +1,5 @@
--- One row per segment x month x channel where both the MMM and the attribution system (optional raw input attribution) have a number: the raw numbers side by side, never blended.
+-- One row per segment x month x channel where both the MMM and the attribution system (optional raw
+-- input attribution) have a number: the raw numbers side by side, never blended.
 -- Published from the Python model planning_agreement; this mart casts the columns and carries the contract.
 with planning_agreement as (
     select * from {{ ref('planning_agreement') }}

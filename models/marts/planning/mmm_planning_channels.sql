@@ -1,4 +1,8 @@
--- One row per current curve version x segment x channel: the inputs every planning table uses - the curve (weekly-spend Hill convention), current weekly spend, the spend bounds the optimizer and scenarios keep to (observed weekly range, narrowed by var planning.channel_bounds, never widened), adstock, ROI floor, and the segment's calibration (the factor that makes the current allocation reproduce the observed average weekly outcome over the reporting window).
+-- One row per current curve version x segment x channel: the inputs every planning table uses - the
+-- curve (weekly-spend Hill convention), current weekly spend, the spend bounds the optimizer and
+-- scenarios keep to (observed weekly range, narrowed by var planning.channel_bounds, never
+-- widened), adstock, ROI floor, and the segment's calibration (the factor that makes the current
+-- allocation reproduce the observed average weekly outcome over the reporting window).
 -- Published from the Python model planning_channels; this mart casts the columns and carries the contract.
 -- depends_on: {{ ref('mmm_planning_curve_draws') }}
 {{ config(post_hook=[

@@ -1,4 +1,5 @@
--- One row per current segment x channel x draw: the curve parameters the runtime SQL functions (mmm_response, mmm_marginal_roi, mmm_what_if) and every planning table evaluate.
+-- One row per current segment x channel x draw: the curve parameters the runtime SQL functions
+-- (mmm_response, mmm_marginal_roi, mmm_what_if) and every planning table evaluate.
 -- Published from the Python model planning_curve_draws; this mart casts the columns and carries the contract.
 with planning_curve_draws as (
     select * from {{ ref('planning_curve_draws') }}

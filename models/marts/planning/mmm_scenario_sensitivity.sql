@@ -1,4 +1,7 @@
--- One row per segment x channel x half-saturation shift (-20% and +20%, var planning.sensitivity_shift): the scenarios re-evaluated with that channel's half-saturation point shifted, the recommended scenario under the shift and whether it differs from the baseline recommendation.
+-- One row per segment x channel x half-saturation shift (-20% and +20%, var
+-- planning.sensitivity_shift): the scenarios re-evaluated with that channel's half-saturation point
+-- shifted, the recommended scenario under the shift and whether it differs from the baseline
+-- recommendation.
 -- Published from the Python model planning_scenario_sensitivity; this mart casts the columns and carries the contract.
 with planning_scenario_sensitivity as (
     select * from {{ ref('planning_scenario_sensitivity') }}
