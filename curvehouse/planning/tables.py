@@ -23,15 +23,8 @@ from curvehouse.planning.scenarios import plan_scenarios
 from curvehouse.planning.schema import PLANNING_COLUMNS
 from curvehouse.planning.surface import response_surface
 
-__all__ = ["to_pandas", "shaped", "per_segment", "channels_table", "curve_draws_table", "surface_table", "frontier_table", "scenario_table", "sensitivity_table",
+__all__ = ["shaped", "per_segment", "channels_table", "curve_draws_table", "surface_table", "frontier_table", "scenario_table", "sensitivity_table",
            "audit_table", "proposal_table", "mmm_monthly", "agreement_table", "alerts_table"]
-
-
-def to_pandas(relation: object) -> pd.DataFrame:
-    """A dbt Python model's ref as pandas: DuckDB relations have .df(), Snowpark frames .to_pandas()."""
-    frame = relation.df() if hasattr(relation, "df") else relation.to_pandas()
-    frame.columns = [str(c).lower() for c in frame.columns]
-    return frame
 
 
 def shaped(table: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,18 +2,20 @@
 
 import json
 
+from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
-from curvehouse.planning.tables import agreement_table, to_pandas
+from curvehouse.planning.tables import agreement_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     spec = planning_spec(json.loads(dbt.config.get("planning")))
-    return agreement_table(
-        to_pandas(dbt.ref("mmm_planning_channels")),
-        to_pandas(dbt.ref("mmm_planning_curve_draws")),
-        to_pandas(dbt.ref("mmm_decomposition_weekly")),
-        to_pandas(dbt.ref("int_channel_weeks_spined")),
-        to_pandas(dbt.ref("stg_raw__attribution")),
+    frame = agreement_table(
+        warehouse.to_pandas(dbt.ref("mmm_planning_channels")),
+        warehouse.to_pandas(dbt.ref("mmm_planning_curve_draws")),
+        warehouse.to_pandas(dbt.ref("mmm_decomposition_weekly")),
+        warehouse.to_pandas(dbt.ref("int_channel_weeks_spined")),
+        warehouse.to_pandas(dbt.ref("stg_raw__attribution")),
         spec,
     )
+    return warehouse.for_warehouse(frame, session)

@@ -2,13 +2,15 @@
 
 import json
 
+from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
-from curvehouse.planning.tables import channels_table, to_pandas
+from curvehouse.planning.tables import channels_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     spec = planning_spec(json.loads(dbt.config.get("planning")))
-    channels = to_pandas(dbt.ref("int_planning_channels_joined"))
-    draws = to_pandas(dbt.ref("int_planning_draws_pivoted"))
-    return channels_table(channels, draws, spec)
+    channels = warehouse.to_pandas(dbt.ref("int_planning_channels_joined"))
+    draws = warehouse.to_pandas(dbt.ref("int_planning_draws_pivoted"))
+    frame = channels_table(channels, draws, spec)
+    return warehouse.for_warehouse(frame, session)

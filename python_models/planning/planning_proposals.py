@@ -2,13 +2,15 @@
 
 import json
 
+from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
-from curvehouse.planning.tables import proposal_table, to_pandas
+from curvehouse.planning.tables import proposal_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     spec = planning_spec(json.loads(dbt.config.get("planning")))
-    proposals = to_pandas(dbt.ref("stg_raw__reallocation_proposals"))
-    return proposal_table(proposals, to_pandas(dbt.ref("mmm_planning_channels")),
-                          to_pandas(dbt.ref("mmm_planning_curve_draws")), spec)
+    proposals = warehouse.to_pandas(dbt.ref("stg_raw__reallocation_proposals"))
+    frame = proposal_table(proposals, warehouse.to_pandas(dbt.ref("mmm_planning_channels")),
+                           warehouse.to_pandas(dbt.ref("mmm_planning_curve_draws")), spec)
+    return warehouse.for_warehouse(frame, session)

@@ -2,11 +2,14 @@
 
 import json
 
+from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
-from curvehouse.planning.tables import sensitivity_table, to_pandas
+from curvehouse.planning.tables import sensitivity_table
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     spec = planning_spec(json.loads(dbt.config.get("planning")))
-    return sensitivity_table(to_pandas(dbt.ref("mmm_planning_channels")), to_pandas(dbt.ref("mmm_planning_curve_draws")), spec)
+    channels = warehouse.to_pandas(dbt.ref("mmm_planning_channels"))
+    draws = warehouse.to_pandas(dbt.ref("mmm_planning_curve_draws"))
+    return warehouse.for_warehouse(sensitivity_table(channels, draws, spec), session)

@@ -2,9 +2,10 @@
 
 import json
 
+from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
 from curvehouse.planning.surface import response_surface
-from curvehouse.planning.tables import per_segment, to_pandas
+from curvehouse.planning.tables import per_segment
 from curvehouse.progress import dbt_progress
 
 
@@ -19,5 +20,6 @@ def model(dbt, session):
                  f"({len(curves.channels)} channels x {frame['scenario_id'].nunique() if len(frame) else 0} scenarios)")
         return frame
 
-    return per_segment("mmm_response_surface", to_pandas(dbt.ref("mmm_planning_channels")),
-                       to_pandas(dbt.ref("mmm_planning_curve_draws")), surface)
+    frame = per_segment("mmm_response_surface", warehouse.to_pandas(dbt.ref("mmm_planning_channels")),
+                        warehouse.to_pandas(dbt.ref("mmm_planning_curve_draws")), surface)
+    return warehouse.for_warehouse(frame, session)
