@@ -8,7 +8,7 @@ window unless a name says weekly.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -125,7 +125,6 @@ class Board:
     mape: str
     most_uncertain: str
     next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def roi(self) -> float:

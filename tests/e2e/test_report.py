@@ -42,6 +42,9 @@ def byomm_build(tmp_path_factory: pytest.TempPathFactory):
     document = json.loads(EXAMPLE.read_text())
     document.update(segment_id="emea")
     (landing / "acme.json").write_text(json.dumps(document))
+    document.update(refreshed_at="2025-06-01T00:00:00Z")  # a newer version whose ceiling rose by 25%
+    document["channels"][0]["saturation_max"] = 250_000
+    (landing / "acme_v2.json").write_text(json.dumps(document))
     meridian = SHARED / "fixtures/meridian/national_media_export"
     if meridian.is_dir():
         shutil.copytree(meridian, landing / "meridian_national")
@@ -168,12 +171,16 @@ def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
     assert {f"saturation-{s}" for s in segments} <= curves
     assert "No built-in runs" in visits["diagnostics.html"].text
     assert "not stated by the custom_json export" in (site / "markdown" / "mmm-context.md").read_text()
+    decay = (site / "markdown" / "channel-decay.md").read_text()
+    assert re.search(r"\| emea \| custom_json/acme_mmm \| tv \| 2 \| 2025-01-15 \| 2025-06-01 \| .* \| still grows", decay)
+    versions = sorted(p.name for p in (site / "markdown" / "saturation-curves").glob("emea--*.md"))
+    assert len(versions) == 2  # one file per published version of the curves
 
 
 def test_byomm_positions_use_the_curve_and_its_date_range(byomm_build):
     row = byomm_build.query("select * from main_agent.agent_saturation_positions where segment_id = 'emea'").iloc[0]
     weekly = 800_000 / (366 / 7)  # the example's spend over 2024-01-01..2024-12-31, per week
     assert row["current_weekly_spend"] == pytest.approx(weekly)
-    assert row["marginal_roi_mean"] == pytest.approx(200_000 * 50_000 / (weekly + 50_000) ** 2)
+    assert row["marginal_roi_mean"] == pytest.approx(250_000 * 50_000 / (weekly + 50_000) ** 2)  # the newer version
     assert row["curve_source"] == "custom_json" and row["is_stale"]
     assert pd.isna(row["headroom_weekly_spend"])  # the JSON states no observed spend range
