@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -64,8 +65,9 @@ class Chromium:
         import websocket
 
         profile_dir.mkdir(parents=True, exist_ok=True)
+        # Its own process group: close() ends the browser with every helper process it started.
         self._proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={profile_dir}", "about:blank"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = profile_dir / "DevToolsActivePort"
         deadline = time.time() + 60
         while not port_file.exists() or not port_file.read_text().strip():
@@ -140,8 +142,10 @@ class Chromium:
             self._ws.close()
         except AttributeError:
             pass
-        self._proc.terminate()
         try:
+            os.killpg(self._proc.pid, signal.SIGTERM)
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self._proc.kill()
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
