@@ -5,14 +5,16 @@ ROI = "roi"                    # return on spend over the window, outcome curren
 HALF_POINT = "half_point"      # half-saturation weekly spend, in units of the channel's mean active spend
 SLOPE = "slope"                # Hill slope S
 THETA = "theta"                # geometric adstock decay per week
-INTERCEPT = "intercept"        # per segment, in units of mean weekly outcome
+LEVEL = "level"                # per segment, mean outcome at average media and trend (sampled; decorrelates
+                               # the baseline from the media effects), in units of mean weekly outcome
+INTERCEPT = "intercept"        # per segment, baseline without media, derived from level, in the same units
 TREND = "trend"                # per segment, change over the window in units of mean weekly outcome
 GAMMA = "gamma"                # per segment x control, effect of a standardised control
 SIGMA = "sigma"                # per segment, noise sd in units of mean weekly outcome
 OBS = "y"
 
 CHANNEL_SITES = (ROI, HALF_POINT, SLOPE, THETA)
-SEGMENT_SITES = (INTERCEPT, TREND, SIGMA)
+SEGMENT_SITES = (LEVEL, INTERCEPT, TREND, SIGMA)
 
 SOURCE_BUILTIN = "builtin"
 STATUS_PUBLISHED = "published"

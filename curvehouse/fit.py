@@ -31,7 +31,7 @@ __all__ = ["fit_segments", "run_id_for"]
 
 PRIOR_DRAWS = 500
 DECOMPOSITION_DRAWS = 400
-SEGMENT_SITES = (k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
+SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
 
 
 def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec) -> str:
@@ -160,7 +160,7 @@ def _holdout_metrics(data: ModelData, priors: dict, spec: ModelSpec) -> list[dic
     sampler = SamplerSpec(**{**spec.sampler.__dict__, "warmup": max(200, spec.sampler.warmup // 2),
                              "draws": max(100, spec.sampler.draws // 4)})
     posterior = sample_posterior(model_arrays(data, fit_mask), priors, spec, sampler)
-    parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
+    parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS, fit_mask)
     predicted = _fitted(parts).mean(0)
     actual = data.y * data.y_scale[:, None]
     return [{**{f"{key}_holdout": v for key, v in _fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
@@ -187,7 +187,7 @@ def _labels(data: ModelData) -> dict[str, tuple[str, ...] | None]:
     labels: dict[str, tuple[str, ...] | None] = {name: data.channels for name in
                                                   ("roi", "contribution", "saturation_max", "half_point", "slope",
                                                    "theta", "adstock_half_life")}
-    labels.update({k.INTERCEPT: None, k.TREND: None, k.SIGMA: None, k.GAMMA: data.controls})
+    labels.update({k.LEVEL: None, k.INTERCEPT: None, k.TREND: None, k.SIGMA: None, k.GAMMA: data.controls})
     return labels
 
 

@@ -1,7 +1,10 @@
 """The built-in MMM as one NumPyro model over all segments (padded to one shape).
 
 y_st = intercept_s + trend_s * t + sum_k gamma_sk z_stk + sum_c beta_sc Hill(Adstock(x_sc)_t) + noise,
-in units of the segment's mean weekly outcome. The channel effect is parameterised by its ROI
+in units of the segment's mean weekly outcome. The sampled baseline parameter is the level at average
+media and trend over the fitted weeks; intercept = level - sum_c beta_sc mean_t Hill_sct - trend_s mean_t t
+is derived. Without the centring the intercept and the ROIs sit on a curved ridge (their sum is pinned by
+the data), which is where NUTS diverged. The channel effect is parameterised by its ROI
 over the window (as Meridian does), so the ROI prior is in business units:
 beta_sc = roi_sc * spend_sc / (y_scale_s * sum_t Hill_sct).
 """
@@ -45,8 +48,8 @@ def model_arrays(data: ModelData, fit_mask: np.ndarray | None = None) -> dict[st
 def components(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> dict[str, jnp.ndarray]:
     """Deterministic parts of the mean, in units of mean weekly outcome.
 
-    Returns baseline (S, T), trend (S, T), controls (S, T, K), media (S, T, C) and beta (S, C).
-    Works on one draw; vmap it over draws.
+    Returns baseline (S, T), trend (S, T), controls (S, T, K), media (S, T, C), beta (S, C) and the
+    intercept (S,) implied by the level. Works on one draw; vmap it over draws.
     """
     theta, half, slope, roi = params[k.THETA], params[k.HALF_POINT], params[k.SLOPE], params[k.ROI]
     adstocked = geometric_adstock(arrays["lagged"], theta, arrays["lag_mask"])
@@ -56,9 +59,14 @@ def components(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -
     beta = jnp.where(
         active, roi * arrays["total_spend"] / (arrays["y_scale"][:, None] * jnp.where(active, hill_total, 1.0)), 0.0
     )
-    time_mask = arrays["time_mask"]
+    time_mask, fit_mask = arrays["time_mask"], arrays["fit_mask"]
+    n_fit = jnp.maximum(jnp.sum(fit_mask, axis=1), 1.0)
+    media_mean = jnp.sum(beta * hill_total, axis=1) / n_fit
+    trend_mean = jnp.sum(arrays["trend"] * fit_mask, axis=1) / n_fit
+    intercept = params[k.LEVEL] - media_mean - params[k.TREND] * trend_mean
     return {
-        "baseline": params[k.INTERCEPT][:, None] * time_mask,
+        "intercept": intercept,
+        "baseline": intercept[:, None] * time_mask,
         "trend": params[k.TREND][:, None] * arrays["trend"],
         "controls": arrays["z"] * params[k.GAMMA][:, None, :],
         "media": saturated * beta[:, None, :],
@@ -123,7 +131,7 @@ def mmm_model(
     p = spec.priors
     params = _channel_params(priors, spec, n_s, n_c)
     with numpyro.plate("segment_", n_s, dim=-1):
-        params[k.INTERCEPT] = numpyro.sample(k.INTERCEPT, dist.Normal(p.intercept_mean, p.intercept_sd))
+        params[k.LEVEL] = numpyro.sample(k.LEVEL, dist.Normal(p.level_mean, p.level_sd))
         params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
         sigma = numpyro.sample(k.SIGMA, dist.HalfNormal(p.sigma_scale))
     if n_k:
@@ -134,6 +142,8 @@ def mmm_model(
     arrays = dict(y_scale=y_scale, lagged=lagged, z=z, time_mask=time_mask, fit_mask=fit_mask,
                   channel_mask=channel_mask, lag_mask=lag_mask, trend=trend, total_spend=total_spend)
     parts = components(params, arrays)
+    with numpyro.plate("segment_", n_s, dim=-1):
+        numpyro.deterministic(k.INTERCEPT, parts["intercept"])
     mean = parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
     if spec.noise == "student_t":
         likelihood = dist.StudentT(p.student_t_df, mean, sigma[:, None])

@@ -55,7 +55,7 @@ def _mcmc(spec: ModelSpec, sampler: SamplerSpec) -> MCMC:
     kernel = NUTS(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
-        max_tree_depth=sampler.max_tree_depth,
+        max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
         dense_mass=sampler.dense_mass,
         init_strategy=init_to_median(num_samples=15),
     )

@@ -59,15 +59,18 @@ def channel_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.
     return {name: np.where(mask, v, np.nan).reshape(lead + v.shape[1:]) for name, v in out.items()}
 
 
-def component_draws(samples: dict[str, np.ndarray], data: ModelData, max_draws: int) -> dict[str, np.ndarray]:
+def component_draws(samples: dict[str, np.ndarray], data: ModelData, max_draws: int,
+                    fit_mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Weekly components in outcome currency for up to max_draws draws (evenly thinned).
+
+    fit_mask: the weeks the posterior was fitted on (ROI and level are defined over them).
 
     Returns baseline, trend (N, S, T), controls (N, S, T, K), media (N, S, T, C).
     """
     flat = _flat(samples)
     n = flat[k.ROI].shape[0]
     keep = np.linspace(0, n - 1, min(n, max_draws)).astype(int)
-    arrays = model_arrays(data)
+    arrays = model_arrays(data, fit_mask)
 
     @jax.jit
     def parts_of(params):

@@ -22,6 +22,7 @@ final as (
             when 'saturation_max' then 'outcome currency per week'
             when 'half_point' then 'weekly spend (currency)'
             when 'adstock_half_life' then 'weeks'
+            when 'level' then 'outcome currency per week'
             when 'intercept' then 'outcome currency per week'
             when 'trend' then 'outcome currency per week, change over the window'
             when 'sigma' then 'outcome currency per week'
