@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import arviz as az
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from curvehouse import constants as k
 from curvehouse.model.checks import SegmentCheck, check_segment
@@ -30,6 +32,7 @@ from curvehouse.posterior.derive import channel_draws, component_draws, curve_dr
 __all__ = ["fit_segments", "run_id_for"]
 
 PRIOR_DRAWS = 500
+PARETO_K_MAX = 0.7  # above this, PSIS weights are unreliable (Vehtari et al. 2024)
 DECOMPOSITION_DRAWS = 400
 SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
 
@@ -109,12 +112,12 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
     args = model_arrays(data)
     posterior = sample_posterior(args, priors, spec)
     prior = sample_prior(args, priors, spec, PRIOR_DRAWS, spec.sampler.seed + 1)
-    holdout = _holdout_metrics(data, priors, spec)
     quantities = channel_draws(posterior.samples, data)
     prior_quantities = channel_draws({name: v[None] for name, v in prior.items()}, data)
     diagnostics = segment_diagnostics(posterior, _sites(posterior), data.channel_mask)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
     fitted = _fitted(parts)
+    holdout = _holdout_metrics(data, priors, spec, posterior, fitted)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
@@ -146,25 +149,58 @@ def _sites(posterior: Posterior) -> tuple[str, ...]:
     return tuple(s for s in (*k.CHANNEL_SITES, *SEGMENT_SITES) if s in present)
 
 
-def _holdout_metrics(data: ModelData, priors: dict, spec: ModelSpec) -> list[dict[str, float]]:
-    """Fit without the last holdout weeks (same shapes, so no recompilation of the model) and score
-    the predictions of those weeks."""
+def _holdout_metrics(data: ModelData, priors: dict, spec: ModelSpec, posterior: Posterior,
+                     fitted: np.ndarray) -> list[dict[str, float | str]]:
+    """Out-of-sample R2 / MAPE on each segment's last holdout weeks, as from a fit without them.
+
+    Approximate leave-future-out (Buerkner, Gabry & Vehtari 2020): the full posterior's draws are
+    reweighted by 1 / p(y_holdout | draw), Pareto-smoothed, and predict the held-out weeks; no refit.
+    Where the smoothed weights are unreliable (Pareto k > PARETO_K_MAX for any segment) the group is
+    refitted without those weeks instead (same shapes, one more compiled run).
+    """
     n_hold = min(spec.holdout_weeks, int(data.n_weeks.min()) // 4)
     if n_hold < 1:
-        return [{"r2_holdout": np.nan, "mape_holdout": np.nan, "holdout_weeks": 0} for _ in data.segments]
-    fit_mask = data.time_mask.copy()
-    hold_mask = np.zeros_like(fit_mask)
+        return [{"r2_holdout": np.nan, "mape_holdout": np.nan, "holdout_weeks": 0, "holdout_pareto_k": np.nan,
+                 "holdout_method": "none"} for _ in data.segments]
+    hold_mask = np.zeros_like(data.time_mask)
     for i, n in enumerate(data.n_weeks):
-        fit_mask[i, n - n_hold: n] = 0
         hold_mask[i, n - n_hold: n] = 1
+    actual = data.y * data.y_scale[:, None]
+    sigma = posterior.flat(k.SIGMA)[_kept_draws(posterior, fitted.shape[0])] * data.y_scale
+    log_lik = (_noise_logpdf(actual[None], fitted, sigma[:, :, None], spec) * hold_mask[None]).sum(axis=2)
+    log_w, pareto_k = az.psislw(-log_lik.T)  # (S, N) smoothed log weights, k per segment
+    weights = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    predicted = np.einsum("sn,nst->st", weights, fitted)
+    pareto_k = np.atleast_1d(np.asarray(pareto_k, dtype=float))
+    method = "psis_lfo"
+    if not np.all(pareto_k <= PARETO_K_MAX):
+        predicted, method = holdout_refit_prediction(data, priors, spec, hold_mask), "refit"
+    return [{**{f"{key}_holdout": v for key, v in _fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
+             "holdout_weeks": n_hold, "holdout_pareto_k": float(pareto_k[i]), "holdout_method": method}
+            for i in range(len(data.segments))]
+
+
+def _kept_draws(posterior: Posterior, n_kept: int) -> np.ndarray:
+    """Indices of the flat draws component_draws kept (evenly thinned)."""
+    n = posterior.flat(k.SIGMA).shape[0]
+    return np.linspace(0, n - 1, min(n, n_kept)).astype(int)
+
+
+def _noise_logpdf(y: np.ndarray, mean: np.ndarray, scale: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """Pointwise log density of the model's noise family."""
+    if spec.noise == "student_t":
+        return stats.t.logpdf(y, spec.priors.student_t_df, loc=mean, scale=scale)
+    return stats.norm.logpdf(y, loc=mean, scale=scale)
+
+
+def holdout_refit_prediction(data: ModelData, priors: dict, spec: ModelSpec, hold_mask: np.ndarray) -> np.ndarray:
+    """Posterior-mean prediction (S, T) from a fit that never saw the holdout weeks."""
+    fit_mask = data.time_mask * (1 - hold_mask)
     sampler = SamplerSpec(**{**spec.sampler.__dict__, "warmup": max(200, spec.sampler.warmup // 2),
                              "draws": max(100, spec.sampler.draws // 4)})
     posterior = sample_posterior(model_arrays(data, fit_mask), priors, spec, sampler)
-    parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS, fit_mask)
-    predicted = _fitted(parts).mean(0)
-    actual = data.y * data.y_scale[:, None]
-    return [{**{f"{key}_holdout": v for key, v in _fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
-             "holdout_weeks": n_hold} for i in range(len(data.segments))]
+    return _fitted(component_draws(posterior.samples, data, DECOMPOSITION_DRAWS, fit_mask)).mean(0)
 
 
 def _fitted(parts: dict[str, np.ndarray]) -> np.ndarray:
@@ -294,13 +330,15 @@ def _run_rows(run_id, segment, data: ModelData, i, ctx: _Context, seconds, poste
         "fit_seconds": seconds, "divergences": float(divergences), **worst,
         "r2_in_sample": metrics["r2"], "mape_in_sample": metrics["mape"],
         "r2_holdout": holdout["r2_holdout"], "mape_holdout": holdout["mape_holdout"],
-        "holdout_weeks": float(holdout["holdout_weeks"]), "chains": float(spec.sampler.chains),
+        "holdout_weeks": float(holdout["holdout_weeks"]), "holdout_pareto_k": holdout["holdout_pareto_k"],
+        "chains": float(spec.sampler.chains),
         "warmup": float(spec.sampler.warmup), "draws": float(spec.sampler.draws), "seed": float(spec.sampler.seed),
     }
     texts = {
         "status": k.STATUS_REJECTED if reasons else k.STATUS_PUBLISHED,
         "status_reason": "; ".join(reasons) if reasons else "passed diagnostics",
         "warnings": "; ".join(check.warnings),
+        "holdout_method": holdout["holdout_method"],
         **_run_texts(data, i, ctx),
     }
     if reasons:

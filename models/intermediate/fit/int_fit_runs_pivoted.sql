@@ -1,8 +1,8 @@
 -- One row per built-in model run (published or rejected): the fit's run artifacts pivoted.
 {%- set numbers = ['n_weeks', 'n_channels', 'fit_seconds', 'divergences', 'max_rhat', 'min_ess_bulk',
                    'min_ess_tail', 'r2_in_sample', 'mape_in_sample', 'r2_holdout', 'mape_holdout',
-                   'holdout_weeks', 'chains', 'warmup', 'draws', 'seed'] %}
-{%- set texts = ['status', 'status_reason', 'warnings', 'refreshed_at', 'data_window_start',
+                   'holdout_weeks', 'holdout_pareto_k', 'chains', 'warmup', 'draws', 'seed'] %}
+{%- set texts = ['status', 'status_reason', 'warnings', 'holdout_method', 'refreshed_at', 'data_window_start',
                  'data_window_end', 'methodology_version', 'methodology', 'pooling', 'noise',
                  'fit_mode', 'channels'] %}
 with run_artifacts as (

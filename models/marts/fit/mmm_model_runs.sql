@@ -34,6 +34,8 @@ typed as (
         cast(r2_holdout as double) as r2_holdout,
         cast(mape_holdout as double) as mape_holdout,
         cast(holdout_weeks as integer) as holdout_weeks,
+        cast(holdout_method as varchar) as holdout_method,
+        cast(holdout_pareto_k as double) as holdout_pareto_k,
         cast(status as varchar) as status,
         cast(status_reason as varchar) as status_reason,
         cast(nullif(warnings, '') as varchar) as warnings
