@@ -286,7 +286,8 @@ def _fit_peer(mmm_module, case: _Case, sampler: dict, adstock_max_lag: int) -> t
         model = mmm_module.MMM(date_column="week_start", channel_columns=channels, control_columns=controls or None,
                                adstock=mmm_module.GeometricAdstock(l_max=adstock_max_lag),
                                saturation=mmm_module.LogisticSaturation(), yearly_seasonality=fourier_order)
-        model.fit(wide[channels + controls].reset_index(), wide["outcome"], chains=sampler["chains"],
+        model.fit(wide[channels + controls].reset_index(), wide["outcome"].reset_index(drop=True),
+                  chains=sampler["chains"],
                   tune=sampler["warmup"], draws=sampler["draws"], target_accept=sampler["target_accept"],
                   nuts_sampler="numpyro", random_seed=sampler["seed"], progressbar=False)
         contribution = model.compute_channel_contribution_original_scale().sum("date")
