@@ -26,6 +26,18 @@ CHANNEL_QUANTITIES = {
 }
 
 
+@jax.jit
+def _components_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> dict[str, jnp.ndarray]:
+    """components() for every draw; module-level so segments of one padded shape share one compile."""
+    return jax.vmap(lambda p: components(p, arrays))(params)
+
+
+@jax.jit
+def _beta_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> jnp.ndarray:
+    """Only beta for every draw (XLA drops the weekly parts nobody reads)."""
+    return jax.vmap(lambda p: components(p, arrays)["beta"])(params)
+
+
 def _flat(samples: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: v.reshape((-1,) + v.shape[2:]) for name, v in samples.items()}
 
@@ -39,12 +51,7 @@ def channel_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.
     lead = samples[k.ROI].shape[:2]
     flat = _flat(samples)
     arrays = model_arrays(data, fit_mask)
-
-    @jax.jit
-    def beta_of(params):
-        return jax.vmap(lambda p: components(p, arrays)["beta"])(params)
-
-    beta = np.asarray(beta_of({name: jnp.asarray(v) for name, v in flat.items()}))
+    beta = np.asarray(_beta_per_draw({name: jnp.asarray(v) for name, v in flat.items()}, arrays))
     total_spend = np.asarray(arrays["total_spend"])
     out = {
         "roi": flat[k.ROI],
@@ -70,13 +77,8 @@ def component_draws(samples: dict[str, np.ndarray], data: ModelData, max_draws: 
     flat = _flat(samples)
     n = flat[k.ROI].shape[0]
     keep = np.linspace(0, n - 1, min(n, max_draws)).astype(int)
-    arrays = model_arrays(data, fit_mask)
-
-    @jax.jit
-    def parts_of(params):
-        return jax.vmap(lambda p: components(p, arrays))(params)
-
-    parts = parts_of({name: jnp.asarray(v[keep]) for name, v in flat.items()})
+    parts = _components_per_draw({name: jnp.asarray(v[keep]) for name, v in flat.items()},
+                                 model_arrays(data, fit_mask))
     scale = data.y_scale
     return {
         "baseline": np.asarray(parts["baseline"]) * scale[None, :, None],
