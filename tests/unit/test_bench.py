@@ -86,6 +86,8 @@ def test_recovery_of_a_perfect_estimate():
 def test_bench_quick_runs_end_to_end(monkeypatch, capsys, tmp_path):
     tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
     monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
+    # The PyMC-Marketing comparison (where the peers extra is installed) is minutes of its own.
+    monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
     out = tmp_path / "bench.json"
     assert main(["bench", "--quick", "--scenarios", "s104x4", "--json", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
