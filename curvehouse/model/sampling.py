@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -10,7 +11,8 @@ import arviz as az
 import jax
 import jax.numpy as jnp
 import numpy as np
-from numpyro.infer import MCMC, NUTS, Predictive, init_to_median
+from jax import lax
+from numpyro.infer import NUTS, Predictive, init_to_median
 
 from curvehouse import constants as k
 from curvehouse.model.numpyro_model import mmm_model
@@ -21,11 +23,13 @@ __all__ = ["Posterior", "sample_posterior", "sample_prior", "segment_diagnostics
 
 @dataclass(frozen=True)
 class Posterior:
-    """Samples grouped by chain: name -> (chains, draws, ...); divergences (chains, draws)."""
+    """Samples grouped by chain: name -> (chains, draws, ...); divergences and leapfrog steps
+    (chains, draws)."""
 
     samples: dict[str, np.ndarray]
     diverging: np.ndarray
     seconds: float
+    num_steps: np.ndarray | None = None
 
     def flat(self, name: str) -> np.ndarray:
         """(chains * draws, ...) for one site."""
@@ -36,22 +40,37 @@ class Posterior:
 def sample_posterior(
     args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, sampler: SamplerSpec | None = None
 ) -> Posterior:
-    """Run NUTS; data and priors are traced arguments, so a new fit of the same shape reuses the
-    compiled program."""
+    """Run NUTS. Data and priors are arguments of one program compiled per methodology, sampler
+    and padded shape, so every later segment of that shape runs without compiling."""
     sampler = sampler or spec.sampler
-    mcmc = _mcmc(spec, sampler)
     started = time.perf_counter()
     priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
-    mcmc.run(jax.random.PRNGKey(sampler.seed), **args, priors=priors_j)
-    samples = {name: np.asarray(v) for name, v in mcmc.get_samples(group_by_chain=True).items()}
-    diverging = np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"])
-    return Posterior(samples, diverging, time.perf_counter() - started)
+    keys = jax.random.split(jax.random.PRNGKey(sampler.seed), sampler.chains)
+    samples, diverging, steps = _chains_program(spec, sampler)(keys, args, priors_j)
+    samples = {name: np.asarray(v) for name, v in samples.items()}
+    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps))
 
 
 @lru_cache(maxsize=8)
-def _mcmc(spec: ModelSpec, sampler: SamplerSpec) -> MCMC:
-    """One MCMC per methodology and sampler: with jit_model_args its compiled program is reused
-    for every segment of the same padded shape (vectorized or sequential chains)."""
+def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
+    """(chain keys, data, priors) -> (samples by chain, diverging, leapfrog steps), compiled once.
+
+    numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
+    recompiled the whole sampler (12-14 s) for each segment and kept every executable; this
+    program takes the data as arguments instead. Chains run one per host device where there are
+    enough devices (XLA_FLAGS set before JAX loaded), else vectorized on one.
+    """
+    chain = partial(_one_chain, spec, sampler)
+    if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
+        return jax.pmap(chain, in_axes=(0, None, None))
+    if sampler.chain_method == "sequential":
+        return jax.jit(lambda keys, args, priors: lax.map(lambda key: chain(key, args, priors), keys))
+    return jax.jit(jax.vmap(chain, in_axes=(0, None, None)))
+
+
+def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, args: dict[str, jnp.ndarray],
+               priors: dict[str, jnp.ndarray]) -> tuple[dict[str, jnp.ndarray], jnp.ndarray, jnp.ndarray]:
+    """Warmup (adapting step size and mass matrix, nothing kept) then the kept draws, one chain."""
     kernel = NUTS(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
@@ -59,31 +78,33 @@ def _mcmc(spec: ModelSpec, sampler: SamplerSpec) -> MCMC:
         dense_mass=sampler.dense_mass,
         init_strategy=init_to_median(num_samples=15),
     )
-    return MCMC(
-        kernel,
-        num_warmup=sampler.warmup,
-        num_samples=sampler.draws,
-        num_chains=sampler.chains,
-        chain_method=_chain_method(sampler),
-        progress_bar=False,
-        jit_model_args=True,
-    )
+    kwargs = {**args, "priors": priors}
+    state = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
 
+    def step(s, _):
+        s = kernel.sample(s, (), kwargs)
+        return s, (s.z, s.diverging, s.num_steps)
 
-def _chain_method(sampler: SamplerSpec) -> str:
-    """Parallel chains only when enough host devices exist (XLA_FLAGS set before JAX loaded)."""
-    if sampler.chain_method == "parallel" and jax.local_device_count() < sampler.chains:
-        return "vectorized"
-    return sampler.chain_method
+    # One loop over warmup and draws (the NUTS step compiled once, not once per phase); the
+    # kernel adapts while its iteration count is below the warmup.
+    _, (z, diverging, steps) = lax.scan(step, state, None, length=sampler.warmup + sampler.draws)
+    z, diverging, steps = jax.tree.map(lambda v: v[sampler.warmup:], (z, diverging, steps))
+    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, steps
 
 
 def sample_prior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, n: int, seed: int
                  ) -> dict[str, np.ndarray]:
     """Draws from the prior of every channel and segment site (no likelihood)."""
-    predictive = Predictive(partial(mmm_model, spec=spec, observe=False), num_samples=n)
     priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
-    out = predictive(jax.random.PRNGKey(seed), **args, priors=priors_j)
+    out = _prior_program(spec, n)(jax.random.PRNGKey(seed), args, priors_j)
     return {name: np.asarray(v) for name, v in out.items() if name != k.OBS}
+
+
+@lru_cache(maxsize=8)
+def _prior_program(spec: ModelSpec, n: int) -> Callable:
+    """Prior predictive draws compiled once per methodology and shape (data as arguments)."""
+    predictive = Predictive(partial(mmm_model, spec=spec, observe=False), num_samples=n, parallel=True)
+    return jax.jit(lambda key, args, priors: predictive(key, **args, priors=priors))
 
 
 def segment_diagnostics(posterior: Posterior, sites: tuple[str, ...], channel_mask: np.ndarray) -> dict[str, dict]:
