@@ -99,3 +99,22 @@ def test_python_models_carry_the_snowflake_package_config(compiled):
     assert udtf["package_source"] in ("anaconda", "pypi") and "numpyro" in udtf["anaconda_packages"]
     code = _sql(compiled, "python_models/fit/fit_segments.py")
     assert "fit_on_snowpark" in code and "is_incremental = False" in code
+
+
+def test_planning_functions_render_as_snowflake_udfs(tmp_path):
+    """The runtime planning functions (post-hooks, rendered only when they run) as Snowflake SQL:
+    typed UDF arguments, the allocation arrays flattened, no DuckDB-only syntax."""
+    rendered = {}
+    for name in ("mmm_response", "mmm_marginal_roi", "mmm_what_if"):
+        result = _dbt(tmp_path, "compile", "--no-introspect", "--no-populate-cache", "--quiet",
+                      "--inline", f"{{{{ planning_function_sql('{name}') }}}}")
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+        rendered[name] = result.stdout.lower()
+    assert "(p_segment varchar, p_channel varchar, p_spend float)\nreturns float" in rendered["mmm_response"]
+    assert "greatest(p_spend, 1e-6 * saturation_half_point)" in rendered["mmm_marginal_roi"]
+    what_if = rendered["mmm_what_if"]
+    assert "p_channels array, p_spends array" in what_if and "returns table (" in what_if
+    assert "flatten(input => p_channels)" in what_if and "unnest(" not in what_if
+    for name, sql in rendered.items():
+        assert f"placeholder.curvehouse.{name}(" in sql and sql.count("$$") == 2
+        assert not [token for token in DUCKDB_ONLY if token in sql], name
