@@ -316,7 +316,12 @@ def _peer_line(mmm_module, case: _Case, ours: dict, sampler: dict, adstock_max_l
 
 def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int] = DEFAULT_STEPS,
               geo_media: Path = GEO_MEDIA_PATH, echo: Callable[[str], None] = print) -> dict:
-    """Run the scenarios, echo a header and one line per fit; return every figure."""
+    """Run the scenarios, echo a header and one line per fit; return every figure.
+
+    JAX's persistent compilation cache stays off (unless CURVEHOUSE_JAX_CACHE is set), so every
+    wall figure includes a cold compile, as a first build on a fresh machine pays it.
+    """
+    os.environ.setdefault("CURVEHOUSE_JAX_CACHE", "off")
     from curvehouse.model.spec import spec_from_config
 
     config = QUICK_CONFIG if quick else {}
@@ -326,7 +331,9 @@ def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int
     echo("curvehouse bench | " + ", ".join(f"{k} {v}" for k, v in facts.items())
          + f" | sampler {spec.sampler.chains} chains x {spec.sampler.warmup} warmup + {spec.sampler.draws} draws"
          + (" (quick)" if quick else " (default methodology)"))
-    echo(f"  {WALL_NOTE}; {ESS_NOTE}; peak RSS = process peak so far")
+    cache = os.environ["CURVEHOUSE_JAX_CACHE"]
+    echo(f"  {WALL_NOTE}; {ESS_NOTE}; peak RSS = process peak so far; "
+         f"compilation cache: {'off (cold compiles counted)' if cache.lower() in ('', 'off') else cache}")
     peer, why_not = _peer_module()
     if peer is None:
         echo(f"  PyMC-Marketing comparison skipped: {why_not}")

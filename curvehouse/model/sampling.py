@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
 import arviz as az
@@ -46,14 +46,15 @@ def sample_posterior(
     started = time.perf_counter()
     priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
     keys = jax.random.split(jax.random.PRNGKey(sampler.seed), sampler.chains)
-    samples, diverging, steps = _chains_program(spec, sampler)(keys, args, priors_j)
+    samples, diverging, steps = _chains_program(spec, replace(sampler, seed=0))(keys, args, priors_j)
     samples = {name: np.asarray(v) for name, v in samples.items()}
     return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps))
 
 
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
-    """(chain keys, data, priors) -> (samples by chain, diverging, leapfrog steps), compiled once.
+    """(chain keys, data, priors) -> (samples by chain, diverging, leapfrog steps), compiled once
+    (the seed is an argument, not part of the program: pass the sampler with seed 0).
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
     recompiled the whole sampler (12-14 s) for each segment and kept every executable; this

@@ -94,16 +94,20 @@ def curve_draws(channel: dict[str, np.ndarray], grid: np.ndarray, current: np.nd
     channel: name -> (N, S, C) flat draws; grid: (S, C, G); current: (S, C).
     Response is saturation_max * Hill(s; half_point, slope) per week at sustained weekly spend s.
     """
-    smax, half, slope = (channel[n][..., None] for n in ("saturation_max", "half_point", "slope"))
-    g = jnp.asarray(grid)[None]
-    response = np.asarray(smax * hill(g, half, slope))
-    marginal = np.asarray(smax * hill_derivative(g, half, slope))
-    now = jnp.asarray(current)[None]
-    smax0, half0, slope0 = (channel[n] for n in ("saturation_max", "half_point", "slope"))
+    params = {n: jnp.asarray(channel[n]) for n in ("saturation_max", "half_point", "slope")}
+    return {name: np.asarray(v) for name, v in _curves_per_draw(params, jnp.asarray(grid), jnp.asarray(current)).items()}
+
+
+@jax.jit
+def _curves_per_draw(params: dict[str, jnp.ndarray], grid: jnp.ndarray, current: jnp.ndarray) -> dict[str, jnp.ndarray]:
+    """curve_draws' maths as one compiled program per shape (op by op it compiled ~20 small kernels)."""
+    smax0, half0, slope0 = params["saturation_max"], params["half_point"], params["slope"]
+    smax, half, slope = smax0[..., None], half0[..., None], slope0[..., None]
+    g, now = grid[None], current[None]
     return {
-        "response": response,
-        "marginal_roi": marginal,
-        "marginal_roi_now": np.asarray(smax0 * hill_derivative(now, half0, slope0)),
-        "response_now": np.asarray(smax0 * hill(now, half0, slope0)),
-        "inflection": np.asarray(hill_inflection(half0, slope0)),
+        "response": smax * hill(g, half, slope),
+        "marginal_roi": smax * hill_derivative(g, half, slope),
+        "marginal_roi_now": smax0 * hill_derivative(now, half0, slope0),
+        "response_now": smax0 * hill(now, half0, slope0),
+        "inflection": hill_inflection(half0, slope0),
     }

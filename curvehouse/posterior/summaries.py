@@ -35,11 +35,15 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def interval_stats(draws: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
-    """Mean, sd and the published quantiles along the draw axis."""
-    out = {"mean": np.nanmean(draws, axis=axis), "sd": np.nanstd(draws, axis=axis)}
-    for name, q in QUANTILES.items():
-        out[name] = np.nanquantile(draws, q, axis=axis)
-    return out
+    """Mean, sd and the published quantiles along the draw axis (NaN draws ignored).
+
+    All quantiles in one call, and the NaN-aware path only where there are NaNs: numpy's
+    nanquantile falls back to one sort per element, which made summaries ~1 s per segment.
+    """
+    nan = bool(np.isnan(draws).any())
+    mean, std, quantile = (np.nanmean, np.nanstd, np.nanquantile) if nan else (np.mean, np.std, np.quantile)
+    values = quantile(draws, list(QUANTILES.values()), axis=axis)
+    return {"mean": mean(draws, axis=axis), "sd": std(draws, axis=axis), **dict(zip(QUANTILES, values))}
 
 
 def parameter_rows(run_ids: dict[str, str], segments: tuple[str, ...], labels: dict[str, tuple[str, ...] | None],
