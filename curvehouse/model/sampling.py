@@ -13,12 +13,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 from numpyro.infer import NUTS, Predictive, init_to_median
+from numpyro.infer.hmc import HMCState
 
 from curvehouse import constants as k
 from curvehouse.model.numpyro_model import mmm_model
 from curvehouse.model.spec import ModelSpec, SamplerSpec
 
-__all__ = ["Posterior", "sample_posterior", "sample_prior", "segment_diagnostics"]
+__all__ = ["Posterior", "continue_posterior", "sample_posterior", "sample_prior", "segment_diagnostics"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Posterior:
     diverging: np.ndarray
     seconds: float
     num_steps: np.ndarray | None = None
+    last_state: HMCState | None = None  # per chain, on the device: where continue_posterior resumes
 
     def flat(self, name: str) -> np.ndarray:
         """(chains * draws, ...) for one site."""
@@ -44,60 +46,114 @@ def sample_posterior(
     and padded shape, so every later segment of that shape runs without compiling."""
     sampler = sampler or spec.sampler
     started = time.perf_counter()
-    priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
     keys = jax.random.split(jax.random.PRNGKey(sampler.seed), sampler.chains)
-    samples, diverging, steps = _chains_program(spec, replace(sampler, seed=0))(keys, args, priors_j)
+    samples, diverging, steps, last = _chains_program(spec, replace(sampler, seed=0))(keys, args, _traced(priors))
     samples = {name: np.asarray(v) for name, v in samples.items()}
-    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps))
+    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps), last)
+
+
+def continue_posterior(
+    posterior: Posterior, args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec,
+    burn_in: int, draws: int, seed: int
+) -> Posterior:
+    """Sample a nearby posterior (the same model on slightly different data, e.g. without the
+    holdout weeks) starting from where `posterior`'s chains ended, with their adapted step size and
+    mass matrix: burn_in iterations to move, then `draws` kept. No warmup, so it costs about a third
+    of a fit; used where a refit is needed only for its predictions."""
+    started = time.perf_counter()
+    sampler = replace(spec.sampler, seed=0)
+    keys = jax.random.split(jax.random.PRNGKey(seed), sampler.chains)
+    program = _continue_program(spec, sampler, burn_in, draws)
+    samples, diverging, steps, last = program(keys, posterior.last_state, args, _traced(priors))
+    samples = {name: np.asarray(v) for name, v in samples.items()}
+    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps), last)
+
+
+def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
+    return {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
 
 
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
-    """(chain keys, data, priors) -> (samples by chain, diverging, leapfrog steps), compiled once
-    (the seed is an argument, not part of the program: pass the sampler with seed 0).
+    """(chain keys, data, priors) -> (samples by chain, diverging, leapfrog steps, last states),
+    compiled once (the seed is an argument, not part of the program: pass the sampler with seed 0).
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
     recompiled the whole sampler (12-14 s) for each segment and kept every executable; this
-    program takes the data as arguments instead. Chains run one per host device where there are
-    enough devices (XLA_FLAGS set before JAX loaded), else vectorized on one.
+    program takes the data as arguments instead.
     """
-    chain = partial(_one_chain, spec, sampler)
+    return _over_chains(partial(_one_chain, spec, sampler), sampler, batched=1)
+
+
+@lru_cache(maxsize=8)
+def _continue_program(spec: ModelSpec, sampler: SamplerSpec, burn_in: int, draws: int) -> Callable:
+    """(chain keys, last states, data, priors) -> as _chains_program, from given chain states."""
+    return _over_chains(partial(_continue_chain, spec, sampler, burn_in, draws), sampler, batched=2)
+
+
+def _over_chains(chain: Callable, sampler: SamplerSpec, batched: int) -> Callable:
+    """Map a one-chain function over chains: one chain per host device where there are enough
+    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The first
+    `batched` arguments are per chain; the data and priors after them are shared."""
+    in_axes = (0,) * batched + (None, None)
     if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
-        return jax.pmap(chain, in_axes=(0, None, None))
+        return jax.pmap(chain, in_axes=in_axes)
     if sampler.chain_method == "sequential":
-        return jax.jit(lambda keys, args, priors: lax.map(lambda key: chain(key, args, priors), keys))
-    return jax.jit(jax.vmap(chain, in_axes=(0, None, None)))
+        def sequential(*arguments):
+            per_chain, shared = arguments[:batched], arguments[batched:]
+            return lax.map(lambda xs: chain(*xs, *shared), per_chain)
+        return jax.jit(sequential)
+    return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
 
-def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, args: dict[str, jnp.ndarray],
-               priors: dict[str, jnp.ndarray]) -> tuple[dict[str, jnp.ndarray], jnp.ndarray, jnp.ndarray]:
-    """Warmup (adapting step size and mass matrix, nothing kept) then the kept draws, one chain."""
-    kernel = NUTS(
+def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
+    return NUTS(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
         dense_mass=sampler.dense_mass,
         init_strategy=init_to_median(num_samples=15),
     )
+
+
+def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, args: dict[str, jnp.ndarray],
+               priors: dict[str, jnp.ndarray]) -> tuple:
+    """Warmup (adapting step size and mass matrix, nothing kept) then the kept draws, one chain."""
+    kernel = _kernel(spec, sampler)
     kwargs = {**args, "priors": priors}
     state = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
+    # One loop over warmup and draws (the NUTS step compiled once, not once per phase); the
+    # kernel adapts while its iteration count is below the warmup.
+    return _run(kernel, state, kwargs, sampler.warmup, sampler.draws)
 
+
+def _continue_chain(spec: ModelSpec, sampler: SamplerSpec, burn_in: int, draws: int, key: jnp.ndarray,
+                    state: HMCState, args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
+    """Resume one chain's adapted state on new data: its iteration count is past the warmup, so
+    the step size and mass matrix stay as adapted."""
+    kernel = _kernel(spec, sampler)
+    kwargs = {**args, "priors": priors}
+    kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)  # binds the model to this data
+    state = kernel.refresh(state._replace(rng_key=key), (), kwargs)
+    return _run(kernel, state, kwargs, burn_in, draws)
+
+
+def _run(kernel: NUTS, state: HMCState, kwargs: dict, skip: int, keep: int) -> tuple:
+    """`skip + keep` NUTS iterations; the last `keep` are returned (constrained, with deterministic
+    sites), with their divergence flags and leapfrog steps, and the final state."""
     def step(s, _):
         s = kernel.sample(s, (), kwargs)
         return s, (s.z, s.diverging, s.num_steps)
 
-    # One loop over warmup and draws (the NUTS step compiled once, not once per phase); the
-    # kernel adapts while its iteration count is below the warmup.
-    _, (z, diverging, steps) = lax.scan(step, state, None, length=sampler.warmup + sampler.draws)
-    z, diverging, steps = jax.tree.map(lambda v: v[sampler.warmup:], (z, diverging, steps))
-    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, steps
+    last, (z, diverging, steps) = lax.scan(step, state, None, length=skip + keep)
+    z, diverging, steps = jax.tree.map(lambda v: v[skip:], (z, diverging, steps))
+    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, steps, last
 
 
 def sample_prior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, n: int, seed: int
                  ) -> dict[str, np.ndarray]:
     """Draws from the prior of every channel and segment site (no likelihood)."""
-    priors_j = {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
-    out = _prior_program(spec, n)(jax.random.PRNGKey(seed), args, priors_j)
+    out = _prior_program(spec, n)(jax.random.PRNGKey(seed), args, _traced(priors))
     return {name: np.asarray(v) for name, v in out.items() if name != k.OBS}
 
 

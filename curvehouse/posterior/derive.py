@@ -12,7 +12,7 @@ from curvehouse.model.numpyro_model import components, model_arrays
 from curvehouse.transforms.adstock import half_life_weeks
 from curvehouse.transforms.saturation import hill, hill_derivative, hill_inflection
 
-__all__ = ["channel_draws", "component_draws", "curve_draws", "CHANNEL_QUANTITIES"]
+__all__ = ["channel_draws", "component_draws", "curve_draws", "fitted_draws", "CHANNEL_QUANTITIES"]
 
 # Published per-channel quantities (name -> unit), all per segment x channel.
 CHANNEL_QUANTITIES = {
@@ -36,6 +36,24 @@ def _components_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.n
 def _beta_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> jnp.ndarray:
     """Only beta for every draw (XLA drops the weekly parts nobody reads)."""
     return jax.vmap(lambda p: components(p, arrays)["beta"])(params)
+
+
+@jax.jit
+def _fitted_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> jnp.ndarray:
+    """The model's mean for every draw, without keeping its components."""
+    def one(p: dict[str, jnp.ndarray]) -> jnp.ndarray:
+        parts = components(p, arrays)
+        return parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
+    return jax.vmap(one)(params)
+
+
+def fitted_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """The model's mean (N, S, T) in outcome currency for every posterior draw (chains flattened).
+
+    fit_mask: the weeks the posterior was fitted on (ROI and level are defined over them)."""
+    flat = {name: jnp.asarray(v) for name, v in _flat(samples).items()}
+    return np.asarray(_fitted_per_draw(flat, model_arrays(data, fit_mask))) * data.y_scale[None, :, None]
 
 
 def _flat(samples: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

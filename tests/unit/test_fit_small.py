@@ -106,13 +106,14 @@ def test_non_finite_curves_are_never_published():
 
 
 def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(generated):
-    """The PSIS leave-future-out prediction of the last 8 weeks matches what a second fit that never
-    saw them predicts (the check it replaces), and the run says which method it used."""
-    from curvehouse.fit import holdout_refit_prediction
+    """The PSIS leave-future-out prediction of the last 8 weeks and the refit resumed from the fit's
+    chains on the data without them agree with a cold fit that never saw those weeks (the check
+    both replace); the run says which method it used."""
+    from curvehouse.fit import (_holdout_metrics, holdout_refit_prediction, pareto_k_threshold,
+                                psis_holdout_prediction)
     from curvehouse.model.numpyro_model import model_arrays
     from curvehouse.model.sampling import sample_posterior
-    from curvehouse.posterior.derive import component_draws
-    from curvehouse.fit import _fitted, _holdout_metrics
+    from curvehouse.posterior.derive import fitted_draws
 
     _, model_input, registry = generated
     one = model_input[model_input["segment_id"] == "north_america"].assign(
@@ -121,15 +122,23 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
     data = build_model_data(one, {}, spec.adstock_max_lag)
     priors = build_priors(data, spec, registry)
     posterior = sample_posterior(model_arrays(data), priors, spec)
-    fitted = _fitted(component_draws(posterior.samples, data, 400))
-    [lfo] = _holdout_metrics(data, priors, spec, posterior, fitted)
-    assert lfo["holdout_weeks"] == 8 and 0 <= lfo["holdout_pareto_k"] <= 0.7, lfo
-    assert lfo["holdout_method"] == "psis_lfo"
-
     hold = np.zeros_like(data.time_mask)
     hold[0, -8:] = 1
-    refit = holdout_refit_prediction(data, priors, spec, hold)[0, -8:]
     actual = (data.y * data.y_scale[:, None])[0, -8:]
-    refit_mape = np.mean(np.abs(refit - actual) / actual)
-    print(f"holdout MAPE: leave-future-out {lfo['mape_holdout']:.4f}, refit {refit_mape:.4f}")
-    assert abs(lfo["mape_holdout"] - refit_mape) < 0.01, (lfo["mape_holdout"], refit_mape)
+
+    def mape(predicted: np.ndarray) -> float:
+        return float(np.mean(np.abs(predicted[0, -8:] - actual) / actual))
+
+    cold = sample_posterior(model_arrays(data, data.time_mask * (1 - hold)), priors, spec)
+    cold_mape = mape(fitted_draws(cold.samples, data, data.time_mask * (1 - hold)).mean(0))
+    psis, pareto_k = psis_holdout_prediction(data, spec, posterior, hold)
+    resumed_mape = mape(holdout_refit_prediction(data, priors, spec, hold, posterior))
+    print(f"holdout MAPE: cold refit {cold_mape:.4f}, resumed refit {resumed_mape:.4f}, "
+          f"leave-future-out {mape(psis):.4f} (Pareto k {pareto_k[0]:.2f})")
+    assert abs(resumed_mape - cold_mape) < 0.01, (resumed_mape, cold_mape)
+    [run] = _holdout_metrics(data, priors, spec, posterior)
+    assert run["holdout_weeks"] == 8 and run["holdout_pareto_k"] == pytest.approx(pareto_k[0])
+    if pareto_k[0] <= pareto_k_threshold(posterior.flat("sigma").shape[0]):
+        assert run["holdout_method"] == "psis_lfo" and abs(mape(psis) - cold_mape) < 0.01
+    else:
+        assert run["holdout_method"] == "refit" and run["mape_holdout"] == pytest.approx(resumed_mape, rel=1e-6)
