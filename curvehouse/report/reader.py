@@ -29,8 +29,9 @@ def safe_identifier(name: str) -> str:
 class TableReader(Protocol):
     """Where the report's tables come from."""
 
-    def read(self, table: str) -> pd.DataFrame | None:
-        """The whole table as a frame, or None when no schema holds it."""
+    def read(self, table: str, current_only: bool = False) -> pd.DataFrame | None:
+        """The table as a frame (only its is_current rows with current_only, where it has that
+        column), or None when no schema holds it."""
 
 
 class DuckDBReader:
@@ -49,12 +50,16 @@ class DuckDBReader:
         self._schemas: dict[str, str] = {}
         for schema, name in listing:
             self._schemas.setdefault(name.lower(), schema)
+        flagged = self._con.sql("select table_schema, table_name from information_schema.columns "
+                                "where column_name = 'is_current'").fetchall()
+        self._flagged = {(schema, name.lower()) for schema, name in flagged}
 
-    def read(self, table: str) -> pd.DataFrame | None:
+    def read(self, table: str, current_only: bool = False) -> pd.DataFrame | None:
         schema = self._schemas.get(safe_identifier(table).lower())
         if schema is None:
             return None
-        return self._con.sql(f'select * from "{schema}"."{table}"').df()
+        where = " where is_current" if current_only and (schema, table.lower()) in self._flagged else ""
+        return self._con.sql(f'select * from "{schema}"."{table}"{where}').df()
 
     def close(self) -> None:
         self._con.close()
@@ -67,16 +72,19 @@ class SnowflakeReader:
         self._con = connection
         self._schemas = [safe_identifier(s) for s in schemas]
 
-    def read(self, table: str) -> pd.DataFrame | None:
+    def read(self, table: str, current_only: bool = False) -> pd.DataFrame | None:
         name = safe_identifier(table).upper()
         cursor = self._con.cursor()
         for schema in self._schemas:
             cursor.execute(
-                "select count(*) from information_schema.tables where table_schema = %s and table_name = %s",
+                "select count(*), count_if(column_name = 'IS_CURRENT') from information_schema.columns "
+                "where table_schema = %s and table_name = %s",
                 (schema.upper(), name),
             )
-            if cursor.fetchone()[0]:
-                cursor.execute(f"select * from {schema}.{name}")
+            columns, flagged = cursor.fetchone()
+            if columns:
+                where = " where is_current" if current_only and flagged else ""
+                cursor.execute(f"select * from {schema}.{name}{where}")
                 frame = cursor.fetch_pandas_all()
                 return frame.rename(columns=str.lower)
         return None

@@ -13,7 +13,7 @@ import pandas as pd
 
 from curvehouse.report.reader import TableReader
 
-__all__ = ["FIT_TABLES", "CURVE_TABLES", "GATE_TABLES", "AGENT_VIEWS", "PLANNING_TABLES", "Tables", "load_tables"]
+__all__ = ["FIT_TABLES", "CURRENT_ONLY", "CURVE_TABLES", "GATE_TABLES", "AGENT_VIEWS", "PLANNING_TABLES", "Tables", "load_tables"]
 
 FIT_TABLES = (
     "mmm_model_runs",
@@ -27,13 +27,19 @@ CURVE_TABLES = ("mmm_curves", "mmm_byomm_rejections", "int_byomm_staleness_alert
 GATE_TABLES = ("mmm_gate_results", "mmm_data_readiness", "mmm_channel_deferrals")
 AGENT_VIEWS = ("agent_saturation_positions", "agent_mmm_context", "agent_recommendations", "agent_alerts")
 PLANNING_TABLES = (
-    "mmm_response_surface",
     "mmm_efficient_frontier",
     "mmm_scenarios",
     "mmm_saturation_audit",
     "mmm_alerts",
     "mmm_attribution_agreement",
 )
+# Read only their is_current rows: the report never shows older runs of these (draws, weekly
+# decomposition and curve points grow with every run and segment; a 100-segment warehouse would
+# otherwise ship every past run's rows to the report).
+CURRENT_ONLY = frozenset({
+    "mmm_posterior_draws", "mmm_channel_parameters", "mmm_saturation_curves", "mmm_decomposition_weekly",
+    "mmm_efficient_frontier", "mmm_scenarios", "mmm_saturation_audit", "mmm_attribution_agreement",
+})
 DATE_COLUMNS = ("refreshed_at", "loaded_at", "validated_at", "week_start", "date_range_start", "date_range_end",
                 "data_window_start", "data_window_end", "due_by")
 
@@ -71,7 +77,7 @@ def load_tables(reader: TableReader, names: tuple[str, ...] | None = None) -> Ta
     names = names or FIT_TABLES + CURVE_TABLES + GATE_TABLES + AGENT_VIEWS + PLANNING_TABLES
     frames: dict[str, pd.DataFrame | None] = {}
     for name in names:
-        frame = reader.read(name)
+        frame = reader.read(name, current_only=name in CURRENT_ONLY)
         if frame is not None:
             for column in DATE_COLUMNS:
                 if column in frame.columns:

@@ -83,3 +83,25 @@ def test_a_byomm_only_warehouse_without_planning_still_has_a_board():
     assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain
     cite = provenance(tables)["emea"]
     assert cite.data_window == "2024-01-01 to 2024-12-31" and "not stated by the custom_json export" in cite.priors
+
+
+def test_reader_ships_only_current_rows_of_run_history_tables(tmp_path):
+    """A DuckDB warehouse with two runs: tables the report reads current-only lose the old run's rows
+    in SQL; tables without is_current, and tables read whole, keep every row."""
+    import duckdb
+
+    from curvehouse.report.reader import DuckDBReader
+    from curvehouse.report.tables import CURRENT_ONLY, load_tables
+
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.sql("create table mmm_posterior_draws as select * from (values ('old', false), ('new', true), "
+                "('new', true)) as t(run_id, is_current)")
+        con.sql("create table mmm_model_runs as select * from (values ('old', false), ('new', true)) as t(run_id, is_current)")
+        con.sql("create schema main_agent")
+        con.sql("create table main_agent.mmm_scenarios as select 'new' as run_id")
+    tables = load_tables(DuckDBReader(path), ("mmm_posterior_draws", "mmm_model_runs", "mmm_scenarios"))
+    assert "mmm_posterior_draws" in CURRENT_ONLY and "mmm_model_runs" not in CURRENT_ONLY
+    assert tables.get("mmm_posterior_draws")["run_id"].tolist() == ["new", "new"]
+    assert sorted(tables.get("mmm_model_runs")["run_id"]) == ["new", "old"]
+    assert tables.get("mmm_scenarios")["run_id"].tolist() == ["new"]
