@@ -36,7 +36,9 @@ QUICK_SEGMENTS = 3
 DAYS_PER_YEAR = 365.25
 MIB = 1024 * 1024
 ESS_NOTE = "ESS/s = sum over segments of the min bulk ESS of the segment's parameters / wall s"
-WALL_NOTE = "wall = the fit_segments call (JIT compilation, holdout check and artifacts included)"
+WALL_NOTE = ("wall = the fit_segments call (JIT compilation, holdout check and artifacts included; for scale100@n "
+             "the time at which its n-th segment was done, in one fit of them all)")
+FITTING = "curvehouse: fitting "
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Scenario:
     weeks: int
     channels: int
     source: str = "demo"
-    stepped: bool = False  # fit the first n segments for each of --segments-steps
+    stepped: bool = False  # also report after the first n segments for each of --segments-steps
 
 
 SCENARIOS = {s.name: s for s in (
@@ -236,6 +238,7 @@ class _Case:
     long: pd.DataFrame
     registry: pd.DataFrame
     truth: dict | None
+    checkpoints: tuple[int, ...] = ()  # stepped: also report after the first n segments for each n
 
 
 def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Path) -> list[_Case]:
@@ -249,19 +252,34 @@ def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Pat
         long, registry = model_input_from_demo(data)
         truth = data.truth
     order = list(dict.fromkeys(long["segment_id"]) if truth is None else truth["segments"])
-    counts = sorted({min(n, n_segments) for n in steps}) if scenario.stepped else [n_segments]
+    counts = tuple(sorted({min(n, n_segments) for n in steps})) if scenario.stepped else (n_segments,)
     weeks = long["week_start"].nunique()
-    return [_Case(f"{scenario.name}@{n}" if scenario.stepped else scenario.name,
-                  f"{n} seg x {weeks} wk x {scenario.channels} ch",
-                  long[long["segment_id"].isin(order[:n])], registry, truth) for n in counts]
+    return [_Case(scenario.name, f"{{n}} seg x {weeks} wk x {scenario.channels} ch",
+                  long[long["segment_id"].isin(order[:counts[-1]])], registry, truth,
+                  counts if scenario.stepped else ())]
 
 
-def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float]:
+def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str, float, float]]]:
+    """Artifacts, wall seconds, and per fitted segment (in fitting order) its name, the seconds since
+    the start at which it was done (when the next one started) and the process peak RSS then."""
     from curvehouse.fit import fit_segments  # JAX and ArviZ load only when something is fitted
 
     started = time.perf_counter()
-    artifacts = fit_segments(case.long, case.registry, config, progress=lambda m: print(m, file=sys.stderr))
-    return artifacts, time.perf_counter() - started
+    done: list[tuple[str, float, float]] = []
+    fitting: list[str] = []
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr)
+        if message.startswith(FITTING):
+            if fitting:
+                done.append((fitting[-1], time.perf_counter() - started, peak_rss_mib()))
+            fitting.append(message[len(FITTING):].split(" (")[0])
+
+    artifacts = fit_segments(case.long, case.registry, config, progress=progress)
+    seconds = time.perf_counter() - started
+    if fitting:
+        done.append((fitting[-1], seconds, peak_rss_mib()))
+    return artifacts, seconds, done
 
 
 def _peer_module() -> tuple[object | None, str]:
@@ -347,19 +365,37 @@ def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int
             echo(f"{name:<16} skipped: {geo_media} not found")
             continue
         for case in _cases(scenario, quick, steps, geo_media):
-            artifacts, seconds = _fit(case, config)
-            figures = fit_figures(artifacts, seconds)
-            if case.truth is not None:
-                figures.update(recovery(_estimates(artifacts), case.truth))
-            figures["peak_rss_mib"] = peak_rss_mib()
-            echo(format_line(case.label, case.shape, figures))
-            result = {"scenario": case.label, "shape": case.shape, **figures}
-            if peer is not None and case.long["segment_id"].nunique() == 1:
-                text, result["pymc_marketing"] = _peer_line(peer, case, figures, sampler, spec.adstock_max_lag)
-                echo(text)
-            results.append(result)
+            artifacts, seconds, done = _fit(case, config)
+            for label, shape, figures in _case_figures(case, artifacts, seconds, done):
+                echo(format_line(label, shape, figures))
+                result = {"scenario": label, "shape": shape, **figures}
+                if peer is not None and case.long["segment_id"].nunique() == 1:
+                    text, result["pymc_marketing"] = _peer_line(peer, case, figures, sampler, spec.adstock_max_lag)
+                    echo(text)
+                results.append(result)
     return {"machine": facts, "sampler": sampler, "quick": quick,
             "pymc_marketing": "compared" if peer is not None else f"skipped: {why_not}", "results": results}
+
+
+def _case_figures(case: _Case, artifacts: pd.DataFrame, seconds: float, done: list[tuple[str, float, float]]
+                  ) -> list[tuple[str, str, dict]]:
+    """One (label, shape, figures) per report: the whole fit, or for a stepped scenario one per
+    checkpoint n, from its first n fitted segments and the wall time when the n-th was done (one
+    fit of the largest count, so the checkpoints show how the cost per segment evolves)."""
+    points = [(n, [name for name, _, _ in done[:n]], done[n - 1][1], done[n - 1][2])
+              for n in case.checkpoints if 0 < n <= len(done)]
+    if not case.checkpoints:
+        n = artifacts["segment_id"].nunique()
+        points = [(n, list(artifacts["segment_id"].unique()), seconds, peak_rss_mib())]
+    out = []
+    for n, names, wall, rss in points:
+        subset = artifacts[artifacts["segment_id"].isin(names)]
+        figures = fit_figures(subset, wall)
+        if case.truth is not None:
+            figures.update(recovery(_estimates(subset), case.truth))
+        figures["peak_rss_mib"] = rss
+        out.append((f"{case.label}@{n}" if case.checkpoints else case.label, case.shape.format(n=n), figures))
+    return out
 
 
 def _plain(value: object) -> object:

@@ -104,7 +104,7 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
                         help=f"{quick['chains']} chains x {quick['warmup']} warmup + {quick['draws']} draws, "
                              f"at most {bench.QUICK_SEGMENTS} segments")
     parser.add_argument("--segments-steps", type=_counts, default=",".join(map(str, bench.DEFAULT_STEPS)),
-                        help="segment counts the stepped scenario (scale100) fits, comma-separated")
+                        help="segment counts at which the stepped scenario (scale100) reports, comma-separated: one fit of the largest")
     parser.add_argument("--geo-media", type=Path, default=bench.GEO_MEDIA_PATH, help="Meridian geo_media.csv")
     parser.add_argument("--planning-db", type=Path,
                         default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),

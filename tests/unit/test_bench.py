@@ -99,3 +99,20 @@ def test_bench_quick_runs_end_to_end(monkeypatch, capsys, tmp_path):
         assert text in figures[0]
     result = json.loads(out.read_text())["results"][0]
     assert result["scenario"] == "s104x4" and result["wall_s"] > 0 and 0 <= result["roi_coverage90"] <= 1
+
+
+def test_stepped_scenario_reports_each_checkpoint_from_one_fit(monkeypatch, capsys, tmp_path):
+    """scale100 fits its segments once and reports after the first n of them for each step: the
+    figures cover exactly n segments and the wall time grows with n."""
+    tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
+    monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
+    monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--scenarios", "scale100", "--segments-steps", "1,2", "--json", str(out)]) == 0
+    fits = [line for line in capsys.readouterr().err.splitlines() if line.startswith("curvehouse: fitting ")]
+    assert len(fits) == 2  # the largest step, fitted once (not 1 + 2 fits)
+    first, second = json.loads(out.read_text())["results"]
+    assert (first["scenario"], second["scenario"]) == ("scale100@1", "scale100@2")
+    assert first["shape"].startswith("1 seg x 156 wk x 6 ch") and second["shape"].startswith("2 seg")
+    assert first["published"] + first["rejected"] == 1 and second["published"] + second["rejected"] == 2
+    assert 0 < first["wall_s"] < second["wall_s"]
