@@ -24,7 +24,7 @@ from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
 from curvehouse.model.numpyro_model import model_arrays
 from curvehouse.model.priors import build_priors
-from curvehouse.model.sampling import (Posterior, continue_posterior, precompile, sample_posterior, sample_prior,
+from curvehouse.model.sampling import (Posterior, continue_posterior, sample_posterior, sample_prior,
                                        segment_diagnostics)
 from curvehouse.model.spec import ModelSpec, spec_from_config
 from curvehouse.posterior import summaries as sm
@@ -113,7 +113,6 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
     started = time.perf_counter()
     priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
     args = model_arrays(data)
-    precompile(args, priors, spec, PRIOR_DRAWS, REFIT_BURN_IN, REFIT_DRAWS)
     posterior = sample_posterior(args, priors, spec)
     prior = sample_prior(args, priors, spec, PRIOR_DRAWS, spec.sampler.seed + 1)
     quantities = channel_draws(posterior.samples, data)

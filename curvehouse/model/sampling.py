@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
@@ -20,7 +19,7 @@ from curvehouse import constants as k
 from curvehouse.model.numpyro_model import mmm_model
 from curvehouse.model.spec import ModelSpec, SamplerSpec
 
-__all__ = ["Posterior", "continue_posterior", "precompile", "sample_posterior", "sample_prior", "segment_diagnostics"]
+__all__ = ["Posterior", "continue_posterior", "sample_posterior", "sample_prior", "segment_diagnostics"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ def sample_posterior(
     and padded shape, so every later segment of that shape runs without compiling."""
     sampler = sampler or spec.sampler
     started = time.perf_counter()
-    inputs = (_chain_keys(sampler.seed, sampler.chains), args, _traced(priors))
-    samples, diverging, steps, last = _compiled(_chains_program(spec, replace(sampler, seed=0)), *inputs)(*inputs)
+    keys = jax.random.split(jax.random.PRNGKey(sampler.seed), sampler.chains)
+    samples, diverging, steps, last = _chains_program(spec, replace(sampler, seed=0))(keys, args, _traced(priors))
     samples = {name: np.asarray(v) for name, v in samples.items()}
     return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps), last)
 
@@ -63,48 +62,11 @@ def continue_posterior(
     of a fit; used where a refit is needed only for its predictions."""
     started = time.perf_counter()
     sampler = replace(spec.sampler, seed=0)
-    inputs = (_chain_keys(seed, sampler.chains), posterior.last_state, args, _traced(priors))
-    samples, diverging, steps, last = _compiled(_continue_program(spec, sampler, burn_in, draws), *inputs)(*inputs)
+    keys = jax.random.split(jax.random.PRNGKey(seed), sampler.chains)
+    program = _continue_program(spec, sampler, burn_in, draws)
+    samples, diverging, steps, last = program(keys, posterior.last_state, args, _traced(priors))
     samples = {name: np.asarray(v) for name, v in samples.items()}
     return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps), last)
-
-
-def precompile(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, prior_draws: int,
-               burn_in: int, draws: int) -> None:
-    """Start compiling a fit's three programs (sampler, prior draws, holdout refit) side by side, so
-    the two smaller ones (~5 s and ~10 s of compilation) are ready when the sampler is done instead
-    of compiling after it; a later call for the same shapes finds them compiled."""
-    sampler = replace(spec.sampler, seed=0)
-    keys, priors_t = _chain_keys(0, sampler.chains), _traced(priors)
-    _compiled(_chains_program(spec, sampler), keys, args, priors_t)
-    _compiled(_prior_program(spec, prior_draws), jax.random.PRNGKey(0), args, priors_t)
-    last = _LOWERED[_shape_key(_chains_program(spec, sampler), keys, args, priors_t)].out_info[3]
-    _compiled(_continue_program(spec, sampler, burn_in, draws), keys, last, args, priors_t)
-
-
-_COMPILER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="curvehouse-xla")
-_COMPILED: dict[tuple, Future] = {}
-_LOWERED: dict[tuple, jax.stages.Lowered] = {}
-
-
-def _compiled(program: Callable, *inputs: object) -> Callable:
-    """program's executable for these input shapes, compiled once per process. Lowering (tracing)
-    happens here, on the calling thread: it runs numpyro's effect handlers, whose stack is global
-    and not thread-safe. Only XLA's compilation goes to a worker thread."""
-    key = _shape_key(program, *inputs)
-    if key not in _COMPILED:
-        _LOWERED[key] = program.lower(*inputs)
-        _COMPILED[key] = _COMPILER.submit(_LOWERED[key].compile)
-    return _COMPILED[key].result()
-
-
-def _shape_key(program: Callable, *inputs: object) -> tuple:
-    leaves, tree = jax.tree.flatten(inputs)
-    return (program, tree, tuple((tuple(leaf.shape), str(leaf.dtype)) for leaf in leaves))
-
-
-def _chain_keys(seed: int, chains: int) -> jnp.ndarray:
-    return jax.random.split(jax.random.PRNGKey(seed), chains)
 
 
 def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
@@ -191,8 +153,7 @@ def _run(kernel: NUTS, state: HMCState, kwargs: dict, skip: int, keep: int) -> t
 def sample_prior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, n: int, seed: int
                  ) -> dict[str, np.ndarray]:
     """Draws from the prior of every channel and segment site (no likelihood)."""
-    inputs = (jax.random.PRNGKey(seed), args, _traced(priors))
-    out = _compiled(_prior_program(spec, n), *inputs)(*inputs)
+    out = _prior_program(spec, n)(jax.random.PRNGKey(seed), args, _traced(priors))
     return {name: np.asarray(v) for name, v in out.items() if name != k.OBS}
 
 
