@@ -22,7 +22,7 @@ from scipy import stats
 from curvehouse import constants as k
 from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
-from curvehouse.model.numpyro_model import model_arrays
+from curvehouse.model.numpyro_model import expected_outcome, model_arrays
 from curvehouse.model.priors import build_priors
 from curvehouse.model.sampling import (Posterior, continue_posterior, sample_posterior, sample_prior,
                                        segment_diagnostics)
@@ -119,7 +119,7 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
     prior_quantities = channel_draws({name: v[None] for name, v in prior.items()}, data)
     diagnostics = segment_diagnostics(posterior, _sites(posterior), data.channel_mask)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
-    fitted = _fitted(parts)
+    fitted = expected_outcome(parts)
     holdout = _holdout_metrics(data, priors, spec, posterior)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
@@ -218,11 +218,6 @@ def holdout_refit_prediction(data: ModelData, priors: dict, spec: ModelSpec, hol
     refit = continue_posterior(posterior, model_arrays(data, fit_mask), priors, spec, REFIT_BURN_IN,
                                REFIT_DRAWS, spec.sampler.seed + 2)
     return fitted_draws(refit.samples, data, fit_mask).mean(0)
-
-
-def _fitted(parts: dict[str, np.ndarray]) -> np.ndarray:
-    """The model's mean per draw and week: the sum of its components (N, S, T)."""
-    return parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
 
 
 def _fit_metrics(actual: np.ndarray, predicted: np.ndarray, mask: np.ndarray) -> dict[str, float]:

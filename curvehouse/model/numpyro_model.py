@@ -22,7 +22,7 @@ from curvehouse.model.spec import ModelSpec
 from curvehouse.transforms.adstock import geometric_adstock
 from curvehouse.transforms.saturation import hill
 
-__all__ = ["model_arrays", "mmm_model", "components"]
+__all__ = ["model_arrays", "mmm_model", "components", "expected_outcome"]
 
 
 def model_arrays(data: ModelData, fit_mask: np.ndarray | None = None) -> dict[str, jnp.ndarray]:
@@ -72,6 +72,11 @@ def components(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -
         "media": saturated * beta[:, None, :],
         "beta": beta,
     }
+
+
+def expected_outcome(parts: dict) -> jnp.ndarray | np.ndarray:
+    """The model's mean from components() parts (JAX or numpy, any leading draw axes): (..., S, T)."""
+    return parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
 
 
 def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n_c: int) -> dict[str, jnp.ndarray]:
@@ -144,7 +149,7 @@ def mmm_model(
     parts = components(params, arrays)
     with numpyro.plate("segment_", n_s, dim=-1):
         numpyro.deterministic(k.INTERCEPT, parts["intercept"])
-    mean = parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
+    mean = expected_outcome(parts)
     if spec.noise == "student_t":
         likelihood = dist.StudentT(p.student_t_df, mean, sigma[:, None])
     else:

@@ -24,13 +24,11 @@ __all__ = ["Posterior", "continue_posterior", "sample_posterior", "sample_prior"
 
 @dataclass(frozen=True)
 class Posterior:
-    """Samples grouped by chain: name -> (chains, draws, ...); divergences and leapfrog steps
-    (chains, draws)."""
+    """Samples grouped by chain: name -> (chains, draws, ...); divergences (chains, draws)."""
 
     samples: dict[str, np.ndarray]
     diverging: np.ndarray
     seconds: float
-    num_steps: np.ndarray | None = None
     last_state: HMCState | None = None  # per chain, on the device: where continue_posterior resumes
 
     def flat(self, name: str) -> np.ndarray:
@@ -45,11 +43,8 @@ def sample_posterior(
     """Run NUTS. Data and priors are arguments of one program compiled per methodology, sampler
     and padded shape, so every later segment of that shape runs without compiling."""
     sampler = sampler or spec.sampler
-    started = time.perf_counter()
-    keys = jax.random.split(jax.random.PRNGKey(sampler.seed), sampler.chains)
-    samples, diverging, steps, last = _chains_program(spec, replace(sampler, seed=0))(keys, args, _traced(priors))
-    samples = {name: np.asarray(v) for name, v in samples.items()}
-    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps), last)
+    return _sampled(_chains_program(spec, replace(sampler, seed=0)), sampler.seed, sampler.chains,
+                    args, _traced(priors))
 
 
 def continue_posterior(
@@ -60,13 +55,16 @@ def continue_posterior(
     holdout weeks) starting from where `posterior`'s chains ended, with their adapted step size and
     mass matrix: burn_in iterations to move, then `draws` kept. No warmup: at the default sampler it
     takes 1.2-1.8 s where the fit took ~7 s; used where a refit is needed only for its predictions."""
+    program = _continue_program(spec, replace(spec.sampler, seed=0), burn_in, draws)
+    return _sampled(program, seed, spec.sampler.chains, posterior.last_state, args, _traced(priors))
+
+
+def _sampled(program: Callable, seed: int, chains: int, *inputs: object) -> Posterior:
+    """Run a chains program with one key per chain from seed; its samples as numpy arrays."""
     started = time.perf_counter()
-    sampler = replace(spec.sampler, seed=0)
-    keys = jax.random.split(jax.random.PRNGKey(seed), sampler.chains)
-    program = _continue_program(spec, sampler, burn_in, draws)
-    samples, diverging, steps, last = program(keys, posterior.last_state, args, _traced(priors))
+    samples, diverging, last = program(jax.random.split(jax.random.PRNGKey(seed), chains), *inputs)
     samples = {name: np.asarray(v) for name, v in samples.items()}
-    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, np.asarray(steps), last)
+    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, last)
 
 
 def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
@@ -75,7 +73,7 @@ def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
 
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
-    """(chain keys, data, priors) -> (samples by chain, diverging, leapfrog steps, last states),
+    """(chain keys, data, priors) -> (samples by chain, diverging, last states),
     compiled once (the seed is an argument, not part of the program: pass the sampler with seed 0).
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
@@ -140,14 +138,14 @@ def _continue_chain(spec: ModelSpec, sampler: SamplerSpec, burn_in: int, draws: 
 
 def _run(kernel: NUTS, state: HMCState, kwargs: dict, skip: int, keep: int) -> tuple:
     """`skip + keep` NUTS iterations; the last `keep` are returned (constrained, with deterministic
-    sites), with their divergence flags and leapfrog steps, and the final state."""
+    sites), with their divergence flags, and the final state."""
     def step(s, _):
         s = kernel.sample(s, (), kwargs)
-        return s, (s.z, s.diverging, s.num_steps)
+        return s, (s.z, s.diverging)
 
-    last, (z, diverging, steps) = lax.scan(step, state, None, length=skip + keep)
-    z, diverging, steps = jax.tree.map(lambda v: v[skip:], (z, diverging, steps))
-    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, steps, last
+    last, (z, diverging) = lax.scan(step, state, None, length=skip + keep)
+    z, diverging = jax.tree.map(lambda v: v[skip:], z), diverging[skip:]
+    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, last
 
 
 def sample_prior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, n: int, seed: int

@@ -8,7 +8,7 @@ import numpy as np
 
 from curvehouse import constants as k
 from curvehouse.model.data import ModelData
-from curvehouse.model.numpyro_model import components, model_arrays
+from curvehouse.model.numpyro_model import components, expected_outcome, model_arrays
 from curvehouse.transforms.adstock import half_life_weeks
 from curvehouse.transforms.saturation import hill, hill_derivative, hill_inflection
 
@@ -41,10 +41,7 @@ def _beta_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray
 @jax.jit
 def _fitted_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> jnp.ndarray:
     """The model's mean for every draw, without keeping its components."""
-    def one(p: dict[str, jnp.ndarray]) -> jnp.ndarray:
-        parts = components(p, arrays)
-        return parts["baseline"] + parts["trend"] + parts["controls"].sum(-1) + parts["media"].sum(-1)
-    return jax.vmap(one)(params)
+    return jax.vmap(lambda p: expected_outcome(components(p, arrays)))(params)
 
 
 def fitted_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.ndarray | None = None
