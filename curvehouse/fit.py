@@ -24,15 +24,13 @@ from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
 from curvehouse.model.numpyro_model import expected_outcome, model_arrays
 from curvehouse.model.priors import build_priors
-from curvehouse.model.sampling import (Posterior, continue_posterior, sample_posterior, sample_prior,
-                                       segment_diagnostics)
+from curvehouse.model.sampling import Posterior, continue_posterior, sample_posterior, segment_diagnostics
 from curvehouse.model.spec import ModelSpec, spec_from_config
 from curvehouse.posterior import summaries as sm
 from curvehouse.posterior.derive import channel_draws, component_draws, curve_draws, fitted_draws
 
 __all__ = ["fit_segments", "run_id_for"]
 
-PRIOR_DRAWS = 500
 PARETO_K_MAX = 0.7  # above this, PSIS weights are unreliable (Vehtari et al. 2024)
 REFIT_BURN_IN = 200  # holdout refit: iterations from the fit's final states to the new posterior
 REFIT_DRAWS = 250  # holdout refit: draws kept per chain (only their mean prediction is used)
@@ -114,7 +112,7 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
     priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
     args = model_arrays(data)
     posterior = sample_posterior(args, priors, spec)
-    prior = sample_prior(args, priors, spec, PRIOR_DRAWS, spec.sampler.seed + 1)
+    prior = posterior.prior
     quantities = channel_draws(posterior.samples, data)
     prior_quantities = channel_draws({name: v[None] for name, v in prior.items()}, data)
     diagnostics = segment_diagnostics(posterior, _sites(posterior), data.channel_mask)

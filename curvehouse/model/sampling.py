@@ -12,24 +12,29 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
-from numpyro.infer import NUTS, Predictive, init_to_median
+from numpyro.infer import NUTS, Predictive, init_to_median, init_to_value
 from numpyro.infer.hmc import HMCState
 
 from curvehouse import constants as k
 from curvehouse.model.numpyro_model import mmm_model
 from curvehouse.model.spec import ModelSpec, SamplerSpec
 
-__all__ = ["Posterior", "continue_posterior", "sample_posterior", "sample_prior", "segment_diagnostics"]
+__all__ = ["Posterior", "continue_posterior", "sample_posterior", "segment_diagnostics"]
+
+PRIOR_DRAWS = 500  # prior draws per fit, stored beside the posterior
+INIT_DRAWS = 15  # each chain starts at the median of this many prior draws
 
 
 @dataclass(frozen=True)
 class Posterior:
-    """Samples grouped by chain: name -> (chains, draws, ...); divergences (chains, draws)."""
+    """Samples grouped by chain: name -> (chains, draws, ...); divergences (chains, draws); prior
+    draws of every latent and deterministic site: name -> (PRIOR_DRAWS, ...)."""
 
     samples: dict[str, np.ndarray]
     diverging: np.ndarray
     seconds: float
-    last_state: HMCState | None = None  # per chain, on the device: where continue_posterior resumes
+    prior: dict[str, np.ndarray]
+    last_state: HMCState | None = None  # per chain: where continue_posterior resumes
 
     def flat(self, name: str) -> np.ndarray:
         """(chains * draws, ...) for one site."""
@@ -40,11 +45,13 @@ class Posterior:
 def sample_posterior(
     args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, sampler: SamplerSpec | None = None
 ) -> Posterior:
-    """Run NUTS. Data and priors are arguments of one program compiled per methodology, sampler
-    and padded shape, so every later segment of that shape runs without compiling."""
+    """Run NUTS: warmup (adapting step size and mass matrix), then the kept draws. Data and priors
+    are arguments of one program compiled per methodology, sampler and padded shape, so every
+    later segment of that shape, and every holdout refit, runs without compiling."""
     sampler = sampler or spec.sampler
-    return _sampled(_chains_program(spec, replace(sampler, seed=0)), sampler.seed, sampler.chains,
-                    args, _traced(priors))
+    program = _chains_program(spec, replace(sampler, seed=0))
+    start = _placeholder_states(spec, sampler, args, priors)
+    return _sampled(program, sampler.seed, sampler.chains, start, False, sampler.warmup, sampler.draws, args, priors)
 
 
 def continue_posterior(
@@ -53,18 +60,27 @@ def continue_posterior(
 ) -> Posterior:
     """Sample a nearby posterior (the same model on slightly different data, e.g. without the
     holdout weeks) starting from where `posterior`'s chains ended, with their adapted step size and
-    mass matrix: burn_in iterations to move, then `draws` kept. No warmup: at the default sampler it
-    takes 1.2-1.8 s where the fit took ~7 s; used where a refit is needed only for its predictions."""
-    program = _continue_program(spec, replace(spec.sampler, seed=0), burn_in, draws)
-    return _sampled(program, seed, spec.sampler.chains, posterior.last_state, args, _traced(priors))
+    mass matrix: burn_in iterations to move, then `draws` kept (at most the fit's draws). No warmup
+    and no compilation (the fit's program runs it): at the default sampler it takes 1.2-1.8 s where
+    the fit took ~7 s; used where a refit is needed only for its predictions."""
+    program = _chains_program(spec, replace(spec.sampler, seed=0))
+    draws = min(draws, spec.sampler.draws)
+    return _sampled(program, seed, spec.sampler.chains, posterior.last_state, True, burn_in, draws, args, priors)
 
 
-def _sampled(program: Callable, seed: int, chains: int, *inputs: object) -> Posterior:
-    """Run a chains program with one key per chain from seed; its samples as numpy arrays."""
+def _sampled(program: Callable, seed: int, chains: int, start: HMCState, resume: bool, skip: int, keep: int,
+             args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
+    """Run the chains program with one key per chain from seed; the first `keep` draws as numpy."""
     started = time.perf_counter()
-    samples, diverging, last = program(jax.random.split(jax.random.PRNGKey(seed), chains), *inputs)
-    samples = {name: np.asarray(v) for name, v in samples.items()}
-    return Posterior(samples, np.asarray(diverging), time.perf_counter() - started, last)
+    keys = jax.random.split(jax.random.PRNGKey(seed), chains)
+    samples, diverging, last, prior = program(keys, start, jnp.asarray(resume), jnp.asarray(skip, dtype=jnp.int32),
+                                              jnp.asarray(keep, dtype=jnp.int32), args, _traced(priors))
+    samples = {name: np.asarray(v)[:, :keep] for name, v in samples.items()}
+    prior = {name: np.asarray(v).reshape((-1,) + v.shape[2:]) for name, v in prior.items()}
+    # On the host, as the fresh fit's placeholder states are: pmap compiles again for device-sharded
+    # inputs where it compiled for host ones.
+    last = jax.tree.map(np.asarray, last)
+    return Posterior(samples, np.asarray(diverging)[:, :keep], time.perf_counter() - started, prior, last)
 
 
 def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
@@ -73,93 +89,90 @@ def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
 
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
-    """(chain keys, data, priors) -> (samples by chain, diverging, last states),
-    compiled once (the seed is an argument, not part of the program: pass the sampler with seed 0).
+    """(chain keys, start states, resume, skip, keep, data, priors) -> (samples by chain, diverging,
+    last states, prior draws by chain), compiled once (the seed is an argument, not part of the program: pass the sampler
+    with seed 0). A fit starts fresh (resume False: init, then warmup as the skipped iterations); a
+    holdout refit resumes given states (resume True) with the step size and mass matrix they had.
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
     recompiled the whole sampler (12-14 s) for each segment and kept every executable; this
-    program takes the data as arguments instead.
+    program takes the data as arguments instead, and the iteration counts too, so the refit
+    shares the fit's executable (a second program cost ~7 s of compilation per process).
     """
-    return _over_chains(partial(_one_chain, spec, sampler), sampler, batched=1)
+    return _over_chains(partial(_one_chain, spec, sampler), sampler)
 
 
-@lru_cache(maxsize=8)
-def _continue_program(spec: ModelSpec, sampler: SamplerSpec, burn_in: int, draws: int) -> Callable:
-    """(chain keys, last states, data, priors) -> as _chains_program, from given chain states."""
-    return _over_chains(partial(_continue_chain, spec, sampler, burn_in, draws), sampler, batched=2)
-
-
-def _over_chains(chain: Callable, sampler: SamplerSpec, batched: int) -> Callable:
+def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     """Map a one-chain function over chains: one chain per host device where there are enough
-    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The first
-    `batched` arguments are per chain; the data and priors after them are shared."""
-    in_axes = (0,) * batched + (None, None)
+    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The key
+    and the start state are per chain; the other arguments are shared."""
+    in_axes = (0, 0) + (None,) * 5
     if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
         return jax.pmap(chain, in_axes=in_axes)
     if sampler.chain_method == "sequential":
-        def sequential(*arguments):
-            per_chain, shared = arguments[:batched], arguments[batched:]
-            return lax.map(lambda xs: chain(*xs, *shared), per_chain)
+        def sequential(keys, states, *shared):
+            return lax.map(lambda xs: chain(*xs, *shared), (keys, states))
         return jax.jit(sequential)
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
 
-def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
+def _kernel(spec: ModelSpec, sampler: SamplerSpec, init: dict[str, jnp.ndarray] | None = None) -> NUTS:
     return NUTS(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
         dense_mass=sampler.dense_mass,
-        init_strategy=init_to_median(num_samples=15),
+        init_strategy=init_to_median(num_samples=INIT_DRAWS) if init is None else init_to_value(values=init),
     )
 
 
-def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, args: dict[str, jnp.ndarray],
+def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, kwargs: dict) -> dict[str, jnp.ndarray]:
+    """n draws from the prior of every latent and deterministic site (no likelihood)."""
+    model = partial(mmm_model, spec=spec, observe=False)
+    draws = Predictive(model, num_samples=n, parallel=True)(key, **kwargs)
+    return {name: v for name, v in draws.items() if name != k.OBS}
+
+
+def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, jnp.ndarray],
+                        priors: dict[str, np.ndarray]) -> HMCState:
+    """Zeros shaped as the chains' states: the start argument of a fresh fit (not read)."""
+    def init(key):
+        return _kernel(spec, sampler).init(key, sampler.warmup, model_args=(),
+                                           model_kwargs={**args, "priors": _traced(priors)})
+    shapes = jax.eval_shape(init, jax.random.PRNGKey(0))
+    return jax.tree.map(lambda s: np.zeros((sampler.chains,) + s.shape, s.dtype), shapes)
+
+
+def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, start: HMCState, resume: jnp.ndarray,
+               skip: jnp.ndarray, keep: jnp.ndarray, args: dict[str, jnp.ndarray],
                priors: dict[str, jnp.ndarray]) -> tuple:
-    """Warmup (adapting step size and mass matrix, nothing kept) then the kept draws, one chain."""
-    kernel = _kernel(spec, sampler)
+    """One chain: `skip + keep` NUTS iterations, the last `keep` returned (constrained, with
+    deterministic sites; padded to the sampler's draws) with their divergence flags, and the final
+    state. Fresh, the kernel adapts while its iteration count is below the warmup (skip = warmup);
+    resumed, the count is already past it, so the step size and mass matrix stay as adapted."""
     kwargs = {**args, "priors": priors}
-    state = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
-    # One loop over warmup and draws (the NUTS step compiled once, not once per phase); the
-    # kernel adapts while its iteration count is below the warmup.
-    return _run(kernel, state, kwargs, sampler.warmup, sampler.draws)
+    prior_key, key = jax.random.split(key)
+    prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), kwargs)
+    # Start where init_to_median(INIT_DRAWS) would, from draws the prior output holds anyway: one
+    # copy of the prior sampler in the program instead of two (a separate prior program compiled 3.5 s).
+    kernel = _kernel(spec, sampler, {name: jnp.median(v[:INIT_DRAWS], axis=0) for name, v in prior.items()})
+    fresh = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
+    resumed = kernel.refresh(start._replace(rng_key=key), (), kwargs)
+    state = jax.tree.map(lambda a, b: jnp.where(resume, a, b), resumed, fresh)
+    n_buffer = sampler.draws
+    buffer = (jax.tree.map(lambda v: jnp.zeros((n_buffer,) + v.shape, v.dtype), state.z),
+              jnp.zeros(n_buffer, dtype=bool))
 
-
-def _continue_chain(spec: ModelSpec, sampler: SamplerSpec, burn_in: int, draws: int, key: jnp.ndarray,
-                    state: HMCState, args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
-    """Resume one chain's adapted state on new data: its iteration count is past the warmup, so
-    the step size and mass matrix stay as adapted."""
-    kernel = _kernel(spec, sampler)
-    kwargs = {**args, "priors": priors}
-    kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)  # binds the model to this data
-    state = kernel.refresh(state._replace(rng_key=key), (), kwargs)
-    return _run(kernel, state, kwargs, burn_in, draws)
-
-
-def _run(kernel: NUTS, state: HMCState, kwargs: dict, skip: int, keep: int) -> tuple:
-    """`skip + keep` NUTS iterations; the last `keep` are returned (constrained, with deterministic
-    sites), with their divergence flags, and the final state."""
-    def step(s, _):
+    def step(i, carry):
+        s, (z, diverging) = carry
         s = kernel.sample(s, (), kwargs)
-        return s, (s.z, s.diverging)
+        j = jnp.clip(i - skip, 0, n_buffer - 1)  # skipped iterations write slot 0, overwritten later
+        z = jax.tree.map(lambda b, v: lax.dynamic_update_index_in_dim(b, v, j, 0), z, s.z)
+        return s, (z, lax.dynamic_update_index_in_dim(diverging, s.diverging, j, 0))
 
-    last, (z, diverging) = lax.scan(step, state, None, length=skip + keep)
-    z, diverging = jax.tree.map(lambda v: v[skip:], z), diverging[skip:]
-    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, last
-
-
-def sample_prior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, n: int, seed: int
-                 ) -> dict[str, np.ndarray]:
-    """Draws from the prior of every channel and segment site (no likelihood)."""
-    out = _prior_program(spec, n)(jax.random.PRNGKey(seed), args, _traced(priors))
-    return {name: np.asarray(v) for name, v in out.items() if name != k.OBS}
-
-
-@lru_cache(maxsize=8)
-def _prior_program(spec: ModelSpec, n: int) -> Callable:
-    """Prior predictive draws compiled once per methodology and shape (data as arguments)."""
-    predictive = Predictive(partial(mmm_model, spec=spec, observe=False), num_samples=n, parallel=True)
-    return jax.jit(lambda key, args, priors: predictive(key, **args, priors=priors))
+    last, (z, diverging) = lax.fori_loop(0, skip + keep, step, (state, buffer))
+    diverging = diverging & (jnp.arange(n_buffer) < keep)
+    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, last, prior
 
 
 def segment_diagnostics(posterior: Posterior, sites: tuple[str, ...], channel_mask: np.ndarray) -> dict[str, dict]:

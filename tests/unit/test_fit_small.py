@@ -105,13 +105,15 @@ def test_non_finite_curves_are_never_published():
     assert not _all_finite(rows)
 
 
-def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(generated):
+def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(generated, monkeypatch):
     """The PSIS leave-future-out prediction of the last 8 weeks and the refit resumed from the fit's
     chains on the data without them agree with a cold fit that never saw those weeks (the check
-    both replace); the run says which method it used."""
+    both replace); the run says which method it used. The resumed refit runs the fit's compiled
+    program: it traces nothing new."""
     from curvehouse.fit import (_holdout_metrics, holdout_refit_prediction, pareto_k_threshold,
                                 psis_holdout_prediction)
     from curvehouse.model.numpyro_model import model_arrays
+    from curvehouse.model import sampling
     from curvehouse.model.sampling import sample_posterior
     from curvehouse.posterior.derive import fitted_draws
 
@@ -132,7 +134,11 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
     cold = sample_posterior(model_arrays(data, data.time_mask * (1 - hold)), priors, spec)
     cold_mape = mape(fitted_draws(cold.samples, data, data.time_mask * (1 - hold)).mean(0))
     psis, pareto_k = psis_holdout_prediction(data, spec, posterior, hold)
+    traced = []
+    build_kernel = sampling._kernel  # called each time the sampler program is traced
+    monkeypatch.setattr(sampling, "_kernel", lambda *a, **kw: traced.append(a) or build_kernel(*a, **kw))
     resumed_mape = mape(holdout_refit_prediction(data, priors, spec, hold, posterior))
+    assert not traced, "the resumed refit traced (so compiled) a sampler program of its own"
     print(f"holdout MAPE: cold refit {cold_mape:.4f}, resumed refit {resumed_mape:.4f}, "
           f"leave-future-out {mape(psis):.4f} (Pareto k {pareto_k[0]:.2f})")
     assert abs(resumed_mape - cold_mape) < 0.01, (resumed_mape, cold_mape)
