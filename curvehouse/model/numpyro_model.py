@@ -87,8 +87,15 @@ def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n
     theta_mean = theta_a / (theta_a + theta_b)
     if spec.pooling == "none":
         with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("channel", n_c, dim=-1):
-            for name, (loc, scale) in logs.items():
-                out[name] = numpyro.sample(name, dist.LogNormal(loc, scale))
+            for name in (k.ROI, k.SLOPE):
+                out[name] = numpyro.sample(name, dist.LogNormal(*logs[name]))
+            # Hill(x) = sigmoid(S log x - S log K): sampled as the shift u = S (log K - prior median)
+            # rather than as K, so the likelihood's curvature in u does not grow with S**2. With K
+            # itself NUTS diverged where a channel saturates sharply (high S) and needed target_accept
+            # 0.99. The prior is unchanged: log K ~ Normal(loc, scale) is u | S ~ Normal(0, S scale).
+            loc, scale = logs[k.HALF_POINT]
+            shift = numpyro.sample(f"{k.HALF_POINT}_shift", dist.Normal(0.0, out[k.SLOPE] * scale))
+            out[k.HALF_POINT] = numpyro.deterministic(k.HALF_POINT, jnp.exp(loc + shift / out[k.SLOPE]))
             out[k.THETA] = numpyro.sample(k.THETA, dist.Beta(theta_a, theta_b))
         return out
     # Partial pooling: each channel's parameters in every segment come from a shared population.

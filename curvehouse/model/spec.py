@@ -65,7 +65,7 @@ class SamplerSpec:
     warmup: int = 1000
     draws: int = 1000
     seed: int = 20261122
-    target_accept: float = 0.99
+    target_accept: float = 0.95
     max_tree_depth: int = 10
     warmup_tree_depth: int = 6
     chain_method: str = "parallel"
