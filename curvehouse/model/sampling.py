@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
-from numpyro.infer import NUTS, Predictive, init_to_median, init_to_value
+from numpyro.infer import NUTS, Predictive, init_to_median
+from numpyro.infer.util import unconstrain_fn
 from numpyro.infer.hmc import HMCState
 
 from curvehouse import constants as k
@@ -116,13 +117,13 @@ def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
 
-def _kernel(spec: ModelSpec, sampler: SamplerSpec, init: dict[str, jnp.ndarray] | None = None) -> NUTS:
+def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
     return NUTS(
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
         dense_mass=sampler.dense_mass,
-        init_strategy=init_to_median(num_samples=INIT_DRAWS) if init is None else init_to_value(values=init),
+        init_strategy=init_to_median(num_samples=INIT_DRAWS),
     )
 
 
@@ -162,12 +163,17 @@ def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, start: H
     kwargs = {**args, "priors": priors}
     prior_key, key = jax.random.split(key)
     prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), kwargs)
-    # Start where init_to_median(INIT_DRAWS) would, from draws the prior output holds anyway: one
-    # copy of the prior sampler in the program instead of two (a separate prior program compiled 3.5 s).
-    kernel = _kernel(spec, sampler, {name: jnp.median(v[:INIT_DRAWS], axis=0) for name, v in prior.items()})
+    kernel = _kernel(spec, sampler)
     fresh = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
-    resumed = kernel.refresh(start._replace(rng_key=key), (), kwargs)
-    state = jax.tree.map(lambda a, b: jnp.where(resume, a, b), resumed, fresh)
+    # A fresh chain starts where init_to_median(INIT_DRAWS) would, from prior draws the output holds
+    # anyway. Its potential and gradient come from the same refresh as a resumed chain's, so the
+    # init's own search (find_valid_initial_params: a loop around another copy of the gradient,
+    # ~2 s of compilation) is dead code that XLA drops; the energy is recomputed by sample.
+    medians = {name: jnp.median(v[:INIT_DRAWS], axis=0) for name, v in prior.items()}
+    z = unconstrain_fn(partial(mmm_model, spec=spec), (), kwargs, {name: medians[name] for name in fresh.z})
+    fresh = fresh._replace(z=z, energy=jnp.zeros_like(fresh.energy))
+    start = jax.tree.map(lambda a, b: jnp.where(resume, a, b), start._replace(rng_key=key), fresh)
+    state = kernel.refresh(start, (), kwargs)
     n_buffer = sampler.draws
     buffer = (jax.tree.map(lambda v: jnp.zeros((n_buffer,) + v.shape, v.dtype), state.z),
               jnp.zeros(n_buffer, dtype=bool))
