@@ -32,7 +32,7 @@ from curvehouse.posterior.derive import channel_draws, component_draws, curve_dr
 __all__ = ["fit_segments", "run_id_for"]
 
 PARETO_K_MAX = 0.7  # above this, PSIS weights are unreliable (Vehtari et al. 2024)
-REFIT_BURN_IN = 200  # holdout refit: iterations from the fit's final states to the new posterior
+REFIT_BURN_IN = 200  # holdout refit: iterations from the fit's final states to the new posterior (at most a fifth of the warmup)
 REFIT_DRAWS = 250  # holdout refit: draws kept per chain (only their mean prediction is used)
 DECOMPOSITION_DRAWS = 400
 SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
@@ -208,12 +208,14 @@ def holdout_refit_prediction(data: ModelData, priors: dict, spec: ModelSpec, hol
     """Posterior-mean prediction (S, T) from a posterior that never saw the holdout weeks.
 
     The fit's chains resume on the data without those weeks, with their adapted step size and
-    mass matrix: REFIT_BURN_IN iterations to move to the new posterior, then REFIT_DRAWS per chain.
+    mass matrix: REFIT_BURN_IN iterations (at most a fifth of the fit's warmup) to move to the new
+    posterior, then REFIT_DRAWS per chain (at most the fit's draws).
     The two posteriors differ by a few weeks of data, so no new warmup is needed; a cold refit cost
     as much as the fit itself.
     """
     fit_mask = data.time_mask * (1 - hold_mask)
-    refit = continue_posterior(posterior, model_arrays(data, fit_mask), priors, spec, REFIT_BURN_IN,
+    burn_in = max(1, min(REFIT_BURN_IN, spec.sampler.warmup // 5))
+    refit = continue_posterior(posterior, model_arrays(data, fit_mask), priors, spec, burn_in,
                                REFIT_DRAWS, spec.sampler.seed + 2)
     return fitted_draws(refit.samples, data, fit_mask).mean(0)
 
