@@ -11,6 +11,8 @@ INTERCEPT = "intercept"        # per segment, baseline without media, derived fr
 TREND = "trend"                # per segment, change over the window in units of mean weekly outcome
 GAMMA = "gamma"                # per segment x control, effect of a standardised control
 SIGMA = "sigma"                # per segment, noise sd in units of mean weekly outcome
+BETA = "beta"                  # derived, per segment x channel: media effect at saturation, mean weekly outcome units
+MU = "mu"                      # derived, per segment x week: the model's mean, mean weekly outcome units
 OBS = "y"
 
 CHANNEL_SITES = (ROI, HALF_POINT, SLOPE, THETA)

@@ -217,7 +217,7 @@ def holdout_refit_prediction(data: ModelData, priors: dict, spec: ModelSpec, hol
     burn_in = max(1, min(REFIT_BURN_IN, spec.sampler.warmup // 5))
     refit = continue_posterior(posterior, model_arrays(data, fit_mask), priors, spec, burn_in,
                                REFIT_DRAWS, spec.sampler.seed + 2)
-    return fitted_draws(refit.samples, data, fit_mask).mean(0)
+    return fitted_draws(refit.samples, data).mean(0)
 
 
 def _fit_metrics(actual: np.ndarray, predicted: np.ndarray, mask: np.ndarray) -> dict[str, float]:

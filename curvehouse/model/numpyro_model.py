@@ -157,6 +157,10 @@ def mmm_model(
     with numpyro.plate("segment_", n_s, dim=-1):
         numpyro.deterministic(k.INTERCEPT, parts["intercept"])
     mean = expected_outcome(parts)
+    # Kept per draw by the sampler's own postprocessing, so the holdout check and the channel
+    # quantities need no programs of their own to recompute them.
+    numpyro.deterministic(k.BETA, parts["beta"])
+    numpyro.deterministic(k.MU, mean)
     if spec.noise == "student_t":
         likelihood = dist.StudentT(p.student_t_df, mean, sigma[:, None])
     else:

@@ -128,10 +128,11 @@ def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
 
 
 def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, kwargs: dict) -> dict[str, jnp.ndarray]:
-    """n draws from the prior of every latent and deterministic site (no likelihood)."""
+    """n draws from the prior of every latent and deterministic site but the weekly mean (no
+    likelihood)."""
     model = partial(mmm_model, spec=spec, observe=False)
     draws = Predictive(model, num_samples=n, parallel=True)(key, **kwargs)
-    return {name: v for name, v in draws.items() if name != k.OBS}
+    return {name: v for name, v in draws.items() if name not in (k.OBS, k.MU)}
 
 
 def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, jnp.ndarray],

@@ -8,7 +8,7 @@ import numpy as np
 
 from curvehouse import constants as k
 from curvehouse.model.data import ModelData
-from curvehouse.model.numpyro_model import components, expected_outcome, model_arrays
+from curvehouse.model.numpyro_model import components, model_arrays
 from curvehouse.transforms.adstock import half_life_weeks
 from curvehouse.transforms.saturation import hill, hill_derivative, hill_inflection
 
@@ -32,46 +32,28 @@ def _components_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.n
     return jax.vmap(lambda p: components(p, arrays))(params)
 
 
-@jax.jit
-def _beta_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> jnp.ndarray:
-    """Only beta for every draw (XLA drops the weekly parts nobody reads)."""
-    return jax.vmap(lambda p: components(p, arrays)["beta"])(params)
-
-
-@jax.jit
-def _fitted_per_draw(params: dict[str, jnp.ndarray], arrays: dict[str, jnp.ndarray]) -> jnp.ndarray:
-    """The model's mean for every draw, without keeping its components."""
-    return jax.vmap(lambda p: expected_outcome(components(p, arrays)))(params)
-
-
-def fitted_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.ndarray | None = None
-                 ) -> np.ndarray:
-    """The model's mean (N, S, T) in outcome currency for every posterior draw (chains flattened).
-
-    fit_mask: the weeks the posterior was fitted on (ROI and level are defined over them)."""
-    flat = {name: jnp.asarray(v) for name, v in _flat(samples).items()}
-    return np.asarray(_fitted_per_draw(flat, model_arrays(data, fit_mask))) * data.y_scale[None, :, None]
+def fitted_draws(samples: dict[str, np.ndarray], data: ModelData) -> np.ndarray:
+    """The model's mean (N, S, T) in outcome currency for every draw (chains flattened), as the
+    sampler recorded it (on the weeks that posterior was fitted on)."""
+    return _flat(samples)[k.MU] * data.y_scale[None, :, None]
 
 
 def _flat(samples: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: v.reshape((-1,) + v.shape[2:]) for name, v in samples.items()}
 
 
-def channel_draws(samples: dict[str, np.ndarray], data: ModelData, fit_mask: np.ndarray | None = None
-                  ) -> dict[str, np.ndarray]:
+def channel_draws(samples: dict[str, np.ndarray], data: ModelData) -> dict[str, np.ndarray]:
     """Per-draw channel quantities in business units, keeping the leading (chains, draws) axes.
 
-    samples: site -> (chains, draws, ...). Returns name -> (chains, draws, S, C).
+    samples: site -> (chains, draws, ...), of a posterior fitted on all the data's weeks.
+    Returns name -> (chains, draws, S, C).
     """
     lead = samples[k.ROI].shape[:2]
     flat = _flat(samples)
-    arrays = model_arrays(data, fit_mask)
-    beta = np.asarray(_beta_per_draw({name: jnp.asarray(v) for name, v in flat.items()}, arrays))
-    total_spend = np.asarray(arrays["total_spend"])
     out = {
         "roi": flat[k.ROI],
-        "contribution": flat[k.ROI] * total_spend,
-        "saturation_max": beta * data.y_scale[:, None],
+        "contribution": flat[k.ROI] * data.total_spend,
+        "saturation_max": flat[k.BETA] * data.y_scale[:, None],
         "half_point": flat[k.HALF_POINT] * data.x_scale,
         "slope": flat[k.SLOPE],
         "theta": flat[k.THETA],
