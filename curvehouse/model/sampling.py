@@ -52,7 +52,7 @@ def sample_posterior(
     sampler = sampler or spec.sampler
     program = _chains_program(spec, replace(sampler, seed=0))
     start = _placeholder_states(spec, replace(sampler, seed=0), args, priors)
-    return _sampled(program, sampler.seed, sampler.chains, start, False, sampler.warmup, sampler.draws, args, priors)
+    return _sampled(program, spec, sampler.seed, start, False, sampler.warmup, sampler.draws, args, priors)
 
 
 def continue_posterior(
@@ -66,16 +66,19 @@ def continue_posterior(
     the fit took ~7 s; used where a refit is needed only for its predictions."""
     program = _chains_program(spec, replace(spec.sampler, seed=0))
     draws = min(draws, spec.sampler.draws)
-    return _sampled(program, seed, spec.sampler.chains, posterior.last_state, True, burn_in, draws, args, priors)
+    return _sampled(program, spec, seed, posterior.last_state, True, burn_in, draws, args, priors)
 
 
-def _sampled(program: Callable, seed: int, chains: int, start: HMCState, resume: bool, skip: int, keep: int,
+def _sampled(program: Callable, spec: ModelSpec, seed: int, start: HMCState, resume: bool, skip: int, keep: int,
              args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
     """Run the chains program with one key per chain from seed; the first `keep` draws as numpy."""
     started = time.perf_counter()
+    chains = spec.sampler.chains
     keys = jax.random.split(jax.random.PRNGKey(seed), chains)
-    samples, diverging, last, prior = program(keys, start, jnp.asarray(resume), jnp.asarray(skip, dtype=jnp.int32),
-                                              jnp.asarray(keep, dtype=jnp.int32), args, _traced(priors))
+    given = _host_prior_draws(spec, priors, chains, -(-PRIOR_DRAWS // chains), seed)
+    samples, diverging, last, prior = program(keys, start, given, jnp.asarray(resume),
+                                              jnp.asarray(skip, dtype=jnp.int32), jnp.asarray(keep, dtype=jnp.int32),
+                                              args, _traced(priors))
     samples = {name: np.asarray(v)[:, :keep] for name, v in samples.items()}
     prior = {name: np.asarray(v).reshape((-1,) + v.shape[2:]) for name, v in prior.items()}
     # On the host, as the fresh fit's placeholder states are: pmap compiles again for device-sharded
@@ -84,13 +87,25 @@ def _sampled(program: Callable, seed: int, chains: int, start: HMCState, resume:
     return Posterior(samples, np.asarray(diverging)[:, :keep], time.perf_counter() - started, prior, last)
 
 
+def _host_prior_draws(spec: ModelSpec, priors: dict[str, np.ndarray], chains: int, n: int, seed: int
+                      ) -> dict[str, np.ndarray]:
+    """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b) (unpooled model), (chains, n,
+    S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added 1.4 s to the
+    sampler's compilation. The program draws every other prior site given these."""
+    if spec.pooling != "none":
+        return {}
+    a, b = np.asarray(priors["theta_a"], dtype=float), np.asarray(priors["theta_b"], dtype=float)
+    draws = np.random.default_rng(seed).beta(a, b, size=(chains, n) + a.shape)
+    return {k.THETA: draws.astype(np.float32)}
+
+
 def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
     return {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
 
 
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
-    """(chain keys, start states, resume, skip, keep, data, priors) -> (samples by chain, diverging,
+    """(chain keys, start states, host prior draws, resume, skip, keep, data, priors) -> (samples by chain, diverging,
     last states, prior draws by chain), compiled once (the seed is an argument, not part of the program: pass the sampler
     with seed 0). A fit starts fresh (resume False: init, then warmup as the skipped iterations); a
     holdout refit resumes given states (resume True) with the step size and mass matrix they had.
@@ -105,14 +120,14 @@ def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
 
 def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     """Map a one-chain function over chains: one chain per host device where there are enough
-    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The key
-    and the start state are per chain; the other arguments are shared."""
-    in_axes = (0, 0) + (None,) * 5
+    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The key,
+    the start state and the host prior draws are per chain; the other arguments are shared."""
+    in_axes = (0, 0, 0) + (None,) * 5
     if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
         return jax.pmap(chain, in_axes=in_axes)
     if sampler.chain_method == "sequential":
-        def sequential(keys, states, *shared):
-            return lax.map(lambda xs: chain(*xs, *shared), (keys, states))
+        def sequential(keys, states, given, *shared):
+            return lax.map(lambda xs: chain(*xs, *shared), (keys, states, given))
         return jax.jit(sequential)
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
@@ -127,11 +142,14 @@ def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
     )
 
 
-def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, kwargs: dict) -> dict[str, jnp.ndarray]:
+def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, given: dict[str, jnp.ndarray], kwargs: dict
+                 ) -> dict[str, jnp.ndarray]:
     """n draws from the prior of every latent and deterministic site but the weekly mean (no
-    likelihood)."""
+    likelihood), with the sites in `given` (n draws each, from the host) taken as drawn."""
     model = partial(mmm_model, spec=spec, observe=False)
-    draws = Predictive(model, num_samples=n, parallel=True)(key, **kwargs)
+    predictive = Predictive(model, posterior_samples=given, parallel=True) if given else \
+        Predictive(model, num_samples=n, parallel=True)
+    draws = {**given, **predictive(key, **kwargs)}
     return {name: v for name, v in draws.items() if name not in (k.OBS, k.MU)}
 
 
@@ -154,16 +172,16 @@ def _state_shapes(spec: ModelSpec, sampler: SamplerSpec, args: tuple, priors: tu
     return jax.eval_shape(init, jax.random.PRNGKey(0), *structs)
 
 
-def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, start: HMCState, resume: jnp.ndarray,
-               skip: jnp.ndarray, keep: jnp.ndarray, args: dict[str, jnp.ndarray],
-               priors: dict[str, jnp.ndarray]) -> tuple:
+def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, start: HMCState,
+               given: dict[str, jnp.ndarray], resume: jnp.ndarray, skip: jnp.ndarray, keep: jnp.ndarray,
+               args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
     """One chain: `skip + keep` NUTS iterations, the last `keep` returned (constrained, with
     deterministic sites; padded to the sampler's draws) with their divergence flags, and the final
     state. Fresh, the kernel adapts while its iteration count is below the warmup (skip = warmup);
     resumed, the count is already past it, so the step size and mass matrix stay as adapted."""
     kwargs = {**args, "priors": priors}
     prior_key, key = jax.random.split(key)
-    prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), kwargs)
+    prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), given, kwargs)
     kernel = _kernel(spec, sampler)
     fresh = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
     # A fresh chain starts where init_to_median(INIT_DRAWS) would, from prior draws the output holds
