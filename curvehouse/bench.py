@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from curvehouse.demo.generate import DEFAULT_CHANNELS, DEFAULT_SEED, ChannelSpec, DemoData, generate_demo
+from curvehouse.demo.recovery import recovery
 
 __all__ = ["SCENARIOS", "DEFAULT_SCENARIOS", "Scenario", "model_input_from_demo", "model_input_from_geo_media",
            "recovery", "run_bench"]
@@ -51,6 +52,8 @@ class Scenario:
     channels: int
     source: str = "demo"
     stepped: bool = False  # also report after the first n segments for each of --segments-steps
+    noise_share: float | None = None  # the generator's noise sd as a share of the outcome (None: its default)
+    poolings: tuple[str, ...] = ("none",)  # several: the same data fitted once per pooling, side by side
 
 
 SCENARIOS = {s.name: s for s in (
@@ -59,9 +62,11 @@ SCENARIOS = {s.name: s for s in (
     Scenario("s208x15", 1, 208, 15),
     Scenario("geo20", 20, 156, 4, source="geo_media"),
     Scenario("seg20x156x4", 20, 156, 4),
+    # Short, noisy segments (a year each, 3x the default noise) fitted independently and partially pooled.
+    Scenario("pool12x52x4", 12, 52, 4, noise_share=0.09, poolings=("none", "partial")),
     Scenario("scale100", 100, 156, 6, stepped=True),
 )}
-DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4")
+DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4", "pool12x52x4")
 
 
 # --- model input ----------------------------------------------------------------------------
@@ -148,33 +153,18 @@ def scenario_channels(n: int) -> tuple[ChannelSpec, ...]:
 # --- figures --------------------------------------------------------------------------------
 
 
-def recovery(estimates: pd.DataFrame, truth: dict) -> dict[str, float]:
-    """Recovery of the true channel effects.
-
-    estimates: segment_id, channel, roi_mean, roi_p05, roi_p95, contribution_mean (one row per fitted
-    segment x channel). Returns the mean absolute relative error of ROI, the share of pairs whose true
-    ROI lies in the 90% interval, and the mean absolute error of each channel's share of the segment's
-    media contribution (shares over the fitted channels, in truth and estimate alike).
-    """
-    true = pd.DataFrame([{"segment_id": s, "channel": c, "true_roi": v["roi"], "true_contribution": v["contribution"]}
-                         for s, seg in truth["segments"].items() for c, v in seg["channels"].items()])
-    both = estimates.merge(true, on=["segment_id", "channel"])
-    by_segment = both.groupby("segment_id")
-    share = both["contribution_mean"] / by_segment["contribution_mean"].transform("sum")
-    true_share = both["true_contribution"] / by_segment["true_contribution"].transform("sum")
-    return {
-        "roi_mare": float((np.abs(both["roi_mean"] - both["true_roi"]) / both["true_roi"]).mean()),
-        "roi_coverage90": float(((both["roi_p05"] <= both["true_roi"]) & (both["true_roi"] <= both["roi_p95"])).mean()),
-        "share_mae": float(np.abs(share - true_share).mean()),
-    }
-
-
 def _estimates(artifacts: pd.DataFrame) -> pd.DataFrame:
+    """recovery()'s input from fit_segments artifacts: channel summaries and each run's data window."""
     summary = artifacts[artifacts["artifact"] == "summary"]
-    roi = summary[summary["parameter"] == "roi"].set_index(["segment_id", "channel"])
-    contribution = summary[summary["parameter"] == "contribution"].set_index(["segment_id", "channel"])
-    return pd.DataFrame({"roi_mean": roi["mean"], "roi_p05": roi["p05"], "roi_p95": roi["p95"],
-                         "contribution_mean": contribution["mean"]}).reset_index()
+    by_name = {name: summary[summary["parameter"] == name].set_index(["segment_id", "channel"])
+               for name in ("roi", "contribution", "spend")}
+    runs = artifacts[artifacts["artifact"] == "run"]
+    window = runs.pivot_table(index="segment_id", columns="parameter", values="details", aggfunc="first")
+    frame = pd.DataFrame({"roi_mean": by_name["roi"]["mean"], "roi_p05": by_name["roi"]["p05"],
+                          "roi_p95": by_name["roi"]["p95"], "contribution_mean": by_name["contribution"]["mean"],
+                          "spend": by_name["spend"]["mean"]}).reset_index()
+    return frame.assign(window_start=frame["segment_id"].map(window["data_window_start"]),
+                        window_end=frame["segment_id"].map(window["data_window_end"]))
 
 
 def fit_figures(artifacts: pd.DataFrame, seconds: float) -> dict[str, float]:
@@ -218,8 +208,8 @@ def format_line(label: str, shape: str, f: dict) -> str:
              f"ESS/s {f['ess_per_s']:7.2f}", f"max R-hat {f['max_rhat']:.3f}", f"divergences {f['divergences']}",
              f"published {f['published']} rejected {f['rejected']}"]
     if "roi_mare" in f:
-        parts.append(f"ROI MARE {f['roi_mare']:.3f}, true ROI in 90% {f['roi_coverage90']:.0%}, "
-                     f"share MAE {f['share_mae']:.3f}")
+        parts.append(f"ROI MARE {f['roi_mare']:.3f}, true ROI in 90% {f['roi_coverage90']:.0%} "
+                     f"(width {f['roi_width90']:.2f} x true), share MAE {f['share_mae']:.3f}")
     else:
         parts.append("recovery n/a (no truth)")
     parts.append(f"peak RSS {f['peak_rss_mib']:.0f} MiB")
@@ -239,6 +229,7 @@ class _Case:
     registry: pd.DataFrame
     truth: dict | None
     checkpoints: tuple[int, ...] = ()  # stepped: also report after the first n segments for each n
+    pooling: str = "none"
 
 
 def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Path) -> list[_Case]:
@@ -247,16 +238,20 @@ def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Pat
         long, registry = model_input_from_geo_media(geo_media)
         truth = None
     else:
+        noise = {} if scenario.noise_share is None else {"noise_share": scenario.noise_share}
         data = generate_demo(n_segments, scenario.weeks, DEFAULT_SEED, channels=scenario_channels(scenario.channels),
-                             deferred_channel=None, daily=False)
+                             deferred_channel=None, daily=False, **noise)
         long, registry = model_input_from_demo(data)
         truth = data.truth
     order = list(dict.fromkeys(long["segment_id"]) if truth is None else truth["segments"])
     counts = tuple(sorted({min(n, n_segments) for n in steps})) if scenario.stepped else (n_segments,)
     weeks = long["week_start"].nunique()
-    return [_Case(scenario.name, f"{{n}} seg x {weeks} wk x {scenario.channels} ch",
-                  long[long["segment_id"].isin(order[:counts[-1]])], registry, truth,
-                  counts if scenario.stepped else ())]
+    shape = f"{{n}} seg x {weeks} wk x {scenario.channels} ch"
+    kept = long[long["segment_id"].isin(order[:counts[-1]])]
+    return [_Case(f"{scenario.name}/{pooling}" if len(scenario.poolings) > 1 else scenario.name,
+                  shape + (f", pooling {pooling}" if len(scenario.poolings) > 1 else ""), kept, registry, truth,
+                  counts if scenario.stepped else (), pooling)
+            for pooling in scenario.poolings]
 
 
 def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str, float, float]]]:
@@ -310,10 +305,13 @@ def _fit_peer(mmm_module, case: _Case, sampler: dict, adstock_max_lag: int) -> t
                   nuts_sampler="numpyro", random_seed=sampler["seed"], progressbar=False)
         contribution = model.compute_channel_contribution_original_scale().sum("date")
         draws = contribution.transpose("chain", "draw", "channel").to_numpy().reshape(-1, len(channels))
-        roi = draws / wide[channels].sum().to_numpy()
+        spend = wide[channels].sum().to_numpy()
+        roi = draws / spend
+        window = {"window_start": wide.index.min(), "window_end": wide.index.max() + pd.Timedelta(days=6)}
         rows += [{"segment_id": segment, "channel": c, "roi_mean": roi[:, j].mean(),
                   "roi_p05": np.quantile(roi[:, j], 0.05), "roi_p95": np.quantile(roi[:, j], 0.95),
-                  "contribution_mean": draws[:, j].mean()} for j, c in enumerate(channels)]
+                  "contribution_mean": draws[:, j].mean(), "spend": spend[j], **window}
+                 for j, c in enumerate(channels)]
     return pd.DataFrame(rows), time.perf_counter() - started
 
 
@@ -327,7 +325,8 @@ def _peer_line(mmm_module, case: _Case, ours: dict, sampler: dict, adstock_max_l
     if case.truth is not None:
         figures.update(recovery(estimates, case.truth))
         text += (f" | ROI MARE {figures['roi_mare']:.3f} vs {ours['roi_mare']:.3f}, true ROI in 90% "
-                 f"{figures['roi_coverage90']:.0%} vs {ours['roi_coverage90']:.0%}, share MAE "
+                 f"{figures['roi_coverage90']:.0%} vs {ours['roi_coverage90']:.0%} (width {figures['roi_width90']:.2f} "
+                 f"vs {ours['roi_width90']:.2f} x true), share MAE "
                  f"{figures['share_mae']:.3f} vs {ours['share_mae']:.3f} (peer vs curvehouse)")
     return text, figures
 
@@ -365,7 +364,7 @@ def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int
             echo(f"{name:<16} skipped: {geo_media} not found")
             continue
         for case in _cases(scenario, quick, steps, geo_media):
-            artifacts, seconds, done = _fit(case, config)
+            artifacts, seconds, done = _fit(case, {**config, "pooling": case.pooling})
             for label, shape, figures in _case_figures(case, artifacts, seconds, done):
                 echo(format_line(label, shape, figures))
                 result = {"scenario": label, "shape": shape, **figures}

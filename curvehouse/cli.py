@@ -144,6 +144,51 @@ def _add_report(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_report)
 
 
+def _recovery(args: argparse.Namespace) -> int:
+    """Score the current published runs of a built DuckDB file against the demo's ground truth."""
+    import json
+
+    from curvehouse.demo.recovery import published_estimates, recovery, recovery_table
+
+    try:
+        truth = json.loads(args.truth.read_text())
+        estimates = published_estimates(args.duckdb)
+    except (FileNotFoundError, json.JSONDecodeError) as exc:
+        print(f"curvehouse recovery: {exc}", file=sys.stderr)
+        return 2
+    table = recovery_table(estimates, truth)
+    if table.empty:
+        print(f"curvehouse recovery: no published run in {args.duckdb} matches a segment x channel of {args.truth}",
+              file=sys.stderr)
+        return 1
+    print(f"{'segment':<16} {'channel':<14} {'true ROI':>8}  {'ROI mean [90% interval]':<26} in 90%  share est / true")
+    for row in table.itertuples(index=False):
+        interval = f"{row.roi_mean:.2f} [{row.roi_p05:.2f}, {row.roi_p95:.2f}]"
+        print(f"{row.segment_id:<16} {row.channel:<14} {row.true_roi:>8.2f}  {interval:<26} "
+              f"{'yes' if row.roi_in_90 else 'NO':<6}  {row.share:.3f} / {row.true_share:.3f}")
+    figures = recovery(estimates, truth)
+    print(f"true ROI in the 90% interval: {int(table['roi_in_90'].sum())}/{len(table)} "
+          f"({figures['roi_coverage90']:.0%}, mean width {figures['roi_width90']:.2f} x true) | "
+          f"ROI MARE {figures['roi_mare']:.3f} | "
+          f"contribution share MAE {figures['share_mae']:.3f} (truth over each run's data window)")
+    return 0
+
+
+def _add_recovery(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "recovery",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="score the published channel estimates against the demo data's ground truth",
+        description="Read mmm_channel_summary (current published runs) and compare each ROI interval and "
+                    "contribution share with the truth the demo generator wrote, over the weeks each run fitted.",
+    )
+    parser.add_argument("--duckdb", type=Path, default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
+                        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)")
+    parser.add_argument("--truth", type=Path, default=DEFAULT_DEMO_DIR / generate.TRUTH_FILE,
+                        help="the generator's _ground_truth.json")
+    parser.set_defaults(handler=_recovery)
+
+
 def _upload(args: argparse.Namespace) -> int:
     """Validate a BYOMM file or folder and copy it into the landing folder."""
     try:
@@ -181,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_data(subparsers)
     _add_bench(subparsers)
     _add_report(subparsers)
+    _add_recovery(subparsers)
     _add_upload(subparsers)
     return parser
 

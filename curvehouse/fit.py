@@ -38,11 +38,19 @@ DECOMPOSITION_DRAWS = 400
 SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
 
 
-def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec) -> str:
-    """Deterministic run id: the segment's model input and the methodology version, hashed."""
+# Registry columns the fit reads: a change to them is a change of method, so it makes a new run.
+REGISTRY_FIT_COLUMNS = ("channel", "roi_prior_mean", "roi_prior_sd", "adstock_max_lag")
+
+
+def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame) -> str:
+    """Deterministic run id: the segment's model input, the methodology version and the registry's
+    priors and lags of the segment's channels, hashed."""
     rows = segment_rows.sort_values(["week_start", "variable_kind", "variable_name"])
     text = rows[["week_start", "variable_kind", "variable_name", "value"]].to_csv(index=False, float_format="%.6f")
-    return hashlib.sha256(f"{spec.version}\n{text}".encode()).hexdigest()[:16]
+    channels = set(rows.loc[rows["variable_kind"] == "spend", "variable_name"])
+    used = registry[registry["channel"].isin(channels)].reindex(columns=list(REGISTRY_FIT_COLUMNS))
+    priors = used.sort_values("channel").to_csv(index=False, float_format="%.6f")
+    return hashlib.sha256(f"{spec.version}\n{priors}\n{text}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def fit_segments(
     model_input = model_input.assign(week_start=pd.to_datetime(model_input["week_start"]))
     if spec.fit_mode == "refresh":
         model_input = _trailing_weeks(model_input, spec.refresh_window_weeks)
-    run_ids = {s: run_id_for(rows, spec) for s, rows in model_input.groupby("segment_id")}
+    run_ids = {s: run_id_for(rows, spec, registry) for s, rows in model_input.groupby("segment_id")}
     todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
     for segment in sorted(set(run_ids) - set(todo)):
         progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")

@@ -11,6 +11,7 @@ import pytest
 from curvehouse import bench
 from curvehouse.cli import main
 from curvehouse.demo import generate_demo
+from curvehouse.demo.recovery import recovery_table
 
 FOURIER = ["fourier_cos_1", "fourier_cos_2", "fourier_sin_1", "fourier_sin_2"]
 
@@ -74,13 +75,21 @@ def test_geo_media_input_has_20_geos_156_weeks_4_channels():
     assert np.isclose(outcome, (raw["conversions"] * raw["revenue_per_conversion"]).sum())
 
 
-def test_recovery_of_a_perfect_estimate():
-    truth = {"segments": {"a": {"channels": {"x": {"roi": 2.0, "contribution": 20.0},
-                                             "y": {"roi": 1.0, "contribution": 30.0}}}}}
+def test_recovery_scores_against_the_truth_over_the_fitted_window():
+    # Three weeks of truth; the fit saw the last two, so the first week's contribution is not its to explain.
+    weeks = [{"week_start": w, "media": {"x": x, "y": y}}
+             for w, x, y in (("2025-01-06", 100.0, 0.0), ("2025-01-13", 8.0, 12.0), ("2025-01-20", 12.0, 18.0))]
+    truth = {"segments": {"a": {"weekly": weeks}}}
     estimates = pd.DataFrame({"segment_id": ["a", "a"], "channel": ["x", "y"], "roi_mean": [2.0, 1.5],
-                              "roi_p05": [1.5, 1.2], "roi_p95": [2.5, 1.8], "contribution_mean": [20.0, 30.0]})
+                              "roi_p05": [1.5, 1.2], "roi_p95": [2.5, 1.8], "contribution_mean": [20.0, 30.0],
+                              "spend": [10.0, 30.0], "window_start": "2025-01-13", "window_end": "2025-01-26"})
+    table = recovery_table(estimates, truth)
+    assert table["true_roi"].tolist() == pytest.approx([2.0, 1.0])  # (8 + 12) / 10, (12 + 18) / 30
+    assert table["roi_in_90"].tolist() == [True, False]
     assert bench.recovery(estimates, truth) == pytest.approx({"roi_mare": 0.25, "roi_coverage90": 0.5,
-                                                              "share_mae": 0.0})
+                                                              "roi_width90": 0.55, "share_mae": 0.0})
+    with pytest.raises(ValueError, match=r"lack column\(s\) \['spend'\]"):
+        recovery_table(estimates.drop(columns="spend"), truth)
 
 
 def test_bench_quick_runs_end_to_end(monkeypatch, capsys, tmp_path):
@@ -116,3 +125,30 @@ def test_stepped_scenario_reports_each_checkpoint_from_one_fit(monkeypatch, caps
     assert first["shape"].startswith("1 seg x 156 wk x 6 ch") and second["shape"].startswith("2 seg")
     assert first["published"] + first["rejected"] == 1 and second["published"] + second["rejected"] == 2
     assert 0 < first["wall_s"] < second["wall_s"]
+
+
+def test_pooling_scenario_fits_the_same_noisy_short_segments_unpooled_and_pooled(monkeypatch, capsys, tmp_path):
+    tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
+    monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
+    monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--scenarios", "pool12x52x4", "--json", str(out)]) == 0
+    fits = [line for line in capsys.readouterr().err.splitlines() if line.startswith("curvehouse: fitting ")]
+    # Unpooled: one NUTS run per segment; partially pooled: one run over all three.
+    assert len(fits) == bench.QUICK_SEGMENTS + 1 and "," in fits[-1]
+    unpooled, pooled = json.loads(out.read_text())["results"]
+    assert (unpooled["scenario"], pooled["scenario"]) == ("pool12x52x4/none", "pool12x52x4/partial")
+    assert unpooled["shape"] == "3 seg x 52 wk x 4 ch, pooling none"
+    assert pooled["shape"] == "3 seg x 52 wk x 4 ch, pooling partial"
+    for result in (unpooled, pooled):
+        assert result["published"] + result["rejected"] == 3 and 0 <= result["roi_coverage90"] <= 1
+
+
+def test_generator_noise_share_sets_the_noise_sd():
+    quiet = generate_demo(n_segments=1, n_weeks=30, seed=5, deferred_channel=None, daily=False, noise_share=0.01)
+    noisy = generate_demo(n_segments=1, n_weeks=30, seed=5, deferred_channel=None, daily=False, noise_share=0.09)
+    (q,), (n,) = quiet.truth["segments"].values(), noisy.truth["segments"].values()
+    assert n["noise_sd"] == pytest.approx(9 * q["noise_sd"], rel=0.01)
+    assert q["channels"] == n["channels"]  # the same draws otherwise
+    with pytest.raises(ValueError, match="noise_share must be >= 0"):
+        generate_demo(n_segments=1, n_weeks=30, noise_share=-0.1)

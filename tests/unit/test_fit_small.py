@@ -8,7 +8,7 @@ import pytest
 
 from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
-from curvehouse.fit import fit_segments
+from curvehouse.fit import fit_segments, run_id_for
 from curvehouse.model.data import build_model_data
 from curvehouse.model.priors import build_priors
 from curvehouse.model.spec import spec_from_config
@@ -69,6 +69,21 @@ def test_an_unchanged_segment_is_not_refitted(generated, fitted):
     messages = []
     again = fit_segments(one, registry, TINY, existing_run_ids=frozenset({run_id}), progress=messages.append)
     assert again.empty and "unchanged since run" in messages[0]
+
+
+def test_a_changed_registry_prior_or_lag_makes_a_new_run_and_a_renamed_channel_does_not(generated):
+    _, model_input, registry = generated
+    one = model_input[model_input["segment_id"] == "north_america"]
+    spec = spec_from_config(TINY)
+    base = run_id_for(one, spec, registry)
+    fitted_channel = one.loc[one["variable_kind"] == "spend", "variable_name"].iloc[0]
+    row = registry["channel"] == fitted_channel
+    assert run_id_for(one, spec, registry.assign(display_name="Renamed")) == base
+    assert run_id_for(one, spec, registry.assign(roi_prior_mean=registry["roi_prior_mean"].where(~row, 9.0))) != base
+    lag = registry["adstock_max_lag"].astype("Float64").where(~row, 3)
+    assert run_id_for(one, spec, registry.assign(adstock_max_lag=lag)) != base
+    unused = pd.concat([registry, registry.iloc[[0]].assign(channel="not_in_this_segment", roi_prior_mean=7.0)])
+    assert run_id_for(one, spec, unused) == base
 
 
 def test_refresh_priors_are_centred_on_the_current_posterior(generated, fitted):

@@ -85,10 +85,10 @@ def test_good_segments_publish_while_the_failing_one_is_rejected(partitions, out
 
 def test_a_failed_run_is_retried_next_build_not_taken_as_fitted(partitions, outputs):
     """The failed run's id is not the deterministic one, so existing_run_ids will not skip the segment."""
-    parts, _ = partitions
+    parts, registry = partitions
     frame = parts[BROKEN].rename(columns=str.lower)
     failed_id = outputs[BROKEN]["RUN_ID"].iloc[0]
-    assert failed_id != run_id_for(frame, spec_from_config(TINY))
+    assert failed_id != run_id_for(frame, spec_from_config(TINY), registry)
 
 
 def test_partition_output_equals_the_in_process_fit(partitions, outputs):
