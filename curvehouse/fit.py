@@ -39,7 +39,7 @@ SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
 
 
 # Registry columns the fit reads: a change to them is a change of method, so it makes a new run.
-REGISTRY_FIT_COLUMNS = ("channel", "roi_prior_mean", "roi_prior_sd", "adstock_max_lag")
+REGISTRY_FIT_COLUMNS = ("channel", "channel_group", "roi_prior_mean", "roi_prior_sd", "adstock_max_lag")
 
 
 def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame) -> str:

@@ -72,8 +72,11 @@ def published_estimates(duckdb_path: Path) -> pd.DataFrame:
     if not Path(duckdb_path).is_file():
         raise FileNotFoundError(f"{duckdb_path}: no such DuckDB file (run the build first)")
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return con.sql(
-            "select segment_id, channel, roi_mean, roi_p05, roi_p95, contribution_mean, spend, "
-            "data_window_start as window_start, data_window_end as window_end "
-            "from mmm_channel_summary where is_current and status = 'published' order by segment_id, channel"
-        ).df()
+        try:
+            return con.sql(
+                "select segment_id, channel, roi_mean, roi_p05, roi_p95, contribution_mean, spend, "
+                "data_window_start as window_start, data_window_end as window_end "
+                "from mmm_channel_summary where is_current and status = 'published' order by segment_id, channel"
+            ).df()
+        except duckdb.CatalogException as exc:
+            raise FileNotFoundError(f"{duckdb_path} has no mmm_channel_summary table (run the build first)") from exc

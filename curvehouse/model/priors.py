@@ -39,8 +39,8 @@ def build_priors(
     """(S, C) prior arrays.
 
     ROI: LogNormal with the registry's roi_prior_mean / roi_prior_sd per channel, else the config
-    default. Half point (in units of the channel's mean active weekly spend), slope and theta: the
-    config defaults. In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the
+    default. Theta: the config's brand prior for the registry's brand channels, else its default.
+    Half point (in units of the channel's mean active weekly spend) and slope: the config defaults. In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the
     last published posterior in the same units) replaces them where present, so a short window
     recalibrates without forgetting what the long fit learnt about saturation.
     """
@@ -50,6 +50,8 @@ def build_priors(
     roi_mean = np.array([_registry_value(reg, c, "roi_prior_mean", p.roi_mean) for c in data.channels])
     roi_sd = np.array([_registry_value(reg, c, "roi_prior_sd", p.roi_sd) for c in data.channels])
     roi_loc, roi_scale = lognormal_from_mean_sd(roi_mean, roi_sd)
+    group = reg["channel_group"] if "channel_group" in reg.columns else pd.Series(dtype=object)
+    is_brand = [group.get(c) == "brand" for c in data.channels]
     full = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (n_s, n_c)).copy()  # noqa: E731
     priors = {
         "roi_loc": full(roi_loc),
@@ -58,8 +60,8 @@ def build_priors(
         "half_point_scale": full(p.half_point_log_sd),
         "slope_loc": full(np.log(p.slope_median)),
         "slope_scale": full(p.slope_log_sd),
-        "theta_a": full(p.theta_alpha),
-        "theta_b": full(p.theta_beta),
+        "theta_a": full([p.brand_theta_alpha if brand else p.theta_alpha for brand in is_brand]),
+        "theta_b": full([p.brand_theta_beta if brand else p.theta_beta for brand in is_brand]),
     }
     if previous is not None and len(previous):
         _centre_on_previous(priors, data, previous)

@@ -26,7 +26,9 @@ class PriorSpec:
 
     ROI (outcome currency per unit of spend) is LogNormal with this mean and sd unless the channel
     registry gives its own. Half point is LogNormal around ``half_point_median`` times the channel's
-    mean weekly spend in active weeks. Level (the mean outcome at average media and trend, centred as
+    mean weekly spend in active weeks. Adstock decay is Beta(theta_alpha, theta_beta), and
+    Beta(brand_theta_alpha, brand_theta_beta) for channels of the registry's ``brand`` group, whose
+    effect lasts longer (Robyn's guidance: TV decay 0.3-0.8, digital 0-0.3). Level (the mean outcome at average media and trend, centred as
     brms centres its intercept, so the baseline does not trade off against the media along a curved
     ridge), trend, control effects and noise are in units of the segment's mean weekly outcome.
     """
@@ -39,6 +41,8 @@ class PriorSpec:
     slope_log_sd: float = 0.4
     theta_alpha: float = 2.0
     theta_beta: float = 3.0
+    brand_theta_alpha: float = 3.0
+    brand_theta_beta: float = 3.0
     level_mean: float = 1.0
     level_sd: float = 0.25
     trend_sd: float = 0.5

@@ -65,9 +65,11 @@ def _priors_text(methodology: str | None) -> str:
         return "as configured (methodology not readable)"
     return ("ROI per channel from the channel registry (default mean {roi_mean}, sd {roi_sd}); half point "
             "median {half_point_median} x mean active spend (log-sd {half_point_log_sd}); slope median "
-            "{slope_median} (log-sd {slope_log_sd}); adstock decay Beta({theta_alpha}, {theta_beta})").format_map(
+            "{slope_median} (log-sd {slope_log_sd}); adstock decay Beta({theta_alpha}, {theta_beta}), brand channels "
+            "Beta({brand_theta_alpha}, {brand_theta_beta})").format_map(
         {k: priors.get(k, "?") for k in ("roi_mean", "roi_sd", "half_point_median", "half_point_log_sd",
-                                           "slope_median", "slope_log_sd", "theta_alpha", "theta_beta")})
+                                           "slope_median", "slope_log_sd", "theta_alpha", "theta_beta",
+                                           "brand_theta_alpha", "brand_theta_beta")})
 
 
 def _fit_text(run: pd.Series) -> str:

@@ -191,3 +191,20 @@ def test_stored_prior_draws_follow_the_priors(generated):
         roi = stats.lognorm(s=priors["roi_scale"][0, c], scale=np.exp(priors["roi_loc"][0, c]))
         assert stats.kstest(prior["roi"][:, 0, c], roi.cdf).pvalue > 1e-3
     assert np.isfinite(prior["intercept"]).all() and np.isfinite(prior["beta"]).all()
+
+
+def test_brand_channels_get_the_longer_adstock_prior(generated):
+    _, model_input, registry = generated
+    one = model_input[model_input["segment_id"] == "north_america"].assign(
+        week_start=lambda f: pd.to_datetime(f["week_start"]))
+    spec = spec_from_config({"priors": {"theta_alpha": 2.0, "theta_beta": 5.0,
+                                        "brand_theta_alpha": 4.0, "brand_theta_beta": 2.0}})
+    data = build_model_data(one, {}, spec.adstock_max_lag)
+    groups = registry.set_index("channel")["channel_group"]
+    priors = build_priors(data, spec, registry)
+    for c, channel in enumerate(data.channels):
+        expected = (4.0, 2.0) if groups[channel] == "brand" else (2.0, 5.0)
+        assert (priors["theta_a"][0, c], priors["theta_b"][0, c]) == expected
+    assert "brand" in set(groups[list(data.channels)]) and "performance" in set(groups[list(data.channels)])
+    no_groups = build_priors(data, spec, registry.drop(columns="channel_group"))
+    assert (no_groups["theta_a"] == 2.0).all() and (no_groups["theta_b"] == 5.0).all()
