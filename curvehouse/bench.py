@@ -52,7 +52,7 @@ class Scenario:
     channels: int
     source: str = "demo"
     stepped: bool = False  # also report after the first n segments for each of --segments-steps
-    noise_share: float | None = None  # the generator's noise sd as a share of the outcome (None: its default)
+    thin_segments: int = 0  # the last n segments keep only their last THIN_WEEKS weeks (new markets)
     poolings: tuple[str, ...] = ("none",)  # several: the same data fitted once per pooling, side by side
 
 
@@ -62,11 +62,13 @@ SCENARIOS = {s.name: s for s in (
     Scenario("s208x15", 1, 208, 15),
     Scenario("geo20", 20, 156, 4, source="geo_media"),
     Scenario("seg20x156x4", 20, 156, 4),
-    # Short, noisy segments (a year each, 3x the default noise) fitted independently and partially pooled.
-    Scenario("pool12x52x4", 12, 52, 4, noise_share=0.09, poolings=("none", "partial")),
+    # 4 segments with three years and 8 thin ones with half a year, fitted independently and partially
+    # pooled: the thin segments' recovery is reported apart.
+    Scenario("pool12x156x4", 12, 156, 4, thin_segments=8, poolings=("none", "partial")),
     Scenario("scale100", 100, 156, 6, stepped=True),
 )}
-DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4", "pool12x52x4")
+DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4", "pool12x156x4")
+THIN_WEEKS = 26
 
 
 # --- model input ----------------------------------------------------------------------------
@@ -212,6 +214,9 @@ def format_line(label: str, shape: str, f: dict) -> str:
                      f"(width {f['roi_width90']:.2f} x true), share MAE {f['share_mae']:.3f}")
     else:
         parts.append("recovery n/a (no truth)")
+    if "thin_roi_mare" in f:
+        parts.append(f"thin segments: ROI MARE {f['thin_roi_mare']:.3f}, true ROI in 90% {f['thin_roi_coverage90']:.0%} "
+                     f"(width {f['thin_roi_width90']:.2f} x true), share MAE {f['thin_share_mae']:.3f}")
     parts.append(f"peak RSS {f['peak_rss_mib']:.0f} MiB")
     return " | ".join(parts)
 
@@ -230,6 +235,7 @@ class _Case:
     truth: dict | None
     checkpoints: tuple[int, ...] = ()  # stepped: also report after the first n segments for each n
     pooling: str = "none"
+    thin: tuple[str, ...] = ()  # segments cut to their last THIN_WEEKS weeks, reported apart
 
 
 def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Path) -> list[_Case]:
@@ -238,19 +244,23 @@ def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Pat
         long, registry = model_input_from_geo_media(geo_media)
         truth = None
     else:
-        noise = {} if scenario.noise_share is None else {"noise_share": scenario.noise_share}
         data = generate_demo(n_segments, scenario.weeks, DEFAULT_SEED, channels=scenario_channels(scenario.channels),
-                             deferred_channel=None, daily=False, **noise)
+                             deferred_channel=None, daily=False)
         long, registry = model_input_from_demo(data)
         truth = data.truth
     order = list(dict.fromkeys(long["segment_id"]) if truth is None else truth["segments"])
     counts = tuple(sorted({min(n, n_segments) for n in steps})) if scenario.stepped else (n_segments,)
     weeks = long["week_start"].nunique()
-    shape = f"{{n}} seg x {weeks} wk x {scenario.channels} ch"
     kept = long[long["segment_id"].isin(order[:counts[-1]])]
+    thin = tuple(order[n_segments - min(scenario.thin_segments, n_segments - 1):n_segments])
+    shape = f"{{n}} seg x {weeks} wk" + (f" ({len(thin)} of them {THIN_WEEKS})" if thin else "")
+    shape += f" x {scenario.channels} ch"
+    if thin:
+        starts = pd.to_datetime(kept["week_start"])
+        kept = kept[~kept["segment_id"].isin(thin) | (starts > starts.max() - pd.Timedelta(weeks=THIN_WEEKS))]
     return [_Case(f"{scenario.name}/{pooling}" if len(scenario.poolings) > 1 else scenario.name,
                   shape + (f", pooling {pooling}" if len(scenario.poolings) > 1 else ""), kept, registry, truth,
-                  counts if scenario.stepped else (), pooling)
+                  counts if scenario.stepped else (), pooling, thin)
             for pooling in scenario.poolings]
 
 
@@ -391,7 +401,11 @@ def _case_figures(case: _Case, artifacts: pd.DataFrame, seconds: float, done: li
         subset = artifacts[artifacts["segment_id"].isin(names)]
         figures = fit_figures(subset, wall)
         if case.truth is not None:
-            figures.update(recovery(_estimates(subset), case.truth))
+            estimates = _estimates(subset)
+            figures.update(recovery(estimates, case.truth))
+            if case.thin:
+                thin = recovery(estimates[estimates["segment_id"].isin(case.thin)], case.truth)
+                figures.update({f"thin_{name}": value for name, value in thin.items()})
         figures["peak_rss_mib"] = rss
         out.append((f"{case.label}@{n}" if case.checkpoints else case.label, case.shape.format(n=n), figures))
     return out

@@ -375,7 +375,6 @@ def _baseline(
     season_share: np.ndarray,
     controls: dict[str, np.ndarray],
     media_mean: float,
-    noise_share: float,
 ) -> _Baseline:
     """Size the baseline so media is a plausible share of revenue; its mean over history is the level."""
     share = rng.uniform(*MEDIA_SHARE)
@@ -389,7 +388,7 @@ def _baseline(
         + sum(gamma[name] * controls[name].mean(axis=1) for name in gamma)
     )
     intercept = round(level - float(varying[: calendar.n_complete].mean()), 2)
-    noise_sd = round(noise_share * (level + media_mean), 2)
+    noise_sd = round(NOISE_SHARE * (level + media_mean), 2)
     return _Baseline(intercept, trend, fourier, gamma, noise_sd, intercept + varying)
 
 
@@ -428,7 +427,6 @@ def _segment(
     calendar: _Calendar,
     channels: Sequence[ChannelSpec],
     live_from: dict[str, int],
-    noise_share: float,
 ) -> _Segment:
     """Spend, controls, the true revenue decomposition and the biased attribution of one segment."""
     segment_id = _segment_id(index)
@@ -443,7 +441,7 @@ def _segment(
     media = sum(curve.contribution for curve in curves.values())
     controls = _controls(rng, calendar)
 
-    base = _baseline(rng, calendar, basis, season_share, controls, float(media[:n_complete].mean()), noise_share)
+    base = _baseline(rng, calendar, basis, season_share, controls, float(media[:n_complete].mean()))
     weekly_revenue = base.weekly + media + rng.normal(0.0, base.noise_sd, n)
 
     days, observed = calendar.days, calendar.observed
@@ -610,7 +608,6 @@ def generate_demo(
     deferred_channel: str | None = "podcast",
     deferred_weeks: int = 8,
     daily: bool = True,
-    noise_share: float = NOISE_SHARE,
 ) -> DemoData:
     """Generate the raw tables and their ground truth.
 
@@ -618,19 +615,16 @@ def generate_demo(
     days of that week up to ``end_date`` (an incomplete week the pipeline must drop); weekly mode
     has one row per complete week dated on its Monday. The deferred channel goes live on the Monday
     ``deferred_weeks`` weeks before the last complete week ends. ``truth["end_date"]`` is the last
-    day with data. ``noise_share`` is the weekly noise sd as a share of the mean outcome. Each segment draws from its own stream of ``seed``, so adding segments leaves the
+    day with data. Each segment draws from its own stream of ``seed``, so adding segments leaves the
     earlier ones unchanged.
     """
     _check_arguments(n_segments, n_weeks, channels, deferred_channel, deferred_weeks)
-    if not noise_share >= 0:
-        raise ValueError(f"noise_share must be >= 0, got {noise_share}")
     calendar = _Calendar.ending(end_date, n_weeks)
     live_from = {c.name: n_weeks - deferred_weeks if c.name == deferred_channel else 0 for c in channels}
     live_since = {name: calendar.start + timedelta(weeks=week) for name, week in live_from.items()}
     registry_seed, *segment_seeds = np.random.SeedSequence(seed).spawn(n_segments + 1)
     segments = [
-        _segment(np.random.default_rng(seq), i, calendar, channels, live_from, noise_share)
-        for i, seq in enumerate(segment_seeds)
+        _segment(np.random.default_rng(seq), i, calendar, channels, live_from) for i, seq in enumerate(segment_seeds)
     ]
     last_day = end_date if daily else calendar.current_week_start - timedelta(days=1)
 

@@ -135,7 +135,7 @@ def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
         partial(mmm_model, spec=spec),
         target_accept_prob=sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
-        dense_mass=sampler.dense_mass,
+        dense_mass=spec.pooling == "none" if sampler.dense_mass is None else sampler.dense_mass,
         init_strategy=init_to_median(num_samples=INIT_DRAWS),
     )
 

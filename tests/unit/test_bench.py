@@ -127,28 +127,20 @@ def test_stepped_scenario_reports_each_checkpoint_from_one_fit(monkeypatch, caps
     assert 0 < first["wall_s"] < second["wall_s"]
 
 
-def test_pooling_scenario_fits_the_same_noisy_short_segments_unpooled_and_pooled(monkeypatch, capsys, tmp_path):
+def test_pooling_scenario_fits_thin_and_thick_segments_unpooled_and_pooled(monkeypatch, capsys, tmp_path):
     tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
     monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
     monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
     out = tmp_path / "bench.json"
-    assert main(["bench", "--quick", "--scenarios", "pool12x52x4", "--json", str(out)]) == 0
+    assert main(["bench", "--quick", "--scenarios", "pool12x156x4", "--json", str(out)]) == 0
     fits = [line for line in capsys.readouterr().err.splitlines() if line.startswith("curvehouse: fitting ")]
-    # Unpooled: one NUTS run per segment; partially pooled: one run over all three.
+    # Unpooled: one NUTS run per segment, the thin ones on their own weeks; pooled: one run over all three.
     assert len(fits) == bench.QUICK_SEGMENTS + 1 and "," in fits[-1]
+    assert sum(f"({bench.THIN_WEEKS} weeks" in line for line in fits) == bench.QUICK_SEGMENTS - 1
     unpooled, pooled = json.loads(out.read_text())["results"]
-    assert (unpooled["scenario"], pooled["scenario"]) == ("pool12x52x4/none", "pool12x52x4/partial")
-    assert unpooled["shape"] == "3 seg x 52 wk x 4 ch, pooling none"
-    assert pooled["shape"] == "3 seg x 52 wk x 4 ch, pooling partial"
+    assert (unpooled["scenario"], pooled["scenario"]) == ("pool12x156x4/none", "pool12x156x4/partial")
+    assert unpooled["shape"] == f"3 seg x 156 wk (2 of them {bench.THIN_WEEKS}) x 4 ch, pooling none"
+    assert pooled["shape"].endswith("pooling partial")
     for result in (unpooled, pooled):
-        assert result["published"] + result["rejected"] == 3 and 0 <= result["roi_coverage90"] <= 1
-
-
-def test_generator_noise_share_sets_the_noise_sd():
-    quiet = generate_demo(n_segments=1, n_weeks=30, seed=5, deferred_channel=None, daily=False, noise_share=0.01)
-    noisy = generate_demo(n_segments=1, n_weeks=30, seed=5, deferred_channel=None, daily=False, noise_share=0.09)
-    (q,), (n,) = quiet.truth["segments"].values(), noisy.truth["segments"].values()
-    assert n["noise_sd"] == pytest.approx(9 * q["noise_sd"], rel=0.01)
-    assert q["channels"] == n["channels"]  # the same draws otherwise
-    with pytest.raises(ValueError, match="noise_share must be >= 0"):
-        generate_demo(n_segments=1, n_weeks=30, noise_share=-0.1)
+        assert result["published"] + result["rejected"] == 3 and 0 <= result["thin_roi_coverage90"] <= 1
+        assert result["thin_roi_mare"] != result["roi_mare"]  # the thin subset, not all segments

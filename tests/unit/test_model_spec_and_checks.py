@@ -18,6 +18,20 @@ def test_unknown_or_invalid_settings_are_refused_by_name():
         spec_from_config({"noise": "cauchy"})
     with pytest.raises(ValueError, match="sampler.chains"):
         spec_from_config({"sampler": {"chains": 0}})
+    with pytest.raises(ValueError, match="sampler.dense_mass must be true, false or null"):
+        spec_from_config({"sampler": {"dense_mass": "dense"}})
+
+
+def test_mass_matrix_is_dense_unpooled_and_diagonal_pooled_unless_set():
+    from curvehouse.model.sampling import _kernel
+
+    def dense(config: dict) -> bool:
+        spec = spec_from_config(config)
+        return _kernel(spec, spec.sampler)._dense_mass
+
+    assert dense({}) is True and dense({"pooling": "partial"}) is False
+    assert dense({"pooling": "partial", "sampler": {"dense_mass": True}}) is True
+    assert dense({"sampler": {"dense_mass": False}}) is False
 
 
 def test_methodology_version_follows_the_config():
