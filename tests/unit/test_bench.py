@@ -144,3 +144,19 @@ def test_pooling_scenario_fits_thin_and_thick_segments_unpooled_and_pooled(monke
     for result in (unpooled, pooled):
         assert result["published"] + result["rejected"] == 3 and 0 <= result["thin_roi_coverage90"] <= 1
         assert result["thin_roi_mare"] != result["roi_mare"]  # the thin subset, not all segments
+
+
+def test_segments_fitted_together_count_their_shared_divergences_once():
+    def runs(pooling: str) -> pd.DataFrame:
+        rows = []
+        for segment in ("a", "b"):
+            rows += [{"artifact": "run", "segment_id": segment, "parameter": name, "value": value, "details": None}
+                     for name, value in (("min_ess_bulk", 500.0), ("max_rhat", 1.001), ("divergences", 3.0))]
+            rows += [{"artifact": "run", "segment_id": segment, "parameter": "pooling", "value": None,
+                      "details": pooling},
+                     {"artifact": "run", "segment_id": segment, "parameter": "status", "value": None,
+                      "details": "rejected"}]
+        return pd.DataFrame(rows)
+
+    assert bench.fit_figures(runs("partial"), 10.0)["divergences"] == 3
+    assert bench.fit_figures(runs("none"), 10.0)["divergences"] == 6
