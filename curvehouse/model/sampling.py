@@ -69,13 +69,14 @@ def continue_posterior(
 
 def _sampled(program: Callable, spec: ModelSpec, seed: int, start: HMCState, resume: bool, skip: int, keep: int,
              args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
-    """Run the chains program with one key per chain from seed; the first `keep` draws as numpy."""
+    """Run the chains program (each chain's key is derived from seed inside it); the first `keep`
+    draws as numpy. Every argument goes in as numpy: an eager jnp.asarray or PRNG call compiles a
+    small program of its own first."""
     started = time.perf_counter()
     chains = spec.sampler.chains
-    keys = jax.random.split(jax.random.PRNGKey(seed), chains)
     given = _host_prior_draws(spec, priors, chains, -(-PRIOR_DRAWS // chains), seed)
-    samples, diverging, last, prior = program(keys, start, given, jnp.asarray(resume),
-                                              jnp.asarray(skip, dtype=jnp.int32), jnp.asarray(keep, dtype=jnp.int32),
+    samples, diverging, last, prior = program(np.arange(chains, dtype=np.int32), start, given, np.uint32(seed),
+                                              np.bool_(resume), np.int32(skip), np.int32(keep),
                                               args, _traced(priors))
     samples = {name: np.asarray(v)[:, :keep] for name, v in samples.items()}
     prior = {name: np.asarray(v).reshape((-1,) + v.shape[2:]) for name, v in prior.items()}
@@ -97,15 +98,15 @@ def _host_prior_draws(spec: ModelSpec, priors: dict[str, np.ndarray], chains: in
     return {k.THETA: draws.astype(np.float32)}
 
 
-def _traced(priors: dict[str, np.ndarray]) -> dict[str, jnp.ndarray]:
-    return {name: jnp.asarray(value, dtype=jnp.float32) for name, value in priors.items()}
+def _traced(priors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {name: np.asarray(value, dtype=np.float32) for name, value in priors.items()}
 
 
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
-    """(chain keys, start states, host prior draws, resume, skip, keep, data, priors) -> (samples by chain, diverging,
-    last states, prior draws by chain), compiled once (the seed is an argument, not part of the program: pass the sampler
-    with seed 0). A fit starts fresh (resume False: init, then warmup as the skipped iterations); a
+    """(chain indices, start states, host prior draws, seed, resume, skip, keep, data, priors) -> (samples by chain,
+    diverging, last states, prior draws by chain), compiled once (the seed is an argument, not part of the program: pass
+    the sampler with seed 0). A fit starts fresh (resume False: init, then warmup as the skipped iterations); a
     holdout refit resumes given states (resume True) with the step size and mass matrix they had.
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
@@ -118,14 +119,14 @@ def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
 
 def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     """Map a one-chain function over chains: one chain per host device where there are enough
-    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The key,
-    the start state and the host prior draws are per chain; the other arguments are shared."""
-    in_axes = (0, 0, 0) + (None,) * 5
+    devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The chain
+    index, the start state and the host prior draws are per chain; the other arguments are shared."""
+    in_axes = (0, 0, 0) + (None,) * 6
     if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
         return jax.pmap(chain, in_axes=in_axes)
     if sampler.chain_method == "sequential":
-        def sequential(keys, states, given, *shared):
-            return lax.map(lambda xs: chain(*xs, *shared), (keys, states, given))
+        def sequential(chains, states, given, *shared):
+            return lax.map(lambda xs: chain(*xs, *shared), (chains, states, given))
         return jax.jit(sequential)
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
@@ -167,18 +168,18 @@ def _state_shapes(spec: ModelSpec, sampler: SamplerSpec, args: tuple, priors: tu
     def init(key, data, prior):
         return _kernel(spec, sampler).init(key, sampler.warmup, model_args=(), model_kwargs={**data, "priors": prior})
     structs = [{name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in sig} for sig in (args, priors)]
-    return jax.eval_shape(init, jax.random.PRNGKey(0), *structs)
+    return jax.eval_shape(init, jax.ShapeDtypeStruct((2,), jnp.uint32), *structs)
 
 
-def _one_chain(spec: ModelSpec, sampler: SamplerSpec, key: jnp.ndarray, start: HMCState,
-               given: dict[str, jnp.ndarray], resume: jnp.ndarray, skip: jnp.ndarray, keep: jnp.ndarray,
-               args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
+def _one_chain(spec: ModelSpec, sampler: SamplerSpec, chain: jnp.ndarray, start: HMCState,
+               given: dict[str, jnp.ndarray], seed: jnp.ndarray, resume: jnp.ndarray, skip: jnp.ndarray,
+               keep: jnp.ndarray, args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
     """One chain: `skip + keep` NUTS iterations, the last `keep` returned (constrained, with
     deterministic sites; padded to the sampler's draws) with their divergence flags, and the final
     state. Fresh, the kernel adapts while its iteration count is below the warmup (skip = warmup);
     resumed, the count is already past it, so the step size and mass matrix stay as adapted."""
     kwargs = {**args, "priors": priors}
-    prior_key, key = jax.random.split(key)
+    prior_key, key = jax.random.split(jax.random.fold_in(jax.random.PRNGKey(seed), chain))
     prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), given, kwargs)
     kernel = _kernel(spec, sampler)
     fresh = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)

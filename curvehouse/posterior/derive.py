@@ -74,8 +74,7 @@ def component_draws(samples: dict[str, np.ndarray], data: ModelData, max_draws: 
     flat = _flat(samples)
     n = flat[k.ROI].shape[0]
     keep = np.linspace(0, n - 1, min(n, max_draws)).astype(int)
-    parts = _components_per_draw({name: jnp.asarray(v[keep]) for name, v in flat.items()},
-                                 model_arrays(data, fit_mask))
+    parts = _components_per_draw({name: v[keep] for name, v in flat.items()}, model_arrays(data, fit_mask))
     scale = data.y_scale
     return {
         "baseline": np.asarray(parts["baseline"]) * scale[None, :, None],
@@ -91,8 +90,9 @@ def curve_draws(channel: dict[str, np.ndarray], grid: np.ndarray, current: np.nd
     channel: name -> (N, S, C) flat draws; grid: (S, C, G); current: (S, C).
     Response is saturation_max * Hill(s; half_point, slope) per week at sustained weekly spend s.
     """
-    params = {n: jnp.asarray(channel[n]) for n in ("saturation_max", "half_point", "slope")}
-    return {name: np.asarray(v) for name, v in _curves_per_draw(params, jnp.asarray(grid), jnp.asarray(current)).items()}
+    params = {n: np.asarray(channel[n], dtype=np.float32) for n in ("saturation_max", "half_point", "slope")}
+    grid, current = np.asarray(grid, dtype=np.float32), np.asarray(current, dtype=np.float32)
+    return {name: np.asarray(v) for name, v in _curves_per_draw(params, grid, current).items()}
 
 
 @jax.jit
