@@ -328,10 +328,17 @@ def _fit_peer(mmm_module, case: _Case, sampler: dict, adstock_max_lag: int) -> t
 
 
 def _peer_line(mmm_module, case: _Case, ours: dict, sampler: dict, adstock_max_lag: int) -> tuple[str, dict]:
+    import jax
+
+    # PyMC's JAX sampler switches the whole process to 64-bit floats when it loads; later fits of
+    # ours in the same run would then run (slower, and with other numbers) in float64.
+    x64 = jax.config.jax_enable_x64
     try:
         estimates, seconds = _fit_peer(mmm_module, case, sampler, adstock_max_lag)
     except Exception as exc:  # an external library's failure is reported, not fatal to the benchmark
         return f"{case.label:<16} PyMC-Marketing failed: {type(exc).__name__}: {exc}", {"error": str(exc)}
+    finally:
+        jax.config.update("jax_enable_x64", x64)
     figures = {"wall_s": seconds, "time_ratio": seconds / ours["wall_s"]}
     text = f"{case.label:<16} PyMC-Marketing wall {seconds:.1f} s = {figures['time_ratio']:.2f} x curvehouse"
     if case.truth is not None:
