@@ -160,3 +160,20 @@ def test_segments_fitted_together_count_their_shared_divergences_once():
 
     assert bench.fit_figures(runs("partial"), 10.0)["divergences"] == 3
     assert bench.fit_figures(runs("none"), 10.0)["divergences"] == 6
+
+
+def test_a_peer_fit_that_turns_on_float64_leaves_our_later_fits_in_float32(monkeypatch):
+    """PyMC's JAX sampler enables x64 for the whole process when it loads (measured with
+    pymc-marketing 0.19.2); the peers extra is not installed in CI, so a stand-in does what it does."""
+    import jax
+
+    def peer_fit(mmm_module, case, sampler, adstock_max_lag):
+        jax.config.update("jax_enable_x64", True)
+        raise RuntimeError("stand-in peer stops here")
+
+    monkeypatch.setattr(bench, "_fit_peer", peer_fit)
+    assert jax.config.jax_enable_x64 is False
+    case = bench._Case("s104x4", "1 seg", pd.DataFrame(), pd.DataFrame(), None)
+    text, figures = bench._peer_line(None, case, {}, {}, 8)
+    assert "PyMC-Marketing failed" in text and figures["error"] == "stand-in peer stops here"
+    assert jax.config.jax_enable_x64 is False
