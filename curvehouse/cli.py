@@ -169,8 +169,8 @@ def _recovery(args: argparse.Namespace) -> int:
     figures = recovery(estimates, truth)
     print(f"true ROI in the 90% interval: {int(table['roi_in_90'].sum())}/{len(table)} "
           f"({figures['roi_coverage90']:.0%}, mean width {figures['roi_width90']:.2f} x true) | "
-          f"ROI MARE {figures['roi_mare']:.3f} | "
-          f"contribution share MAE {figures['share_mae']:.3f} (truth over each run's data window)")
+          f"ROI MARE {figures['roi_mare']:.3f} | contribution share MAE {figures['share_mae']:.3f} "
+          f"({figures['share_mare']:.0%} of the true share on average; truth over each run's data window)")
     return 0
 
 

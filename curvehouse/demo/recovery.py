@@ -55,13 +55,15 @@ def recovery(estimates: pd.DataFrame, truth: dict) -> dict[str, float]:
     """Mean absolute relative ROI error, the share of pairs whose true ROI lies in the 90% interval,
     the interval's mean width relative to the true ROI (how much the fit narrowed it: a prior with
     sd = half its mean spans 1.53 times the mean), and the mean absolute error of each channel's share of its
-    segment's media contribution (shares over the estimated channels, in truth and estimate alike)."""
+    segment's media contribution (shares over the estimated channels, in truth and estimate alike),
+    absolute and relative to the true share."""
     table = recovery_table(estimates, truth)
     return {
         "roi_mare": float((np.abs(table["roi_mean"] - table["true_roi"]) / table["true_roi"]).mean()),
         "roi_coverage90": float(table["roi_in_90"].mean()),
         "roi_width90": float(((table["roi_p95"] - table["roi_p05"]) / table["true_roi"]).mean()),
         "share_mae": float(np.abs(table["share"] - table["true_share"]).mean()),
+        "share_mare": float((np.abs(table["share"] - table["true_share"]) / table["true_share"]).mean()),
     }
 
 

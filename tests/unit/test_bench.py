@@ -87,7 +87,8 @@ def test_recovery_scores_against_the_truth_over_the_fitted_window():
     assert table["true_roi"].tolist() == pytest.approx([2.0, 1.0])  # (8 + 12) / 10, (12 + 18) / 30
     assert table["roi_in_90"].tolist() == [True, False]
     assert bench.recovery(estimates, truth) == pytest.approx({"roi_mare": 0.25, "roi_coverage90": 0.5,
-                                                              "roi_width90": 0.55, "share_mae": 0.0})
+                                                              "roi_width90": 0.55, "share_mae": 0.0,
+                                                              "share_mare": 0.0})
     with pytest.raises(ValueError, match=r"lack column\(s\) \['spend'\]"):
         recovery_table(estimates.drop(columns="spend"), truth)
 
