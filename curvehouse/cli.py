@@ -113,6 +113,11 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_bench)
 
 
+def _add_duckdb_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--duckdb", type=Path, default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
+                        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)")
+
+
 def _report(args: argparse.Namespace) -> int:
     """Render the static report site from the warehouse tables."""
     from curvehouse.report import DuckDBReader, build_report  # matplotlib loads only for this command
@@ -138,8 +143,7 @@ def _add_report(subparsers: argparse._SubParsersAction) -> None:
         description="Read the published tables (DuckDB file) and write a self-contained static site: HTML pages "
                     "with inline SVG charts, one-pager.pdf and markdown files for agents and reviewers.",
     )
-    parser.add_argument("--duckdb", type=Path, default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
-                        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)")
+    _add_duckdb_option(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR, help="output folder")
     parser.set_defaults(handler=_report)
 
@@ -182,8 +186,7 @@ def _add_recovery(subparsers: argparse._SubParsersAction) -> None:
         description="Read mmm_channel_summary (current published runs) and compare each ROI interval and "
                     "contribution share with the truth the demo generator wrote, over the weeks each run fitted.",
     )
-    parser.add_argument("--duckdb", type=Path, default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
-                        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)")
+    _add_duckdb_option(parser)
     parser.add_argument("--truth", type=Path, default=DEFAULT_DEMO_DIR / generate.TRUTH_FILE,
                         help="the generator's _ground_truth.json")
     parser.set_defaults(handler=_recovery)

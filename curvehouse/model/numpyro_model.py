@@ -30,7 +30,7 @@ def model_arrays(data: ModelData, fit_mask: np.ndarray | None = None) -> dict[st
 
     ROI is defined over the weeks the model learns from, so total spend follows fit_mask. Plain
     float32 numpy arrays: the compiled programs take them as they are, where jnp.asarray would
-    compile a small copy program per shape first (~0.5 s per process in all).
+    compile a small copy program per shape first.
     """
     fit_mask = data.time_mask if fit_mask is None else fit_mask
     arrays = dict(y=data.y, y_scale=data.y_scale, lagged=data.lagged, z=data.z, time_mask=data.time_mask,

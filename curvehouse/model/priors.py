@@ -40,9 +40,10 @@ def build_priors(
 
     ROI: LogNormal with the registry's roi_prior_mean / roi_prior_sd per channel, else the config
     default. Theta: the config's brand prior for the registry's brand channels, else its default.
-    Half point (in units of the channel's mean active weekly spend) and slope: the config defaults. In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the
-    last published posterior in the same units) replaces them where present, so a short window
-    recalibrates without forgetting what the long fit learnt about saturation.
+    Half point (in units of the channel's mean active weekly spend) and slope: the config defaults.
+    In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the last published
+    posterior in the same units) replaces them where present, so a short window recalibrates
+    without forgetting what the long fit learnt about saturation.
     """
     n_s, n_c = len(data.segments), len(data.channels)
     p = spec.priors

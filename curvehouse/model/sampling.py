@@ -43,7 +43,7 @@ class Posterior:
         return value.reshape((-1,) + value.shape[2:])
 
 
-def sample_posterior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec) -> Posterior:
+def sample_posterior(args: dict[str, np.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec) -> Posterior:
     """Run NUTS: warmup (adapting step size and mass matrix), then the kept draws. Data and priors
     are arguments of one program compiled per methodology, sampler and padded shape, so every
     later segment of that shape, and every holdout refit, runs without compiling."""
@@ -54,7 +54,7 @@ def sample_posterior(args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray]
 
 
 def continue_posterior(
-    posterior: Posterior, args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec,
+    posterior: Posterior, args: dict[str, np.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec,
     burn_in: int, draws: int, seed: int
 ) -> Posterior:
     """Sample a nearby posterior (the same model on slightly different data, e.g. without the
@@ -68,7 +68,7 @@ def continue_posterior(
 
 
 def _sampled(program: Callable, spec: ModelSpec, seed: int, start: HMCState, resume: bool, skip: int, keep: int,
-             args: dict[str, jnp.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
+             args: dict[str, np.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
     """Run the chains program (each chain's key is derived from seed inside it); the first `keep`
     draws as numpy. Every argument goes in as numpy: an eager jnp.asarray or PRNG call compiles a
     small program of its own first."""
@@ -77,7 +77,7 @@ def _sampled(program: Callable, spec: ModelSpec, seed: int, start: HMCState, res
     given = _host_prior_draws(spec, priors, chains, -(-PRIOR_DRAWS // chains), seed)
     samples, diverging, last, prior = program(np.arange(chains, dtype=np.int32), start, given, np.uint32(seed),
                                               np.bool_(resume), np.int32(skip), np.int32(keep),
-                                              args, _traced(priors))
+                                              args, _float32(priors))
     samples = {name: np.asarray(v)[:, :keep] for name, v in samples.items()}
     prior = {name: np.asarray(v).reshape((-1,) + v.shape[2:]) for name, v in prior.items()}
     # On the host, as the fresh fit's placeholder states are: pmap compiles again for device-sharded
@@ -98,7 +98,7 @@ def _host_prior_draws(spec: ModelSpec, priors: dict[str, np.ndarray], chains: in
     return {k.THETA: draws.astype(np.float32)}
 
 
-def _traced(priors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _float32(priors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: np.asarray(value, dtype=np.float32) for name, value in priors.items()}
 
 
@@ -152,7 +152,7 @@ def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, given: dict[str, jnp
     return {name: v for name, v in draws.items() if name not in (k.OBS, k.MU)}
 
 
-def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, jnp.ndarray],
+def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, np.ndarray],
                         priors: dict[str, np.ndarray]) -> HMCState:
     """Zeros shaped as the chains' states: the start argument of a fresh fit (not read)."""
     def signature(arrays: dict) -> tuple:

@@ -93,11 +93,16 @@ def test_recovery_scores_against_the_truth_over_the_fitted_window():
         recovery_table(estimates.drop(columns="spend"), truth)
 
 
-def test_bench_quick_runs_end_to_end(monkeypatch, capsys, tmp_path):
+@pytest.fixture
+def tiny_quick_bench(monkeypatch):
+    """--quick with 20 + 20 draws, no holdout, and no PyMC-Marketing comparison (where the peers
+    extra is installed it is minutes of its own)."""
     tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
     monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
-    # The PyMC-Marketing comparison (where the peers extra is installed) is minutes of its own.
     monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
+
+
+def test_bench_quick_runs_end_to_end(tiny_quick_bench, capsys, tmp_path):
     out = tmp_path / "bench.json"
     assert main(["bench", "--quick", "--scenarios", "s104x4", "--json", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -111,12 +116,9 @@ def test_bench_quick_runs_end_to_end(monkeypatch, capsys, tmp_path):
     assert result["scenario"] == "s104x4" and result["wall_s"] > 0 and 0 <= result["roi_coverage90"] <= 1
 
 
-def test_stepped_scenario_reports_each_checkpoint_from_one_fit(monkeypatch, capsys, tmp_path):
+def test_stepped_scenario_reports_each_checkpoint_from_one_fit(tiny_quick_bench, capsys, tmp_path):
     """scale100 fits its segments once and reports after the first n of them for each step: the
     figures cover exactly n segments and the wall time grows with n."""
-    tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
-    monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
-    monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
     out = tmp_path / "bench.json"
     assert main(["bench", "--quick", "--scenarios", "scale100", "--segments-steps", "1,2", "--json", str(out)]) == 0
     fits = [line for line in capsys.readouterr().err.splitlines() if line.startswith("curvehouse: fitting ")]
@@ -128,10 +130,7 @@ def test_stepped_scenario_reports_each_checkpoint_from_one_fit(monkeypatch, caps
     assert 0 < first["wall_s"] < second["wall_s"]
 
 
-def test_pooling_scenario_fits_thin_and_thick_segments_unpooled_and_pooled(monkeypatch, capsys, tmp_path):
-    tiny = {"sampler": {"chains": 2, "warmup": 20, "draws": 20}, "holdout_weeks": 0}
-    monkeypatch.setattr(bench, "QUICK_CONFIG", tiny)
-    monkeypatch.setattr(bench, "_peer_module", lambda: (None, "switched off in this test"))
+def test_pooling_scenario_fits_thin_and_thick_segments_unpooled_and_pooled(tiny_quick_bench, capsys, tmp_path):
     out = tmp_path / "bench.json"
     assert main(["bench", "--quick", "--scenarios", "pool12x156x4", "--json", str(out)]) == 0
     fits = [line for line in capsys.readouterr().err.splitlines() if line.startswith("curvehouse: fitting ")]
