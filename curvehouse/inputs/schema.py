@@ -3,7 +3,9 @@
 One source of truth for the validator, the demo-data writer and the docs. Column kinds:
 ``date`` (ISO 8601 calendar date), ``month`` (a date; the first of the month by convention),
 ``name`` (segment / channel / control identifiers: free text without quote characters),
-``text``, ``number`` (finite float), ``integer``, ``boolean``.
+``text``, ``number`` (finite float), ``integer``, ``boolean``. ``not_after_as_of`` marks the
+column that dates each row of a dated table: no row may be dated after the run's as-of date (var
+``as_of_date``); a month column breaks it only when the month starts after that date.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "Column",
-    "RawTable",
+    "CHANNEL_GROUPS",
+    "NAME_MAX_LENGTH",
+    "NULL_TOKENS",
     "RAW_TABLES",
     "RAW_TABLE_NAMES",
-    "CHANNEL_GROUPS",
-    "NULL_TOKENS",
-    "NAME_MAX_LENGTH",
+    "Column",
+    "RawTable",
     "raw_tables",
 ]
 
@@ -38,6 +40,7 @@ class Column:
     kind: str
     nullable: bool = False
     non_negative: bool = False
+    not_after_as_of: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
         RawTable(
             "channel_spend",
             (
-                Column("date", "date"),
+                Column("date", "date", not_after_as_of=True),
                 Column("segment_id", "name"),
                 Column("channel", "name"),
                 Column("spend", "number", non_negative=True),
@@ -85,7 +88,7 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
         RawTable(
             "platform_spend",
             (
-                Column("date", "date"),
+                Column("date", "date", not_after_as_of=True),
                 Column("segment_id", "name"),
                 Column("channel", "name"),
                 Column("platform_spend", "number", non_negative=True),
@@ -95,7 +98,7 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
         RawTable(
             "outcomes",
             (
-                Column("date", "date"),
+                Column("date", "date", not_after_as_of=True),
                 Column("segment_id", "name"),
                 Column(kpi_name, "number", non_negative=True),
             ),
@@ -104,7 +107,7 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
         RawTable(
             "controls",
             (
-                Column("date", "date"),
+                Column("date", "date", not_after_as_of=True),
                 Column("segment_id", "name"),
                 Column("control", "name"),
                 Column("value", "number"),
@@ -115,7 +118,7 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
         RawTable(
             "attribution",
             (
-                Column("month", "month"),
+                Column("month", "month", not_after_as_of=True),
                 Column("segment_id", "name"),
                 Column("channel", "name"),
                 Column("attributed_revenue", "number", non_negative=True),
@@ -126,7 +129,7 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
         RawTable(
             "reallocation_proposals",
             (
-                Column("date", "date"),
+                Column("date", "date", not_after_as_of=True),
                 Column("segment_id", "name"),
                 Column("channel_from", "name"),
                 Column("channel_to", "name"),

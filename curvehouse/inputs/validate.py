@@ -3,7 +3,9 @@
 Every problem becomes a ``Violation`` naming file, line (CSV; the header is line 1) or row
 (Parquet, 1-based), column, rule and value; all of them are gathered and raised together as one
 ``InputError``, so a bad file never surfaces as a bare traceback from deep inside dbt. Names from
-the data (segments, channels, controls) are vetted here so that none can reach SQL as code.
+the data (segments, channels, controls) are vetted here so that none can reach SQL as code. Rows
+dated after the run's as-of date (var ``as_of_date``; today, UTC, when null) are named here too,
+rather than surfacing later as a data-gate failure in some other week.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -31,13 +34,14 @@ from curvehouse.inputs.schema import (
 )
 
 __all__ = [
-    "RawFrame",
     "InputError",
+    "RawFrame",
     "Violation",
-    "read_raw_folder",
-    "validate_raw",
     "check_raw_folder",
+    "read_raw_folder",
+    "resolve_as_of",
     "unsafe_name_reason",
+    "validate_raw",
 ]
 
 FORMATS = ("csv", "parquet")
@@ -61,8 +65,10 @@ _TYPE_RULES = {
     "month": _DATE_RULE,
     "number": (
         "number_type",
-        "is not a number: use plain digits with '.' for decimals "
-        "(no thousands separators, currency signs, text or infinity)",
+        (
+            "is not a number: use plain digits with '.' for decimals "
+            "(no thousands separators, currency signs, text or infinity)"
+        ),
     ),
     "integer": ("integer_type", "is not a whole number"),
     "boolean": ("boolean_type", "is not a boolean: use true/false, yes/no or 1/0"),
@@ -82,6 +88,25 @@ class RawFrame:
     data: pd.DataFrame
 
 
+def resolve_as_of(value: object) -> date:
+    """The run's as-of date from var ``as_of_date``: an ISO date (YYYY-MM-DD), or today's UTC date
+    when null (None, or the text dbt renders for it: '', 'None', 'null'). Anything else raises."""
+    if value is None or str(value).strip().casefold() in ("", "none", "null"):
+        return datetime.now(UTC).date()
+    if isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(
+        f"var as_of_date {value!r} is not an ISO date (YYYY-MM-DD); set it to a date such as 2026-11-22, "
+        "or to null for today (UTC)"
+    )
+
+
 def read_raw_folder(path: str | Path, kpi_name: str = "revenue") -> dict[str, RawFrame]:
     """Read every raw table file in ``path`` as strings; raise InputError if any is missing or unreadable."""
     frames, problems = _read_folder(Path(path), kpi_name)
@@ -90,18 +115,27 @@ def read_raw_folder(path: str | Path, kpi_name: str = "revenue") -> dict[str, Ra
     return frames
 
 
-def validate_raw(frames: Mapping[str, RawFrame], kpi_name: str = "revenue") -> dict[str, pd.DataFrame]:
-    """Check raw frames against the contract and return them typed; raise InputError listing every problem."""
-    typed, problems = _check(frames, kpi_name, report_missing=True)
+def validate_raw(
+    frames: Mapping[str, RawFrame], kpi_name: str = "revenue", as_of: date | str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Check raw frames against the contract and return them typed; raise InputError listing every problem.
+
+    ``as_of``: rows dated after it break rule not_after_as_of (see ``resolve_as_of``; None is today, UTC).
+    """
+    typed, problems = _check(frames, kpi_name, resolve_as_of(as_of), report_missing=True)
     if problems:
         raise InputError(problems, folder=_folder_of(frames))
     return typed
 
 
-def check_raw_folder(path: str | Path, kpi_name: str = "revenue") -> pd.DataFrame:
-    """Read and validate a raw folder; return one summary row per table, or raise InputError with all problems."""
+def check_raw_folder(path: str | Path, kpi_name: str = "revenue", as_of: date | str | None = None) -> pd.DataFrame:
+    """Read and validate a raw folder; return one summary row per table, or raise InputError with all problems.
+
+    ``as_of``: rows dated after it break rule not_after_as_of (see ``resolve_as_of``; None is today, UTC).
+    """
+    as_of = resolve_as_of(as_of)
     frames, problems = _read_folder(Path(path), kpi_name)
-    problems += _check(frames, kpi_name, report_missing=False)[1]
+    problems += _check(frames, kpi_name, as_of, report_missing=False)[1]
     if problems:
         raise InputError(problems, folder=path)
     return pd.DataFrame(
@@ -228,7 +262,7 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame | None, list[Violation]]:
 
 
 def _check(
-    frames: Mapping[str, RawFrame], kpi_name: str, report_missing: bool
+    frames: Mapping[str, RawFrame], kpi_name: str, as_of: date, report_missing: bool
 ) -> tuple[dict[str, pd.DataFrame], list[Violation]]:
     """Run every per-table rule, then the cross-table rules on the values that passed."""
     typed: dict[str, pd.DataFrame] = {}
@@ -240,13 +274,13 @@ def _check(
             if report_missing and table.required:
                 problems.append(Violation(name, None, None, "required_file", f"required table {name} was not provided"))
             continue
-        typed[name], valid[name], found = _check_table(frame, table)
+        typed[name], valid[name], found = _check_table(frame, table, as_of)
         problems += found
     problems += _cross_table(frames, typed, valid)
     return typed, problems
 
 
-def _check_table(frame: RawFrame, table: RawTable) -> tuple[pd.DataFrame, pd.DataFrame, list[Violation]]:
+def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, list[Violation]]:
     """Check one table's columns, cells and key; return typed values, a validity mask and violations."""
     file, data = frame.path.name, frame.data
     folded = [str(c).strip().casefold() for c in data.columns]
@@ -262,7 +296,7 @@ def _check_table(frame: RawFrame, table: RawTable) -> tuple[pd.DataFrame, pd.Dat
             message = f"the header has {len(hits)} columns named {column.name}; keep one"
             structural.append(Violation(file, None, column.name, "required_column", message))
         else:
-            typed[column.name], valid[column.name], found = _check_column(file, column, data.iloc[:, hits[0]])
+            typed[column.name], valid[column.name], found = _check_column(file, column, data.iloc[:, hits[0]], as_of)
             cells += found
     if missing:
         header_row = 1 if frame.format == "csv" else None
@@ -282,7 +316,9 @@ def _check_table(frame: RawFrame, table: RawTable) -> tuple[pd.DataFrame, pd.Dat
     return typed, valid, structural + sorted(cells, key=lambda v: v.row if v.row is not None else float("inf"))
 
 
-def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series, list[Violation]]:
+def _check_column(
+    file: str, column: Column, cells: pd.Series, as_of: date
+) -> tuple[pd.Series, pd.Series, list[Violation]]:
     """Parse one column's text; return typed values (NA where empty or bad), a validity mask and violations.
 
     Each distinct text is checked once (dates, segments and channels repeat a lot), then spread back.
@@ -294,6 +330,8 @@ def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Serie
     bad_d &= ~empty_d
     negative_d = ~bad_d & (parsed_d.astype(float) < 0) if column.non_negative else None
     unsafe_d = ~bad_d & ~empty_d & checked.map(unsafe_name_reason).notna() if column.kind == "name" else None
+    # A month (parsed as its first day) is after the as-of date only when it starts after it.
+    late_d = ~bad_d & (parsed_d > pd.Timestamp(as_of)) if column.not_after_as_of else None
 
     def spread(values: pd.Series) -> pd.Series:
         return values.take(codes).set_axis(cells.index)
@@ -313,6 +351,12 @@ def _check_column(file: str, column: Column, cells: pd.Series) -> tuple[pd.Serie
         unsafe = spread(unsafe_d)
         problems += _cells(file, column.name, "safe_name", text[unsafe], _describe_unsafe)
         bad |= unsafe
+    if late_d is not None:
+        late = spread(late_d)
+        problems += _cells(
+            file, column.name, "not_after_as_of", text[late], lambda v: _describe_late(v, column.kind, as_of)
+        )
+        bad |= late
     values = spread(parsed_d).mask(bad | empty)
     if column.kind == "boolean" and values.notna().all():
         values = values.astype(bool)
@@ -497,6 +541,15 @@ def _describe_unsafe(name: str) -> str:
         f"value {_show(name)} {unsafe_name_reason(name)}; names may not contain quotes, backticks, semicolons, "
         f"backslashes or control characters, nor be longer than {NAME_MAX_LENGTH} characters"
     )
+
+
+def _describe_late(value: str, kind: str, as_of: date) -> str:
+    if kind == "month":
+        return (
+            f"value {_show(value)} is in month {value[:7]}, which starts after the as-of date {as_of.isoformat()} "
+            "(var as_of_date)"
+        )
+    return f"value {_show(value)} is dated after the as-of date {as_of.isoformat()} (var as_of_date)"
 
 
 def _show(value: str) -> str:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from curvehouse.inputs.validate import InputError, check_raw_folder, read_raw_folder, validate_raw
+from curvehouse.inputs.tables import check_raw_tables
+from curvehouse.inputs.validate import (
+    InputError,
+    check_raw_folder,
+    read_raw_folder,
+    resolve_as_of,
+    validate_raw,
+)
 
 REGISTRY = """channel,display_name,channel_group,live_since,is_primary,roi_prior_mean,roi_prior_sd,adstock_max_lag
 search,Paid Search,performance,2023-01-02,true,2.0,0.5,4
@@ -284,3 +293,93 @@ def test_a_segment_called_na_is_a_name_not_a_null(raw_folder):
     typed = validate_raw(read_raw_folder(folder))
     assert set(typed["outcomes"]["segment_id"]) == {"NA"}
     assert typed["channel_spend"]["impressions"].isna().sum() == 2
+
+
+def test_spend_dated_after_the_as_of_date_is_named(raw_folder):
+    spend = SPEND + "2062-11-18,us,search,10,\n"  # a typo'd year
+    folder = raw_folder(channel_spend=spend)
+    with pytest.raises(InputError) as info:
+        check_raw_folder(folder, as_of="2026-11-22")
+    text, error = str(info.value), info.value
+    assert (
+        "channel_spend.csv line 6, column date: rule not_after_as_of — value '2062-11-18' is dated after "
+        "the as-of date 2026-11-22"
+    ) in text
+    assert [v.rule for v in error.violations] == ["not_after_as_of"]
+    assert "outcome" not in text.replace(str(folder), "")  # not blamed on an outcome gap
+
+
+def test_every_dated_table_is_checked_and_the_as_of_date_itself_passes(raw_folder):
+    on_as_of = {
+        "channel_spend": SPEND + "2026-11-22,us,search,10,\n",
+        "platform_spend": PLATFORM + "2026-11-22T00:00:00,us,search,10\n",
+        "outcomes": OUTCOMES + "2026-11-22,us,100\n",
+        "controls": CONTROLS + "2026-11-22,us,promo,1,\n",
+        "attribution": "month,segment_id,channel,attributed_revenue\n2026-11-01,us,search,5\n",
+        "reallocation_proposals": "date,segment_id,channel_from,channel_to,weekly_amount,proposed_by\n"
+        "2026-11-22,us,tv,search,50,\n",
+    }
+    assert len(check_raw_folder(raw_folder(**on_as_of), as_of="2026-11-22")) == 7
+
+    after = {name: text.replace("2026-11-22", "2026-11-23").replace("2026-11-01", "2026-12-01")
+             for name, text in on_as_of.items()}
+    with pytest.raises(InputError) as info:
+        check_raw_folder(raw_folder(**after), as_of=date(2026, 11, 22))
+    where = {(v.file, v.row, v.column) for v in info.value.violations if v.rule == "not_after_as_of"}
+    assert where == {
+        ("channel_spend.csv", 6, "date"),
+        ("platform_spend.csv", 4, "date"),
+        ("outcomes.csv", 4, "date"),
+        ("controls.csv", 4, "date"),
+        ("attribution.csv", 2, "month"),
+        ("reallocation_proposals.csv", 2, "date"),
+    }
+    assert len(info.value.violations) == 6
+    assert (
+        "attribution.csv line 2, column month: rule not_after_as_of — value '2026-12-01' is in month 2026-12, "
+        "which starts after the as-of date 2026-11-22"
+    ) in str(info.value)
+
+
+def test_a_month_that_starts_by_the_as_of_date_passes(raw_folder):
+    attribution = "month,segment_id,channel,attributed_revenue\n2026-11-30,us,search,5\n"
+    assert len(check_raw_folder(raw_folder(attribution=attribution), as_of="2026-11-01")) == 6
+
+
+def test_registry_live_since_may_be_after_the_as_of_date(raw_folder):
+    registry = REGISTRY.replace("tv,Television,brand,2023-01-02", "tv,Television,brand,2063-01-02")
+    assert len(check_raw_folder(raw_folder(channel_registry=registry), as_of="2026-11-22")) == 5
+
+
+def test_future_rows_are_capped_like_other_rules(raw_folder):
+    rows = "".join(f"2062-02-{d:02d},us,search,1,\n" for d in range(1, 29))
+    with pytest.raises(InputError) as info:
+        check_raw_folder(raw_folder(channel_spend=SPEND + rows), as_of="2026-11-22")
+    assert len(info.value.violations) == 21
+    assert "column date: rule not_after_as_of — ... and 8 more break this rule (first 20 listed)" in str(info.value)
+
+
+def test_a_warehouse_row_dated_after_the_as_of_date_names_table_and_row():
+    frames = {name: pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False) for name, text in CLEAN.items()}
+    frames["outcomes"].loc[1, "date"] = "2062-01-08"
+    readers = {name: (lambda frame=frame: frame) for name, frame in frames.items()}
+    names = {name: f"RAW.{name.upper()}" for name in frames}
+    assert len(check_raw_tables(readers, names, as_of="2062-01-08")) == 5
+    with pytest.raises(InputError) as info:
+        check_raw_tables(readers, names, as_of="2026-11-22")
+    expected = (
+        "RAW.OUTCOMES row 2, column date: rule not_after_as_of — value '2062-01-08' is dated after the as-of date "
+        "2026-11-22 (var as_of_date)"
+    )
+    assert [str(v) for v in info.value.violations] == [expected]
+
+
+def test_as_of_date_resolves_null_to_today_and_rejects_non_dates():
+    today = datetime.now(UTC).date()
+    for null in (None, "", "None", "null"):
+        assert resolve_as_of(null) in (today, datetime.now(UTC).date())
+    assert resolve_as_of("2026-11-22") == date(2026, 11, 22)
+    assert resolve_as_of(date(2026, 11, 22)) == date(2026, 11, 22)
+    for bad in ("22/11/2026", "2026-11-31", "20261122", "next week"):
+        with pytest.raises(ValueError, match=r"var as_of_date .* is not an ISO date \(YYYY-MM-DD\)"):
+            resolve_as_of(bad)
