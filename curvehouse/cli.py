@@ -54,11 +54,12 @@ def _add_demo_data(subparsers: argparse._SubParsersAction) -> None:
 
 
 PLANNING_BENCH = "planning"  # the planning layer's benchmark (curvehouse.planning.bench), not a fit
+HISTORY_BENCH = "history"  # the fit node's time before sampling as history grows (curvehouse.history_bench)
 
 
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = [*bench.SCENARIOS, PLANNING_BENCH]
+    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH]
     unknown = sorted(set(names) - set(known))
     if not names or unknown:
         raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
@@ -77,12 +78,16 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    fits = [name for name in args.scenarios if name != PLANNING_BENCH]
+    fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH)]
     report = bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
     if PLANNING_BENCH in args.scenarios:
         from curvehouse.planning.bench import run_planning_bench
 
         report["planning"] = run_planning_bench(args.planning_db)
+    if HISTORY_BENCH in args.scenarios:
+        from curvehouse.history_bench import run_history_bench
+
+        report["history"] = run_history_bench(args.history_builds)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -95,7 +100,8 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="benchmark the built-in fit: time, ESS/s, diagnostics, recovery of a known truth",
         description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
-                    "and print one line of figures per fit.",
+                    f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
+                    "the fit node's time before sampling after N earlier builds.",
     )
     parser.add_argument("--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS),
                         help="comma-separated scenario names")
@@ -109,6 +115,8 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--planning-db", type=Path,
                         default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
                         help="built DuckDB file the planning scenario times its what-if query on")
+    parser.add_argument("--history-builds", type=_counts, default="1,20",
+                        help="numbers of earlier builds the history scenario stores before timing one, comma-separated")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)
 
@@ -223,6 +231,53 @@ def _add_upload(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_upload)
 
 
+def _reset(args: argparse.Namespace) -> int:
+    """Say what a reset deletes, ask, then drop the history tables."""
+    import duckdb
+
+    from curvehouse.reset import drop_history, find_history
+
+    if not args.duckdb.exists():
+        print(f"curvehouse reset: no DuckDB file at {args.duckdb}", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(args.duckdb)) as con:
+        tables = find_history(con)
+        if not tables:
+            print(f"curvehouse reset: {args.duckdb} holds no history (no fit_segments or int_curves_byomm table)")
+            return 0
+        print(f"curvehouse reset deletes, from {args.duckdb}:")
+        for table in tables:
+            print(f"  {table.describe()}")
+        print("The next `dbt build` refits every segment and reloads the BYOMM landing folder; until then the "
+              "mmm_* tables still show the old runs.")
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("curvehouse reset: not confirmed (no terminal); pass --yes to reset without asking",
+                      file=sys.stderr)
+                return 1
+            if input("Type 'reset' to delete them: ").strip() != "reset":
+                print("curvehouse reset: not confirmed; nothing deleted")
+                return 1
+        drop_history(con, tables)
+    print(f"deleted {', '.join(t.name for t in tables)}")
+    return 0
+
+
+def _add_reset(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "reset",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="delete every stored run and BYOMM version (the history no dbt command removes)",
+        description="Drop fit_segments (every built-in run: published, rejected and superseded, with its draws, "
+                    "curves and decompositions) and int_curves_byomm (every BYOMM version ever loaded) from a "
+                    "built DuckDB file, after saying what they hold and asking for confirmation. "
+                    "`dbt build --full-refresh` never does this.",
+    )
+    _add_duckdb_option(parser)
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.set_defaults(handler=_reset)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curvehouse", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(subparsers)
     _add_recovery(subparsers)
     _add_upload(subparsers)
+    _add_reset(subparsers)
     return parser
 
 

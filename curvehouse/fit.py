@@ -149,7 +149,7 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
 def _all_finite(rows: pd.DataFrame) -> bool:
     """Curve points (mean and 90% interval) and summary metrics (mean) are all finite numbers."""
     curve = rows.loc[rows["artifact"] == "curve", ["mean", "p05", "p95"]].to_numpy(dtype=float)
-    summary = rows.loc[(rows["artifact"] == "summary") & (rows["parameter"] != "saturation_position"), "mean"]
+    summary = rows.loc[rows["artifact"] == "summary", "mean"]
     return bool(np.isfinite(curve).all() and np.isfinite(summary.to_numpy(dtype=float)).all())
 
 
@@ -284,9 +284,7 @@ def _curves_and_summary(run_ids, data: ModelData, quantities, spec: ModelSpec) -
         current[i] = data.spend[i, max(0, n - spec.current_spend_weeks): n].mean(axis=0)
     curves = curve_draws(flat, grid, current)
     half_med = np.nanmedian(flat["half_point"], axis=0)
-    slope_med = np.nanmedian(flat["slope"], axis=0)
     inflection = np.nanmedian(curves["inflection"], axis=0)
-    positions = _positions(current, inflection, slope_med, spec.at_inflection_band)
     scalars = {"current_weekly_spend": current, "spend": data.total_spend, "max_weekly_spend": top,
                "min_weekly_spend": bottom,
                "inflection_spend": inflection, "half_point_median": half_med}
@@ -296,19 +294,8 @@ def _curves_and_summary(run_ids, data: ModelData, quantities, spec: ModelSpec) -
     return pd.concat([
         sm.curve_rows(run_ids, data.segments, data.channels, grid, curves["response"], curves["marginal_roi"],
                       data.channel_mask),
-        sm.summary_rows(run_ids, data.segments, data.channels, summary_q, scalars, positions, data.channel_mask),
+        sm.summary_rows(run_ids, data.segments, data.channels, summary_q, scalars, data.channel_mask),
     ], ignore_index=True)
-
-
-def _positions(current: np.ndarray, inflection: np.ndarray, slope: np.ndarray, band: float) -> np.ndarray:
-    """pre / at / past inflection of the response curve at current weekly spend (S <= 1: concave
-    from zero, so always past)."""
-    out = np.full(current.shape, "past_inflection", dtype=object)
-    has = (slope > 1) & (inflection > 0)
-    ratio = np.where(has, current / np.where(has, inflection, 1.0), np.inf)
-    out[has & (ratio < 1 - band)] = "pre_inflection"
-    out[has & (np.abs(ratio - 1) <= band)] = "at_inflection"
-    return out
 
 
 def _decomposition(run_ids, data: ModelData, parts, fitted, actual) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 dbt hands a Python model a DuckDB connection (dbt-duckdb) or a Snowpark ``Session``
 (dbt-snowflake); ``dbt.ref(...)`` returns a DuckDB relation or a Snowpark DataFrame. These
-helpers turn either into pandas with the lower-case column names the package uses, read the
-model's own earlier rows, and hand results back with names the warehouse stores unquoted
+helpers turn either (or a query's result) into pandas with the lower-case column names the
+package uses, and hand results back with names the warehouse stores unquoted
 (Snowflake: upper case). Nothing here imports Snowpark: the session's type says which it is.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["is_snowpark", "to_pandas", "previous_rows", "for_warehouse", "local_folder"]
+__all__ = ["for_warehouse", "is_snowpark", "local_folder", "query", "to_pandas"]
 
 
 def is_snowpark(session: Any) -> bool:
@@ -38,13 +38,9 @@ def to_pandas(relation: Any) -> pd.DataFrame:
     return frame
 
 
-def previous_rows(dbt: Any, session: Any) -> pd.DataFrame | None:
-    """An incremental model's own rows from earlier builds (None on a first or full-refresh build)."""
-    if not dbt.is_incremental:
-        return None
-    if is_snowpark(session):
-        return to_pandas(session.table(str(dbt.this)))
-    return session.sql(f"select * from {dbt.this}").df()
+def query(session: Any, sql: str) -> pd.DataFrame:
+    """A query's result as pandas (lower-case names), run inside the warehouse: DuckDB or Snowpark."""
+    return to_pandas(session.sql(sql))
 
 
 def for_warehouse(frame: pd.DataFrame, session: Any) -> pd.DataFrame:

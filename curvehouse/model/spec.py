@@ -111,7 +111,6 @@ class ModelSpec:
     holdout_weeks: int = 8
     current_spend_weeks: int = 13
     curve_grid_points: int = 41
-    at_inflection_band: float = 0.15
     priors: PriorSpec = field(default_factory=PriorSpec)
     sampler: SamplerSpec = field(default_factory=SamplerSpec)
     publish: PublishSpec = field(default_factory=PublishSpec)

@@ -31,11 +31,17 @@ def floor_crossing(grid: np.ndarray, marginal: np.ndarray, floor: float) -> tupl
     return float(grid[peak]), float(x0 + (floor - y0) * (x1 - x0) / (y1 - y0))
 
 
-def position(spend: float, inflection: float, marginal_roi: float, floor: float, tolerance: float) -> str:
-    """pre (below the inflection, or marginal ROI above the floor), at (within tolerance of it), past (below)."""
-    if spend < inflection * (1 - tolerance) or marginal_roi > floor * (1 + tolerance):
-        return "pre"
-    return "past" if marginal_roi < floor * (1 - tolerance) else "at"
+def position(marginal_draws: np.ndarray, floor: float, tolerance: float) -> tuple[str, float]:
+    """The saturation position at current spend against the ROI floor, the one meaning every table uses:
+    pre (the expected marginal ROI is above floor x (1 + tolerance): the next dollar still returns at
+    least the floor), past (below floor x (1 - tolerance)), at (in between); and the probability over the
+    curve's draws that the marginal ROI is at least the floor."""
+    draws = np.asarray(marginal_draws, dtype=float)
+    expected = float(draws.mean())
+    probability = float((draws >= floor).mean())
+    if expected > floor * (1 + tolerance):
+        return "pre", probability
+    return ("past" if expected < floor * (1 - tolerance) else "at"), probability
 
 
 def net_zero_moves(curves: CurveSet, max_share: float) -> np.ndarray:
@@ -101,13 +107,14 @@ def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
         marginal = curves.marginal(spend_grid)[:, :, c].mean(axis=1)
         floor = spec.floor_of(channel)
         inflection, floor_spend = floor_crossing(grid, marginal, floor)
+        where, probability = position(marginal_dc[:, c], floor, spec.at_floor_tolerance)
         roi_mean, roi_p10, roi_p90 = interval80(roi_draws[:, c])
         channel_width = float(width[c]) if curves.n_draws > 1 and np.isfinite(width[c]) else None
         rows.append({
             "channel": channel, "channel_group": curves.groups[c], "current_weekly_spend": current[c],
             "marginal_roi_mean": m_mean[c], "marginal_roi_p10": m_p10[c], "marginal_roi_p90": m_p90[c],
             "roi_floor": floor, "inflection_spend": inflection, "floor_spend": floor_spend,
-            "position": position(current[c], inflection, m_mean[c], floor, spec.at_floor_tolerance),
+            "position": where, "prob_marginal_roi_above_floor": probability,
             "recommended_move": moves[c], "recommended_weekly_spend": current[c] + moves[c],
             "expected_roi_of_move_mean": roi_mean, "expected_roi_of_move_p10": roi_p10,
             "expected_roi_of_move_p90": roi_p90, "response_interval_width": channel_width,

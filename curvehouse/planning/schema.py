@@ -51,7 +51,7 @@ PLANNING_COLUMNS: dict[str, tuple[str, ...]] = {
     "mmm_saturation_audit": (
         "run_id", "segment_id", "channel", "channel_group", "current_weekly_spend", "marginal_roi_mean",
         "marginal_roi_p10", "marginal_roi_p90", "roi_floor", "inflection_spend", "floor_spend", "position",
-        "recommended_move", "recommended_weekly_spend", "expected_roi_of_move_mean",
+        "prob_marginal_roi_above_floor", "recommended_move", "recommended_weekly_spend", "expected_roi_of_move_mean",
         "expected_roi_of_move_p10", "expected_roi_of_move_p90", "response_interval_width", "confidence",
         "is_most_uncertain", "experiment", "interval_source",
     ),

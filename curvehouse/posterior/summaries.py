@@ -160,10 +160,9 @@ def decomposition_rows(run_ids: dict[str, str], data_weeks: tuple[tuple, ...], s
 
 
 def summary_rows(run_ids: dict[str, str], segments: tuple[str, ...], channels: tuple[str, ...],
-                 quantities: dict[str, np.ndarray], scalars: dict[str, np.ndarray], positions: np.ndarray,
+                 quantities: dict[str, np.ndarray], scalars: dict[str, np.ndarray],
                  channel_mask: np.ndarray) -> pd.DataFrame:
-    """Channel summary metrics: quantities name -> (N, S, C) draws; scalars name -> (S, C) values;
-    positions (S, C) text."""
+    """Channel summary metrics: quantities name -> (N, S, C) draws; scalars name -> (S, C) values."""
     rows = []
     stats = {name: interval_stats(v) for name, v in quantities.items()}
     for s, segment in enumerate(segments):
@@ -175,5 +174,4 @@ def summary_rows(run_ids: dict[str, str], segments: tuple[str, ...], channels: t
                 rows.append({**base, "parameter": name, **{key: float(st[key][s, c]) for key in ("mean", "sd", *QUANTILES)}})
             for name, values in scalars.items():
                 rows.append({**base, "parameter": name, "value": float(values[s, c]), "mean": float(values[s, c])})
-            rows.append({**base, "parameter": "saturation_position", "details": str(positions[s, c])})
     return _frame(rows)

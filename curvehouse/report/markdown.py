@@ -206,7 +206,8 @@ def _recommendations(provenance: dict[str, Provenance], tables: Tables, b: Board
     if not positions.empty:
         text += ["## Positions the recommendations start from", "",
                  _md_table(positions[["segment_id", "channel", "current_weekly_spend", "saturation_position",
-                                      "marginal_roi_mean", "headroom_weekly_spend"]],
+                                      "prob_marginal_roi_above_floor", "roi_floor", "marginal_roi_mean",
+                                      "headroom_weekly_spend"]],
                            {"current_weekly_spend": ",.0f", "headroom_weekly_spend": ",.0f"})]
     text += ["## Alerts", ""] + ([f"- {a}" for a in b.alerts] or ["- none"]) + [""]
     return "\n".join(text)

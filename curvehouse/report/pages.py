@@ -98,11 +98,12 @@ def curves_page(tables: Tables) -> str:
         body += section(title, chart(figures.saturation_grid(seg_curves, seg_points, seg_pos, title),
                                      f"saturation-{segment}"), f"seg-{segment}")
         if not seg_pos.empty:
-            cols = ["channel", "current_weekly_spend", "saturation_half_point", "saturation_position",
-                    "marginal_roi_mean", "marginal_roi_p05", "marginal_roi_p95", "headroom_weekly_spend",
-                    "staleness_days"]
+            cols = ["channel", "current_weekly_spend", "saturation_half_point", "inflection_spend",
+                    "saturation_position", "prob_marginal_roi_above_floor", "roi_floor", "marginal_roi_mean",
+                    "marginal_roi_p10", "marginal_roi_p90", "headroom_weekly_spend", "staleness_days"]
             body += table(seg_pos[cols], {"current_weekly_spend": ",.0f", "saturation_half_point": ",.0f",
-                                          "headroom_weekly_spend": ",.0f"})
+                                          "inflection_spend": ",.0f", "headroom_weekly_spend": ",.0f",
+                                          "prob_marginal_roi_above_floor": ".0%"})
     return body
 
 

@@ -149,24 +149,22 @@ def _channels(context: pd.DataFrame) -> pd.DataFrame:
 
 
 def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
-    """Saturation alerts: channels past their ROI floor (saturation audit) or, without the planning
-    layer, past their inflection with marginal ROI below 1; plus stale curves."""
+    """Saturation alerts: channels past their ROI floor (the saturation audit's position, the one every
+    table uses); plus stale curves."""
     alerts: list[str] = []
     audit = tables.current("mmm_saturation_audit")
     if not audit.empty:
         for row in audit[audit["position"] == "past"].sort_values("marginal_roi_mean").itertuples():
             alerts.append(f"{row.channel} ({row.segment_id}) is past its ROI floor {row.roi_floor:.2f}: marginal ROI "
-                          f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week; proposed move "
-                          f"{money(row.recommended_move, signed=True)}/week")
+                          f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week "
+                          f"({row.prob_marginal_roi_above_floor:.0%} probability it is at least the floor); proposed "
+                          f"move {money(row.recommended_move, signed=True)}/week")
         if tables.has("mmm_alerts"):
             open_alerts = tables.get("mmm_alerts")
             stale = open_alerts[open_alerts["alert_kind"] == "stale_curves"]
             alerts += [f"{row.message} (to {row.route_to} by {row.due_by:%Y-%m-%d})" for row in stale.itertuples()]
         return alerts
-    for row in positions.sort_values("marginal_roi_mean").itertuples() if not positions.empty else []:
-        if row.saturation_position == "past_inflection" and pd.notna(row.marginal_roi_mean) and row.marginal_roi_mean < 1:
-            alerts.append(f"{row.display_name or row.channel} ({row.segment_id}) is past its inflection: marginal ROI "
-                          f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week")
+    for row in positions.itertuples() if not positions.empty else []:
         if bool(row.is_stale):
             alerts.append(f"{row.display_name or row.channel} ({row.segment_id}): curves are {row.staleness_days} days "
                           f"old ({row.curve_source})")

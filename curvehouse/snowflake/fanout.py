@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from curvehouse.published import current_parameters, existing_run_ids
+from curvehouse.published import History
 from curvehouse.snowflake.partition import OUTPUT_SCHEMA, PartitionFit
 
 __all__ = ["UdtfSettings", "fit_on_snowpark", "output_schema"]
@@ -77,11 +77,11 @@ def output_schema():
     return StructType([StructField(name, types[kind]()) for name, kind in OUTPUT_SCHEMA.items()])
 
 
-def fit_on_snowpark(model_input: Any, registry: pd.DataFrame, config: dict, previous: pd.DataFrame | None,
+def fit_on_snowpark(model_input: Any, registry: pd.DataFrame, config: dict, history: History,
                     settings: UdtfSettings) -> Any:
     """A Snowpark DataFrame of the new runs' artifacts: model_input (Snowpark, upper-case columns)
     grouped by segment, each group fitted by PartitionFit in its own UDTF partition."""
-    fitter = PartitionFit(registry=registry, config=config, existing_run_ids=existing_run_ids(previous),
-                          previous=current_parameters(previous))
+    fitter = PartitionFit(registry=registry, config=config, existing_run_ids=history.run_ids,
+                          previous=history.current_parameters)
     grouped = model_input.group_by(PARTITION_COLUMN)
     return grouped.apply_in_pandas(fitter, output_schema=output_schema(), **settings.register_kwargs())

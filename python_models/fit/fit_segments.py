@@ -1,20 +1,26 @@
 """Fit the built-in MMM for every segment the gates cleared; append the new runs' artifacts.
 
-Incremental: a segment whose input and methodology are unchanged keeps its run (no refit), so
-re-running the build is idempotent. In refresh mode the priors come from the current runs.
-DuckDB fits in-process; on Snowflake each segment is fitted in its own Snowpark partition
-(curvehouse.snowflake), with the same curvehouse fit code.
+Incremental and append-only, never rebuilt: `full_refresh: false` (see _fit__models.yml) keeps every
+stored run through `dbt build --full-refresh`; `curvehouse reset` is the deliberate way to drop it.
+A segment whose input and methodology are unchanged keeps its run (no refit), so re-running the
+build is idempotent. Only the stored runs' ids and statuses and the current runs' parameter
+summaries are read back (curvehouse.published), never the draws and curves. In refresh mode the
+priors come from the current runs. DuckDB fits in-process; on Snowflake each segment is fitted in
+its own Snowpark partition (curvehouse.snowflake), with the same curvehouse fit code.
 """
 
 import json
 
 from curvehouse import warehouse
+from curvehouse.published import History, read_history
+from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental")
-    config = {**json.loads(dbt.config.get("methodology")), "window_weeks": int(dbt.config.get("window_weeks"))}
-    history = warehouse.previous_rows(dbt, session)
+    methodology = merged_setting(dbt.config.get("project_settings"), "mmm", dbt.config.get("methodology"))
+    config = {**methodology, "window_weeks": int(dbt.config.get("window_weeks"))}
+    history = read_history(session, str(dbt.this)) if dbt.is_incremental else History.empty()
     registry = warehouse.to_pandas(dbt.ref("stg_raw__channel_registry"))
     if warehouse.is_snowpark(session):
         from curvehouse.snowflake.fanout import UdtfSettings, fit_on_snowpark
@@ -25,13 +31,12 @@ def model(dbt, session):
 
     from curvehouse.fit import fit_segments
     from curvehouse.progress import dbt_progress
-    from curvehouse.published import current_parameters, existing_run_ids
 
     return fit_segments(
         warehouse.to_pandas(dbt.ref("int_model_input_weekly")),
         registry,
         config,
-        existing_run_ids=existing_run_ids(history),
-        previous=current_parameters(history),
+        existing_run_ids=history.run_ids,
+        previous=history.current_parameters,
         progress=dbt_progress(),  # per-segment lines in logs/dbt.log and on the terminal
     )

@@ -1,15 +1,15 @@
 """MMM vs attribution per segment x month x channel, both numbers side by side."""
 
-import json
-
 from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
 from curvehouse.planning.tables import agreement_table
+from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
+                                        dbt.config.get("planning")))
     frame = agreement_table(
         warehouse.to_pandas(dbt.ref("mmm_planning_channels")),
         warehouse.to_pandas(dbt.ref("mmm_planning_curve_draws")),

@@ -1,16 +1,16 @@
 """Every alert rule over the published tables, routed (var planning.alert_routes) and dated."""
 
-import json
-from datetime import date
-
 from curvehouse import warehouse
+from curvehouse.inputs.validate import resolve_as_of
 from curvehouse.planning.config import planning_spec
 from curvehouse.planning.tables import alerts_table
+from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
+                                        dbt.config.get("planning")))
     tables = {
         "gate_results": warehouse.to_pandas(dbt.ref("mmm_gate_results")),
         "runs": warehouse.to_pandas(dbt.ref("mmm_model_runs")),
@@ -20,7 +20,6 @@ def model(dbt, session):
         "agreement": warehouse.to_pandas(dbt.ref("mmm_attribution_agreement")),
         "proposals": warehouse.to_pandas(dbt.ref("mmm_reallocation_proposals")),
     }
-    as_of = dbt.config.get("as_of_date")
-    as_of = date.fromisoformat(as_of) if as_of and as_of != "None" else date.today()
+    as_of = resolve_as_of(dbt.config.get("as_of_date"))
     frame = alerts_table(tables, spec, float(dbt.config.get("stale_after_days")), as_of)
     return warehouse.for_warehouse(frame, session)

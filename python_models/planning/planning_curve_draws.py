@@ -1,15 +1,15 @@
 """Curve draws per current segment x channel: posterior draws, pseudo-draws from intervals, or the point curve."""
 
-import json
-
 from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
 from curvehouse.planning.tables import curve_draws_table
+from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
+                                        dbt.config.get("planning")))
     channels = warehouse.to_pandas(dbt.ref("int_planning_channels_joined"))
     draws = warehouse.to_pandas(dbt.ref("int_planning_draws_pivoted"))
     frame = curve_draws_table(channels, draws, spec)

@@ -1,15 +1,15 @@
 """Scenarios A / B / C against the current allocation, at the current total."""
 
-import json
-
 from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
 from curvehouse.planning.tables import scenario_table
+from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
+                                        dbt.config.get("planning")))
     channels = warehouse.to_pandas(dbt.ref("mmm_planning_channels"))
     draws = warehouse.to_pandas(dbt.ref("mmm_planning_curve_draws"))
     return warehouse.for_warehouse(scenario_table(channels, draws, spec), session)

@@ -1,17 +1,17 @@
 """The response surface: budget levels x allocation mixes, evaluated over the curve draws."""
 
-import json
-
 from curvehouse import warehouse
 from curvehouse.planning.config import planning_spec
 from curvehouse.planning.surface import response_surface
 from curvehouse.planning.tables import per_segment
 from curvehouse.progress import dbt_progress
+from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    spec = planning_spec(json.loads(dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
+                                        dbt.config.get("planning")))
     progress = dbt_progress()  # one line per segment in logs/dbt.log and on the terminal
 
     def surface(curves):

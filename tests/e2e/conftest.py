@@ -43,7 +43,8 @@ class Build:
             return con.sql(sql).df()
 
 
-def dbt_command(workdir: Path, raw_data_path: Path, db_path: Path, vars: dict) -> tuple[list[str], dict]:
+def dbt_command(workdir: Path, raw_data_path: Path, db_path: Path, vars: dict, project_dir: Path = PROJECT_DIR,
+                flags: tuple[str, ...] = ()) -> tuple[list[str], dict]:
     """The `dbt build` command line and environment for a DuckDB file and a work folder."""
     target_dir = workdir / "target"
     all_vars = {
@@ -54,9 +55,9 @@ def dbt_command(workdir: Path, raw_data_path: Path, db_path: Path, vars: dict) -
         **vars,
     }
     command = [
-        str(DBT), "build",
-        "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(PROJECT_DIR / "profiles"),
+        str(DBT), "build", *flags,
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir / "profiles"),
         "--target-path", str(target_dir),
         "--log-path", str(workdir / "logs"),
         "--vars", json.dumps(all_vars),
@@ -64,11 +65,13 @@ def dbt_command(workdir: Path, raw_data_path: Path, db_path: Path, vars: dict) -
     return command, {**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(db_path)}
 
 
-def dbt_build(workdir: Path, raw_data_path: Path = DEMO_DATA, db_path: Path | None = None, **vars: object) -> Build:
-    """Run `dbt build` on the project against a DuckDB file in workdir."""
+def dbt_build(workdir: Path, raw_data_path: Path = DEMO_DATA, db_path: Path | None = None,
+              project_dir: Path = PROJECT_DIR, flags: tuple[str, ...] = (), **vars: object) -> Build:
+    """Run `dbt build` (with extra flags, e.g. --full-refresh) on the project (or a copy of it) against
+    a DuckDB file in workdir."""
     db_path = db_path or workdir / "curvehouse.duckdb"
-    command, env = dbt_command(workdir, raw_data_path, db_path, vars)
-    proc = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
+    command, env = dbt_command(workdir, raw_data_path, db_path, vars, project_dir, flags)
+    proc = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=1800)
     return Build(proc.returncode, proc.stdout + proc.stderr, db_path, workdir / "target")
 
 

@@ -11,6 +11,7 @@ import subprocess
 import numpy as np
 import pytest
 
+from curvehouse.cli import main
 from tests.e2e.conftest import DBT, PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
@@ -40,8 +41,8 @@ def test_the_documented_example_queries_answer_on_the_demo(demo_build):
     ratio = positions["current_weekly_spend"] / positions["saturation_half_point"]
     assert list(ratio) == sorted(ratio, reverse=True)
     assert set(positions["curve_source"]) == {"builtin"}
-    assert (positions["marginal_roi_p05"] <= positions["marginal_roi_mean"]).all()
-    assert (positions["marginal_roi_mean"] <= positions["marginal_roi_p95"]).all()
+    assert (positions["marginal_roi_p10"] <= positions["marginal_roi_mean"]).all()
+    assert (positions["marginal_roi_mean"] <= positions["marginal_roi_p90"]).all()
     assert (headroom["marginal_roi_mean"] > 1).all() and (headroom["headroom_weekly_spend"] > 0).all()
     assert stale.empty  # the built-in fit ran today: nothing is stale
     assert context["contribution_share"].sum() == pytest.approx(1.0)
@@ -62,16 +63,47 @@ def test_the_documented_example_queries_answer_on_the_demo(demo_build):
 
 def test_positions_agree_with_the_fit_marts(demo_build):
     merged = demo_build.query("""
-        select p.*, s.current_weekly_spend as s_spend, s.marginal_roi_mean as s_mroi,
+        select p.*, s.current_weekly_spend as s_spend, s.inflection_spend as s_inflection,
                s.half_saturation_spend_mean as s_half, s.max_weekly_spend as s_max
         from main_agent.agent_saturation_positions as p
         inner join mmm_channel_summary as s
             on s.is_current and p.segment_id = s.segment_id and p.channel = s.channel
     """)
     np.testing.assert_allclose(merged["current_weekly_spend"], merged["s_spend"])
-    np.testing.assert_allclose(merged["marginal_roi_mean"], merged["s_mroi"])
+    np.testing.assert_allclose(merged["inflection_spend"], merged["s_inflection"])
     np.testing.assert_allclose(merged["saturation_half_point"], merged["s_half"])
     np.testing.assert_allclose(merged["headroom_weekly_spend"], np.maximum(merged["s_max"] - merged["s_spend"], 0))
+
+
+def test_one_saturation_position_in_the_agent_view_summary_audit_and_report(demo_build, tmp_path, capsys):
+    """Every channel of the demo: the same floor-based position (and probability, floor, marginal ROI) in
+    the agent view, the channel summary, the saturation audit and the report's markdown for agents."""
+    keys = ["segment_id", "channel"]
+    audit = demo_build.query("select * from mmm_saturation_audit").set_index(keys).sort_index()
+    view = demo_build.query("select * from main_agent.agent_saturation_positions").set_index(keys).sort_index()
+    summary = demo_build.query("select * from mmm_channel_summary where is_current").set_index(keys).sort_index()
+    assert len(audit) == len(view) == len(summary) > 0 and set(audit["position"]) <= {"pre", "at", "past"}
+    for other in (view, summary):
+        assert list(other.index) == list(audit.index)
+        assert list(other["saturation_position"]) == list(audit["position"])
+        np.testing.assert_allclose(other["prob_marginal_roi_above_floor"], audit["prob_marginal_roi_above_floor"])
+        np.testing.assert_allclose(other["roi_floor"], audit["roi_floor"])
+    np.testing.assert_allclose(view["marginal_roi_mean"], audit["marginal_roi_mean"])
+    past = audit["position"] == "past"
+    assert (audit.loc[past, "marginal_roi_mean"] < audit.loc[past, "roi_floor"]).all()
+    assert (audit.loc[audit["position"] == "pre", "marginal_roi_mean"] > audit.loc[audit["position"] == "pre",
+                                                                                   "roi_floor"]).all()
+    context = demo_build.query("select * from main_agent.agent_mmm_context").set_index(keys).sort_index()
+    assert list(context["saturation_position"]) == list(audit["position"])
+
+    site = tmp_path / "report"
+    assert main(["report", "--duckdb", str(demo_build.db_path), "--out", str(site)]) == 0
+    capsys.readouterr()
+    text = (site / "markdown" / "recommendations.md").read_text()
+    table = text[text.index("## Positions the recommendations start from"):]
+    reported = {(m[0], m[1]): m[2] for m in re.findall(r"^\| (\S+) \| (\S+) \| [^|]+ \| (pre|at|past) \|", table,
+                                                       flags=re.MULTILINE)}
+    assert reported == dict(zip(audit.index, audit["position"], strict=True))
 
 
 def test_no_draws_and_no_spend_rows(demo_build):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +13,7 @@ from curvehouse.fit import fit_segments, run_id_for
 from curvehouse.model.data import build_model_data
 from curvehouse.model.priors import build_priors
 from curvehouse.model.spec import spec_from_config
-from curvehouse.published import current_parameters
+from curvehouse.published import read_history
 
 CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv", "linkedin"))
 TINY = {"sampler": {"chains": 2, "warmup": 300, "draws": 300, "chain_method": "sequential", "draws_kept": 20,
@@ -88,7 +89,9 @@ def test_a_changed_registry_prior_or_lag_makes_a_new_run_and_a_renamed_channel_d
 
 def test_refresh_priors_are_centred_on_the_current_posterior(generated, fitted):
     _, model_input, registry = generated
-    previous = current_parameters(fitted)
+    with duckdb.connect() as con:
+        con.register("fit_segments", fitted)
+        previous = read_history(con, "fit_segments").current_parameters
     spec = spec_from_config({"fit_mode": "refresh"})
     data = build_model_data(model_input[model_input["segment_id"] == "north_america"], {}, 8)
     fresh = build_priors(data, spec, registry)
@@ -113,10 +116,12 @@ def test_partial_pooling_fits_segments_together(generated):
 def test_non_finite_curves_are_never_published():
     from curvehouse.fit import _all_finite
 
-    rows = pd.DataFrame({"artifact": ["curve", "summary", "summary"], "parameter": ["response", "roi", "saturation_position"],
-                         "mean": [1.0, 2.0, np.nan], "p05": [0.5, np.nan, np.nan], "p95": [1.5, np.nan, np.nan]})
+    rows = pd.DataFrame({"artifact": ["curve", "summary"], "parameter": ["response", "roi"],
+                         "mean": [1.0, 2.0], "p05": [0.5, np.nan], "p95": [1.5, np.nan]})
     assert _all_finite(rows)
     rows.loc[0, "p95"] = np.nan
+    assert not _all_finite(rows)
+    rows.loc[0, "p95"], rows.loc[1, "mean"] = 1.5, np.nan
     assert not _all_finite(rows)
 
 

@@ -33,11 +33,12 @@ def test_the_move_raises_the_expected_outcome(audit):
     assert gains.min() >= cuts.max() - 1e-9  # money goes from lower to higher returns
 
 
-def test_position_against_the_floor():
-    assert position(100.0, inflection=50.0, marginal_roi=2.0, floor=1.0, tolerance=0.1) == "pre"
-    assert position(100.0, inflection=50.0, marginal_roi=1.05, floor=1.0, tolerance=0.1) == "at"
-    assert position(100.0, inflection=50.0, marginal_roi=0.5, floor=1.0, tolerance=0.1) == "past"
-    assert position(10.0, inflection=50.0, marginal_roi=0.5, floor=1.0, tolerance=0.1) == "pre"  # below the inflection
+def test_position_against_the_floor_with_its_probability():
+    assert position(np.array([1.8, 2.0, 2.2, 0.9]), floor=1.0, tolerance=0.1) == ("pre", 0.75)
+    assert position(np.array([1.05]), floor=1.0, tolerance=0.1) == ("at", 1.0)
+    assert position(np.array([0.4, 0.5, 1.2]), floor=1.0, tolerance=0.1) == ("past", pytest.approx(1 / 3))
+    # Spend below the curve's mathematical inflection is not "pre" when the next dollar returns less than the floor.
+    assert position(np.array([0.5, 0.5]), floor=1.0, tolerance=0.1)[0] == "past"
 
 
 def test_floor_crossing_interpolates_past_the_peak():
@@ -55,6 +56,9 @@ def test_positions_match_marginal_roi_and_floors(audit):
             assert row.marginal_roi_mean < row.roi_floor
         if row.position == "at":
             assert abs(row.marginal_roi_mean / row.roi_floor - 1) <= 0.1
+        if row.position == "pre":
+            assert row.marginal_roi_mean > row.roi_floor
+        assert 0 <= row.prob_marginal_roi_above_floor <= 1
 
 
 def test_confidence_and_the_most_uncertain_channel(audit):

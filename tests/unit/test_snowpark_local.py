@@ -68,15 +68,6 @@ def test_model_results_are_saved_with_upper_case_names_and_read_back(session):
     assert warehouse.for_warehouse(result, duckdb.connect()) is result
 
 
-def test_an_incremental_model_reads_its_own_rows(session):
-    session.create_dataframe(pd.DataFrame({"RUN_ID": ["a", "b"], "ARTIFACT": ["run", "run"]})).write.save_as_table(
-        "FIT_SEGMENTS", mode="overwrite")
-    dbt = SimpleNamespace(is_incremental=True, this="FIT_SEGMENTS")  # the two attributes dbt's dbtObj carries
-    rows = warehouse.previous_rows(dbt, session)
-    assert sorted(rows["run_id"]) == ["a", "b"]
-    assert warehouse.previous_rows(SimpleNamespace(is_incremental=False, this="FIT_SEGMENTS"), session) is None
-
-
 def _land_demo(session, tables: dict[str, pd.DataFrame]) -> dict:
     for name, frame in tables.items():
         session.create_dataframe(frame).write.save_as_table(f"RAW_{name.upper()}", mode="overwrite")

@@ -1,8 +1,9 @@
-{{ config(materialized='incremental', on_schema_change='fail') }}
+{{ config(materialized='incremental', on_schema_change='fail', full_refresh=false) }}
 -- Every BYOMM model version ever loaded: one row per version x channel, run_id = load_id (a
 -- hash of the landed files). Append-only: a version already stored is never loaded again, so an
 -- unchanged landing folder adds nothing and keeps its first loaded_at; versions stay here as
--- history when their file is replaced, rejected or removed.
+-- history when their file is replaced, rejected or removed. Never rebuilt (full_refresh=false):
+-- `dbt build --full-refresh` keeps every version; `curvehouse reset` drops them deliberately.
 with byomm_ingest as (
     select * from {{ ref('byomm_ingest') }}
 ),

@@ -1,7 +1,7 @@
 -- Built-in curves of published runs in the unified curve convention (mmm_curves columns):
 -- response per week at sustained weekly spend s = saturation_max * s^slope / (s^slope + half^slope).
 with summary as (
-    select * from {{ ref('mmm_channel_summary') }}
+    select * from {{ ref('int_channel_summary_pivoted') }}
     where status = 'published'
 ),
 

@@ -5,8 +5,8 @@
 -- the source's own total revenue and contributions over its date range (the outcome its curves
 -- describe) where it states them, else the warehouse outcomes of the last reporting weeks; spend
 -- from the warehouse spine where the segment has it, else from the source.
-{%- set reporting_weeks = var('planning', {}).get('reporting_weeks', 13) | int %}
-{%- set default_max_lag = var('mmm', {}).get('adstock_max_lag', 8) | int %}
+{%- set reporting_weeks = setting('planning', 'reporting_weeks') | int %}
+{%- set default_max_lag = setting('mmm', 'adstock_max_lag') | int %}
 
 with curves as (
     select * from {{ ref('mmm_curves') }}
@@ -14,7 +14,7 @@ with curves as (
 ),
 
 summary as (
-    select * from {{ ref('mmm_channel_summary') }}
+    select * from {{ ref('int_channel_summary_pivoted') }}
     where is_current
 ),
 

@@ -1,81 +1,27 @@
 -- One row per run x channel: spend, contribution and ROI with 90% intervals, marginal ROI at
--- current spend, the curve's shape (half-saturation spend, saturation max, slope), adstock
--- half-life, current weekly spend and the saturation position there.
-{%- set interval_metrics = {
-    'contribution': 'contribution',
-    'roi': 'roi',
-    'marginal_roi': 'marginal_roi',
-    'half_point': 'half_saturation_spend',
-    'saturation_max': 'saturation_max',
-    'slope': 'hill_slope',
-    'adstock_half_life': 'adstock_half_life_weeks',
-    'response_at_current': 'response_at_current_spend',
-} %}
-{%- set scalar_metrics = {
-    'spend': 'spend',
-    'current_weekly_spend': 'current_weekly_spend',
-    'min_weekly_spend': 'min_weekly_spend',
-    'max_weekly_spend': 'max_weekly_spend',
-    'inflection_spend': 'inflection_spend',
-} %}
+-- current spend, the curve's shape (half-saturation spend, saturation max, slope, inflection
+-- spend), adstock half-life, current weekly spend, and the saturation position there against the
+-- ROI floor with its probability: the one position meaning, taken from mmm_saturation_audit for the
+-- runs whose curves are the segment's current curves (null for the others).
 with summary as (
-    select * from {{ ref('fit_segments') }}
-    where artifact = 'summary'
+    select * from {{ ref('int_channel_summary_pivoted') }}
 ),
 
-runs as (
-    select * from {{ ref('mmm_model_runs') }}
-),
-
-registry as (
-    select * from {{ ref('stg_raw__channel_registry') }}
-),
-
-pivoted as (
-    select
-        run_id,
-        segment_id,
-        channel,
-        {%- for parameter, column in interval_metrics.items() %}
-        max(case when parameter = '{{ parameter }}' then mean end) as {{ column }}_mean,
-        max(case when parameter = '{{ parameter }}' then p05 end) as {{ column }}_p05,
-        max(case when parameter = '{{ parameter }}' then p95 end) as {{ column }}_p95,
-        {%- endfor %}
-        {%- for parameter, column in scalar_metrics.items() %}
-        max(case when parameter = '{{ parameter }}' then {{ column_ref('value') }} end) as {{ column }},
-        {%- endfor %}
-        max(case when parameter = 'saturation_position' then details end) as saturation_position
-    from summary
-    group by 1, 2, 3
+audit as (
+    select * from {{ ref('mmm_saturation_audit') }}
 ),
 
 final as (
     select
-        cast(pivoted.run_id as varchar) as run_id,
-        cast(pivoted.segment_id as varchar) as segment_id,
-        cast(pivoted.channel as varchar) as channel,
-        cast(registry.display_name as varchar) as display_name,
-        cast(registry.channel_group as varchar) as channel_group,
-        cast(pivoted.spend as double) as spend,
-        {%- for column in interval_metrics.values() %}
-        cast(pivoted.{{ column }}_mean as double) as {{ column }}_mean,
-        cast(pivoted.{{ column }}_p05 as double) as {{ column }}_p05,
-        cast(pivoted.{{ column }}_p95 as double) as {{ column }}_p95,
-        {%- endfor %}
-        cast(pivoted.current_weekly_spend as double) as current_weekly_spend,
-        cast(pivoted.min_weekly_spend as double) as min_weekly_spend,
-        cast(pivoted.max_weekly_spend as double) as max_weekly_spend,
-        cast(pivoted.inflection_spend as double) as inflection_spend,
-        cast(pivoted.saturation_position as varchar) as saturation_position,
-        runs.data_window_start,
-        runs.data_window_end,
-        runs.methodology_version,
-        runs.r2_in_sample,
-        runs.status,
-        runs.is_current
-    from pivoted
-    inner join runs on pivoted.run_id = runs.run_id
-    left join registry on pivoted.channel = registry.channel
+        summary.*,
+        cast(audit.position as varchar) as saturation_position,
+        cast(audit.prob_marginal_roi_above_floor as double) as prob_marginal_roi_above_floor,
+        cast(audit.roi_floor as double) as roi_floor
+    from summary
+    left join audit
+        on summary.run_id = audit.run_id
+        and summary.segment_id = audit.segment_id
+        and summary.channel = audit.channel
 )
 
 select * from final

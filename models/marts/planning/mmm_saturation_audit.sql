@@ -23,6 +23,7 @@ typed as (
         cast(inflection_spend as double) as inflection_spend,
         cast(floor_spend as double) as floor_spend,
         cast(position as varchar) as position,
+        cast(prob_marginal_roi_above_floor as double) as prob_marginal_roi_above_floor,
         cast(recommended_move as double) as recommended_move,
         cast(recommended_weekly_spend as double) as recommended_weekly_spend,
         cast(expected_roi_of_move_mean as double) as expected_roi_of_move_mean,
