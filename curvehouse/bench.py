@@ -25,12 +25,12 @@ import pandas as pd
 from curvehouse.demo.generate import DEFAULT_CHANNELS, DEFAULT_SEED, ChannelSpec, DemoData, generate_demo
 from curvehouse.demo.recovery import recovery
 
-__all__ = ["SCENARIOS", "DEFAULT_SCENARIOS", "Scenario", "model_input_from_demo", "model_input_from_geo_media",
+__all__ = ["DEFAULT_SCENARIOS", "SCENARIOS", "Scenario", "model_input_from_demo", "model_input_from_geo_media",
            "recovery", "run_bench"]
 
 LONG_COLUMNS = ["segment_id", "week_start", "variable_kind", "variable_name", "value"]
-# The shared datasets sit beside the checkout (../shared), as on the project machines.
-GEO_MEDIA_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "meridian" / "geo_media.csv"
+# Meridian's simulated geo dataset, kept in the repository (data/meridian/README.md says where it comes from).
+GEO_MEDIA_PATH = Path(__file__).resolve().parents[1] / "data" / "meridian" / "geo_media.csv"
 DEFAULT_STEPS = (10, 30, 100)
 QUICK_CONFIG: dict = {"sampler": {"chains": 2, "warmup": 100, "draws": 100}}
 QUICK_SEGMENTS = 3

@@ -14,13 +14,13 @@ import pytest
 from curvehouse.byomm.meridian import read_meridian
 from curvehouse.byomm.robyn import read_robyn
 from tests.e2e.conftest import dbt_build
-from tests.shared_data import SHARED
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "byomm" / "design_example.json"
-ROBYN = SHARED / "fixtures/robyn/v3.12.1_init"
-MERIDIAN = SHARED / "fixtures/meridian/national_media_export"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLE = FIXTURES / "byomm" / "design_example.json"
+ROBYN = FIXTURES / "robyn" / "v3.12.1_init"
+MERIDIAN = FIXTURES / "meridian" / "national_media_export"
 CURVES = "select * from mmm_curves order by source, model_id, refreshed_at, channel_name"
 # Hold every demo segment back at the history gate (recorded, not fatal, under warn) so these
 # builds publish BYOMM curves only: no built-in fit competes for "current".
@@ -38,8 +38,6 @@ def acme(refreshed_at: str, saturation_max: float) -> str:
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, pd.DataFrame | str]]:
     """Three builds on one database; what each left behind, read right after it."""
-    if not (ROBYN.is_dir() and MERIDIAN.is_dir()):
-        pytest.skip("the shared Robyn / Meridian fixtures are not on this machine")
     workdir = tmp_path_factory.mktemp("byomm_build")
     landing = workdir / "landing"
     landing.mkdir()

@@ -21,12 +21,12 @@ import pytest
 
 from curvehouse.planning.inputs import curve_sets
 from tests.e2e.conftest import Build, copy_demo, dbt_build
-from tests.shared_data import SHARED
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "byomm" / "design_example.json"
-MERIDIAN = SHARED / "fixtures/meridian/national_media_export"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLE = FIXTURES / "byomm" / "design_example.json"
+MERIDIAN = FIXTURES / "meridian" / "national_media_export"
 NO_BUILTIN_FIT = {"min_history_weeks": 100_000, "gate_policy": "warn"}
 PER_SEGMENT_TABLES = ("mmm_planning_channels", "mmm_planning_curve_draws", "mmm_response_surface",
                       "mmm_efficient_frontier", "mmm_scenarios", "mmm_scenario_sensitivity", "mmm_saturation_audit",
@@ -261,8 +261,6 @@ def test_locked_channel_holds_in_every_allocation(planted):
 
 @pytest.fixture(scope="module")
 def byomm_only(tmp_path_factory) -> Build:
-    if not MERIDIAN.is_dir():
-        pytest.skip("the shared Meridian fixture is not on this machine")
     workdir = tmp_path_factory.mktemp("planning_byomm")
     landing = workdir / "landing"
     landing.mkdir()

@@ -19,11 +19,11 @@ from curvehouse.report.summary import money
 from curvehouse.report.tables import PLANNING_TABLES
 from tests.browser import Chromium, chromium_or_skip
 from tests.e2e.conftest import PROJECT_DIR, dbt_build
-from tests.shared_data import SHARED
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLE = PROJECT_DIR / "tests" / "fixtures" / "byomm" / "design_example.json"
+MERIDIAN = PROJECT_DIR / "tests" / "fixtures" / "meridian" / "national_media_export"
 SCREENSHOTS = PROJECT_DIR / "target" / "report-screenshots"
 MARKDOWN = ("mmm-context.md", "saturation-curves.md", "channel-decay.md", "recommendations.md", "agreement-matrix.md")
 
@@ -45,9 +45,7 @@ def byomm_build(tmp_path_factory: pytest.TempPathFactory):
     document.update(refreshed_at="2025-06-01T00:00:00Z")  # a newer version whose ceiling rose by 25%
     document["channels"][0]["saturation_max"] = 250_000
     (landing / "acme_v2.json").write_text(json.dumps(document))
-    meridian = SHARED / "fixtures/meridian/national_media_export"
-    if meridian.is_dir():
-        shutil.copytree(meridian, landing / "meridian_national")
+    shutil.copytree(MERIDIAN, landing / "meridian_national")
     build = dbt_build(workdir, byomm_path=str(landing), min_history_weeks=100_000, gate_policy="warn")
     assert build.returncode == 0, build.output[-5000:]
     return build

@@ -61,7 +61,6 @@ def test_fourier_terms_use_the_weeks_thursday(demo_input):
     assert np.isclose(row["value"], np.sin(2 * np.pi * 2 * day / 365.25))
 
 
-@pytest.mark.skipif(not bench.GEO_MEDIA_PATH.is_file(), reason="the shared Meridian geo file is not on this machine")
 def test_geo_media_input_has_20_geos_156_weeks_4_channels():
     long, registry = bench.model_input_from_geo_media(bench.GEO_MEDIA_PATH)
     assert long["segment_id"].nunique() == 20

@@ -15,23 +15,17 @@ import pytest
 from curvehouse.byomm import landing
 from curvehouse.byomm.landing import CURVE_COLUMNS, REJECTION_COLUMNS, content_hash, load_landing_folder
 from curvehouse.byomm.policy import ByommRejectionsFound, enforce_rejection_policy
-from tests.shared_data import SHARED
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "byomm"
-EXAMPLE = FIXTURES / "design_example.json"
-ROBYN = SHARED / "fixtures/robyn/v3.12.1_init"
-MERIDIAN = SHARED / "fixtures/meridian/national_media_export"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLE = FIXTURES / "byomm" / "design_example.json"
+ROBYN = FIXTURES / "robyn" / "v3.12.1_init"
+MERIDIAN = FIXTURES / "meridian" / "national_media_export"
 RECAST = (
     "model_id,refreshed_at,date_range_start,date_range_end,total_revenue,channel_name,display_name,"
     "saturation_half_point,saturation_max,contribution_mean,contribution_lower,contribution_upper,spend\n"
     "recast_q1,2025-03-01,2024-03-01,2025-02-28,9000000,search,Search,12000,90000,2700000,2400000,3000000,900000\n"
 )
 NOW = datetime(2025, 3, 10, 12, 0)
-
-needs_shared = pytest.mark.skipif(
-    not (ROBYN.is_dir() and MERIDIAN.is_dir()), reason="shared fixtures not on this machine"
-)
-
 
 def land(folder: Path, *, robyn: bool = True, meridian: bool = True) -> Path:
     """A landing folder with one model in each format, a README and a hidden file."""
@@ -53,7 +47,6 @@ def rejected(rejections: pd.DataFrame, name: str) -> pd.Series:
     return rows.iloc[0]
 
 
-@needs_shared
 def test_every_format_is_detected_from_contents_and_loaded(tmp_path):
     curves, rejections = load_landing_folder(land(tmp_path / "landing"), default_segment="total", now=NOW)
     assert rejections.empty, rejections.to_dict("records")
@@ -70,7 +63,6 @@ def test_every_format_is_detected_from_contents_and_loaded(tmp_path):
     assert curves.groupby("load_id")["source_path"].nunique().eq(1).all()
 
 
-@needs_shared
 def test_names_do_not_decide_the_format(tmp_path):
     folder = tmp_path / "landing"
     folder.mkdir()
@@ -104,7 +96,6 @@ def test_a_model_names_its_own_segment_else_the_default_applies(tmp_path):
     assert dict(zip(curves["model_id"], curves["segment_id"], strict=True)) == {"acme_mmm": "emea", "recast_q1": "na"}
 
 
-@needs_shared
 def test_bad_entries_are_rejected_and_the_others_still_load(tmp_path):
     folder = land(tmp_path / "landing", meridian=False)
     (folder / "broken.json").write_text(EXAMPLE.read_text()[:150])
@@ -155,7 +146,6 @@ def test_a_file_over_10mb_is_rejected_without_reading_it_into_memory(tmp_path, h
     assert peak < 2 << 20
 
 
-@needs_shared
 def test_loading_the_same_files_twice_gives_the_same_rows(tmp_path):
     folder = land(tmp_path / "landing")
     first, _ = load_landing_folder(folder, now=NOW)
@@ -173,7 +163,6 @@ def test_the_load_id_follows_the_contents_only(tmp_path):
     assert content_hash(folder / "acme.json") != before
 
 
-@needs_shared
 def test_a_folders_load_id_ignores_hidden_files_but_not_data(tmp_path):
     export = Path(shutil.copytree(MERIDIAN, tmp_path / "export"))
     before = content_hash(export)

@@ -14,15 +14,12 @@ import pytest
 from curvehouse.byomm.hill import fit_hill, hill_response
 from curvehouse.byomm.meridian import read_meridian
 from curvehouse.byomm.records import ByommRejection
-from tests.shared_data import SHARED
 
-EXPORT = SHARED / "fixtures/meridian/national_media_export"
-SOURCE_DATA = SHARED / "data/meridian/national_media.csv"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meridian"
+EXPORT = FIXTURES / "national_media_export"
+SOURCE_DATA = FIXTURES / "national_media.csv"  # the data the export was fitted on
 N_TIMES = 156
 CHANNELS = ["Channel0", "Channel1", "Channel2", "Channel3"]
-
-pytestmark = pytest.mark.skipif(not EXPORT.is_dir(), reason="the shared Meridian fixture is not on this machine")
-
 
 @pytest.fixture(scope="module")
 def model():

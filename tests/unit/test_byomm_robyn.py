@@ -1,6 +1,6 @@
 """Robyn reader on Robyn's own output folders; expected numbers are rebuilt here from the raw CSVs.
 
-Fixtures: ../shared/fixtures/robyn (Robyn 3.12.1 on dt_simulated_weekly: an init run exporting
+Fixtures: tests/fixtures/robyn (Robyn 3.12.1 on dt_simulated_weekly: an init run exporting
 5_277_2 with its allocator CSVs, a refresh exporting 5_221_3, and a pre-3.12 run without
 <media>_inflexion columns, raw data or JSON).
 """
@@ -18,9 +18,8 @@ import pytest
 
 from curvehouse.byomm.records import ByommRejection, ModelCurves
 from curvehouse.byomm.robyn import is_robyn_folder, read_robyn
-from tests.shared_data import SHARED
 
-FIXTURES = SHARED / "fixtures/robyn"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "robyn"
 INIT = FIXTURES / "v3.12.1_init"
 REFRESH = FIXTURES / "v3.12.1_refresh"
 PRE_312 = FIXTURES / "pre3.12_no_inflexion"
@@ -31,9 +30,6 @@ CHANNEL_OF = {"tv_S": "tv", "ooh_S": "ooh", "print_S": "print", "facebook_I": "f
               "search_clicks_P": "search"}
 WINDOWS = {INIT: ("2016-01-04", "2018-12-31"), REFRESH: ("2016-02-01", "2019-01-28")}
 SOLS = {INIT: INIT_SOL, REFRESH: REFRESH_SOL}
-
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="Robyn fixtures not available")
-
 
 # --- independent Robyn arithmetic ---------------------------------------------------------------
 
@@ -196,7 +192,7 @@ def test_allocator_init_response_unit_is_hill_of_spend_plus_mean_carryover(alloc
 
 def test_exposure_media_named_and_measured_by_their_spend_column() -> None:
     """facebook_I is modelled by Robyn 3.12 as exposure × (window spend / window exposure)."""
-    hyper, agg = robyn_rows(INIT, INIT_SOL)
+    hyper, _ = robyn_rows(INIT, INIT_SOL)
     raw = raw_data(INIT)
     window = window_mask(raw, INIT)
     channels = by_name(read_robyn(INIT))

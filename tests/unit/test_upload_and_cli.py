@@ -11,10 +11,10 @@ import pytest
 from curvehouse.byomm.landing import load_landing_folder
 from curvehouse.byomm.upload import UploadRejected, upload_model
 from curvehouse.cli import build_parser, main
-from tests.shared_data import SHARED
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "byomm" / "design_example.json"
-ROBYN = SHARED / "fixtures/robyn/v3.12.1_init"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLE = FIXTURES / "byomm" / "design_example.json"
+ROBYN = FIXTURES / "robyn" / "v3.12.1_init"
 
 
 def test_a_valid_json_lands_and_the_build_reads_it_back(tmp_path):
@@ -30,8 +30,6 @@ def test_a_valid_json_lands_and_the_build_reads_it_back(tmp_path):
 
 
 def test_a_tool_folder_lands_whole(tmp_path):
-    if not ROBYN.is_dir():
-        pytest.skip("the shared Robyn fixture is not on this machine")
     landed = upload_model(ROBYN, tmp_path / "landing", name="robyn_q3")
     assert landed.path.is_dir() and set(landed.curves["source"]) == {"robyn"}
     assert sorted(p.name for p in landed.path.iterdir()) == sorted(p.name for p in ROBYN.iterdir())
