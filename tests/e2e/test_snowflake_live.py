@@ -1,7 +1,7 @@
 """The real thing on a real Snowflake account: land the demo as raw tables, `dbt build --target
 snowflake` with tiny fits, and read the published tables back. Skipped unless SNOWFLAKE_ACCOUNT,
 SNOWFLAKE_USER, SNOWFLAKE_PASSWORD, SNOWFLAKE_ROLE, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_DATABASE are
-set (README "Running on Snowflake" lists the grants, the stage with the curvehouse code and the
+set (docs/snowflake.md lists the grants, the stage with the curvehouse code and the
 packages it needs). This is the only test of the UDTF fan-out in Snowflake partitions and of GX's
 SQL data source against Snowflake; nothing here is simulated.
 """
