@@ -3,23 +3,9 @@
 -- adstock half-life and current weekly spend, typed. mmm_channel_summary publishes it with the
 -- saturation position against the ROI floor (from mmm_saturation_audit); mmm_curves and planning
 -- read it from here.
-{%- set interval_metrics = {
-    'contribution': 'contribution',
-    'roi': 'roi',
-    'marginal_roi': 'marginal_roi',
-    'half_point': 'half_saturation_spend',
-    'saturation_max': 'saturation_max',
-    'slope': 'hill_slope',
-    'adstock_half_life': 'adstock_half_life_weeks',
-    'response_at_current': 'response_at_current_spend',
-} %}
-{%- set scalar_metrics = {
-    'spend': 'spend',
-    'current_weekly_spend': 'current_weekly_spend',
-    'min_weekly_spend': 'min_weekly_spend',
-    'max_weekly_spend': 'max_weekly_spend',
-    'inflection_spend': 'inflection_spend',
-} %}
+-- The metric names come from curvehouse.posterior.artifact_names (macros/fit_artifact_names.sql).
+{%- set interval_metrics = fit_summary_intervals() %}
+{%- set scalar_metrics = fit_summary_scalars() %}
 with summary as (
     select * from {{ ref('fit_segments') }}
     where artifact = 'summary'
