@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["RUN_NUMBERS", "RUN_TEXTS", "SUMMARY_INTERVALS", "SUMMARY_SCALARS", "MACRO_PATH", "check_names",
+__all__ = ["MACRO_PATH", "RUN_NUMBERS", "RUN_TEXTS", "SUMMARY_INTERVALS", "SUMMARY_SCALARS", "check_names",
            "macro_text"]
 
 # Run metrics stored as numbers (artifact 'run', column value).
