@@ -8,7 +8,6 @@ from curvehouse.byomm.landing import load_landing_folder
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     _, rejections = load_landing_folder(
         warehouse.local_folder(dbt.config.get("byomm_path"), session),
         default_segment=dbt.config.get("byomm_default_segment"),

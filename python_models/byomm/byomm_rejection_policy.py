@@ -9,7 +9,6 @@ from curvehouse.byomm.policy import enforce_rejection_policy
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     rejections = warehouse.to_pandas(dbt.ref("mmm_byomm_rejections"))
     result = enforce_rejection_policy(rejections, policy=dbt.config.get("byomm_rejection_policy"))
     for message in result["message"]:

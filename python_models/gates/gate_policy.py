@@ -6,6 +6,5 @@ from curvehouse.gates.policy import enforce_gate_policy
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     results = warehouse.to_pandas(dbt.ref("mmm_gate_results"))
     return warehouse.for_warehouse(enforce_gate_policy(results, policy=dbt.config.get("gate_policy")), session)

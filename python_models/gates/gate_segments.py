@@ -13,7 +13,6 @@ from curvehouse.gates.runner import run_gates
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     relations = {
         "platform_gaps": dbt.ref("int_platform_gaps"),
         "segment_history": dbt.ref("int_segment_histories"),

@@ -11,7 +11,6 @@ from curvehouse.inputs.validate import check_raw_folder, resolve_as_of
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     kpi_name = dbt.config.get("kpi_name")
     as_of = resolve_as_of(dbt.config.get("as_of_date"))
     if not warehouse.is_snowpark(session):

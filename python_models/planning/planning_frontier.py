@@ -7,7 +7,6 @@ from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
                                         dbt.config.get("planning")))
     channels = warehouse.to_pandas(dbt.ref("mmm_planning_channels"))

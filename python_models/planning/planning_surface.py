@@ -9,7 +9,6 @@ from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
                                         dbt.config.get("planning")))
     progress = dbt_progress()  # one line per segment in logs/dbt.log and on the terminal
