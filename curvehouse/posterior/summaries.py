@@ -38,7 +38,7 @@ def interval_stats(draws: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
     """Mean, sd and the published quantiles along the draw axis (NaN draws ignored).
 
     All quantiles in one call, and the NaN-aware path only where there are NaNs: numpy's
-    nanquantile falls back to one sort per element, which made summaries ~1 s per segment.
+    nanquantile falls back to one sort per element, which is slow on every segment's draws.
     """
     nan = bool(np.isnan(draws).any())
     mean, std, quantile = (np.nanmean, np.nanstd, np.nanquantile) if nan else (np.mean, np.std, np.quantile)
