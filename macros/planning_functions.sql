@@ -11,20 +11,8 @@
     mmm_what_if(segment_id, channels, weekly_spends)     -> one row: the allocation's outcome with an
                                                             80% interval (channels left out spend 0)
   DuckDB: SQL macros (scalar and table). Snowflake: SQL UDFs and a SQL UDTF (arrays as arguments).
+  The curve itself is planning_hill / planning_hill_marginal (macros/hill.sql).
 #}
-
-{# planning_hill(spend, half_point, saturation_max, slope): weekly response, 0 at zero spend. #}
-{% macro planning_hill(spend, half_point, saturation_max, slope) -%}
-  ({{ saturation_max }} * power({{ spend }}, {{ slope }}) / (power({{ spend }}, {{ slope }}) + power({{ half_point }}, {{ slope }})))
-{%- endmacro %}
-
-{# planning_hill_marginal(...): d response / d spend = max * S * r / (s * (1 + r)^2), r = (s / K)^S,
-   evaluated at no less than 1e-6 K (the one-sided limit at 0 is infinite for S < 1). #}
-{% macro planning_hill_marginal(spend, half_point, saturation_max, slope) -%}
-  {%- set s = 'greatest(' ~ spend ~ ', 1e-6 * ' ~ half_point ~ ')' -%}
-  ({{ saturation_max }} * {{ slope }} * power({{ s }} / {{ half_point }}, {{ slope }})
-    / ({{ s }} * power(1 + power({{ s }} / {{ half_point }}, {{ slope }}), 2)))
-{%- endmacro %}
 
 {# planning_function_sql(name): the statement that creates one runtime function (post-hook).
    One body per function; only the wrapper (DuckDB macro or Snowflake UDF), the schema

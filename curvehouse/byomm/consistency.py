@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from curvehouse.byomm.hill import hill_response
 from curvehouse.byomm.records import ChannelCurve, ModelCurves
+from curvehouse.hill import hill_response
 
 __all__ = ["consistency_warnings", "with_consistency_warnings"]
 

@@ -1,7 +1,7 @@
-"""The Hill curve in the weekly-spend convention, and a least-squares fit of it to curve points.
+"""A least-squares fit of the Hill curve (curvehouse.hill, the weekly-spend convention) to curve points.
 
-Response per week at a sustained weekly spend s, in outcome currency:
-``saturation_max * s**slope / (s**slope + half_point**slope)``.
+Readers whose tool publishes response points rather than weekly-spend Hill parameters (Meridian)
+recover the parameters here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-__all__ = ["HillFit", "hill_response", "fit_hill"]
+from curvehouse.hill import hill_response
+
+__all__ = ["HillFit", "fit_hill"]
 
 _SLOPE_BOUNDS = (0.1, 10.0)
 _START_SLOPES = (0.7, 1.0, 2.0)
@@ -29,13 +31,6 @@ class HillFit:
     saturation_max: float
     hill_slope: float
     max_relative_error: float
-
-
-def hill_response(spend: np.ndarray | float, half_point: float, saturation_max: float, slope: float) -> np.ndarray:
-    """Weekly response at sustained weekly spend (any shape); 0 at zero spend."""
-    s = np.asarray(spend, dtype=float)
-    s_pow = np.power(s, slope)
-    return saturation_max * s_pow / (s_pow + half_point**slope)
 
 
 def fit_hill(spend: np.ndarray, response: np.ndarray) -> HillFit:

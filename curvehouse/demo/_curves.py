@@ -1,4 +1,8 @@
-"""The two media transforms of the built-in model, in plain numpy, for the demo's ground truth."""
+"""The two media transforms of the built-in model, in plain numpy, for the demo's ground truth.
+
+Deliberately independent of curvehouse.hill and curvehouse.transforms: this is the truth the
+model's recovery is checked against, so a bug in the package's curve must not also shape the data.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,9 @@ def geometric_adstock(x: np.ndarray, theta: float, max_lag: int) -> np.ndarray:
 
 
 def hill(x: np.ndarray, half_saturation: float, slope: float) -> np.ndarray:
-    """Saturation share ``x**S / (x**S + K**S)`` in [0, 1); ``K`` is where half the maximum is reached."""
+    """Saturation share ``x**S / (x**S + K**S)`` in [0, 1); ``K`` is where half the maximum is reached.
+
+    An independent copy of curvehouse.hill.hill on purpose (see the module docstring).
+    """
     x_s = np.asarray(x, dtype=float) ** slope
     return x_s / (x_s + half_saturation**slope)

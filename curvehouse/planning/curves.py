@@ -1,8 +1,9 @@
 """A segment's current curves as arrays of draws, and their response and marginal response.
 
 Convention (DESIGN.md): response per week at a sustained weekly spend s, in outcome currency,
-``calibration * saturation_max * s**slope / (s**slope + half_point**slope)``. Shapes: ``_dc`` is
-(n_draws, n_channels), ``_nc`` (n_allocations, n_channels), ``_ndc`` (n_allocations, n_draws, n_channels).
+``calibration * saturation_max * s**slope / (s**slope + half_point**slope)``, evaluated by
+curvehouse.hill. Shapes: ``_dc`` is (n_draws, n_channels), ``_nc`` (n_allocations, n_channels),
+``_ndc`` (n_allocations, n_draws, n_channels).
 """
 
 from __future__ import annotations
@@ -11,33 +12,24 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from curvehouse.byomm.hill import hill_response
+from curvehouse.hill import hill_derivative, hill_response
 
-__all__ = ["CurveSet", "response_ndc", "marginal_ndc", "inflection_spend", "interval80"]
+__all__ = ["CurveSet", "interval80", "marginal_ndc", "response_ndc"]
 
 
 def response_ndc(spend_nc: np.ndarray, half_dc: np.ndarray, smax_dc: np.ndarray, slope_dc: np.ndarray) -> np.ndarray:
-    """Weekly response of every channel at every allocation under every draw: (n, d, c)."""
-    spend = np.maximum(np.asarray(spend_nc, dtype=float), 0.0)[:, None, :]
+    """Weekly response of every channel at every allocation under every draw: (n, d, c); 0 at spend <= 0."""
+    spend = np.asarray(spend_nc, dtype=float)[:, None, :]
     return hill_response(spend, half_dc[None], smax_dc[None], slope_dc[None])
 
 
 def marginal_ndc(spend_nc: np.ndarray, half_dc: np.ndarray, smax_dc: np.ndarray, slope_dc: np.ndarray) -> np.ndarray:
-    """d response / d spend: smax S r / (s (1 + r)**2) with r = (s / K)**S; (n, d, c).
+    """d response / d spend of every channel at every allocation under every draw: (n, d, c).
 
-    At zero spend the one-sided limit (infinite for S < 1) is replaced by the value at a spend of
-    1e-6 K, which is what a planner can actually buy.
+    Below 1e-6 K the value at 1e-6 K (curvehouse.hill.hill_derivative), which is finite for S < 1.
     """
-    spend = np.maximum(np.asarray(spend_nc, dtype=float)[:, None, :], 1e-6 * half_dc[None])
-    ratio = np.power(spend / half_dc[None], slope_dc[None])
-    return smax_dc[None] * slope_dc[None] * ratio / (spend * (1.0 + ratio) ** 2)
-
-
-def inflection_spend(half_point: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """Spend where the curve turns concave: K ((S-1)/(S+1))**(1/S) for S > 1, else 0."""
-    half_point, slope = np.asarray(half_point, dtype=float), np.asarray(slope, dtype=float)
-    base = np.clip((slope - 1.0) / (slope + 1.0), 0.0, None)
-    return np.where(slope > 1.0, half_point * np.power(base, 1.0 / np.maximum(slope, 1e-9)), 0.0)
+    spend = np.asarray(spend_nc, dtype=float)[:, None, :]
+    return smax_dc[None] * hill_derivative(spend, half_dc[None], slope_dc[None])
 
 
 def interval80(values: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

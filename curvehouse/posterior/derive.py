@@ -7,12 +7,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from curvehouse import constants as k
+from curvehouse.hill import hill, hill_derivative, hill_inflection
 from curvehouse.model.data import ModelData
 from curvehouse.model.numpyro_model import components, model_arrays
 from curvehouse.transforms.adstock import half_life_weeks
-from curvehouse.transforms.saturation import hill, hill_derivative, hill_inflection
 
-__all__ = ["channel_draws", "component_draws", "curve_draws", "fitted_draws", "CHANNEL_QUANTITIES"]
+__all__ = ["CHANNEL_QUANTITIES", "channel_draws", "component_draws", "curve_draws", "fitted_draws"]
 
 # Published per-channel quantities (name -> unit), all per segment x channel.
 CHANNEL_QUANTITIES = {

@@ -12,14 +12,25 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from curvehouse.hill import hill_response
 
 __all__ = [
-    "svg", "hill", "saturation_grid", "contribution_over_time", "actual_vs_fitted", "channel_contributions",
-    "readiness_heatmap", "frontier", "scenarios", "trace_and_rank", "prior_vs_posterior", "rhat_ess",
+    "actual_vs_fitted",
+    "channel_contributions",
+    "contribution_over_time",
+    "frontier",
+    "prior_vs_posterior",
+    "readiness_heatmap",
+    "rhat_ess",
+    "saturation_grid",
+    "scenarios",
+    "svg",
+    "trace_and_rank",
 ]
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f5f99", "#d9822b", "#9aa5b1", "#2e8540", "#b3261e"
@@ -43,14 +54,7 @@ def svg(fig: plt.Figure, name: str) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buffer.getvalue()
-    return re.sub(r"^.*?(<svg)", r"\1", text, count=1, flags=re.S)
-
-
-def hill(spend: np.ndarray, half_point: float, saturation_max: float, slope: float) -> np.ndarray:
-    """Response per week at sustained weekly spend: saturation_max * s^S / (s^S + K^S)."""
-    s = np.asarray(spend, dtype=float)
-    ratio = np.power(np.divide(s, half_point, out=np.zeros_like(s), where=half_point > 0), slope)
-    return saturation_max * ratio / (1 + ratio)
+    return re.sub(r"^.*?(<svg)", r"\1", text, count=1, flags=re.DOTALL)
 
 
 def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
@@ -80,12 +84,12 @@ def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.Da
             top = row.observed_spend_max if pd.notna(row.observed_spend_max) else max(
                 2 * (current or 0), 3 * row.saturation_half_point)
             x = np.linspace(0, top, 60)
+            half, slope = row.saturation_half_point, row.hill_slope
             if pd.notna(row.saturation_max_p05) and pd.notna(row.saturation_max_p95):
-                ax.fill_between(x, hill(x, row.saturation_half_point, row.saturation_max_p05, row.hill_slope),
-                                hill(x, row.saturation_half_point, row.saturation_max_p95, row.hill_slope),
+                ax.fill_between(x, hill_response(x, half, row.saturation_max_p05, slope),
+                                hill_response(x, half, row.saturation_max_p95, slope),
                                 color=BLUE, alpha=0.15, lw=0, label="interval")
-            ax.plot(x, hill(x, row.saturation_half_point, row.saturation_max, row.hill_slope), color=BLUE, lw=1.8,
-                    label="curve")
+            ax.plot(x, hill_response(x, half, row.saturation_max, slope), color=BLUE, lw=1.8, label="curve")
         if pd.notna(row.observed_spend_min) and pd.notna(row.observed_spend_max):
             ax.axvspan(row.observed_spend_min, row.observed_spend_max, color=GREY, alpha=0.15, lw=0, label="observed")
         if current is not None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from curvehouse.hill import hill_derivative
 from curvehouse.report.summary import NOT_BUILT, Board, Provenance, agreement_matrix
 from curvehouse.report.tables import Tables
 
-__all__ = ["markdown_files", "marginal_roi", "decay_verdict"]
+__all__ = ["decay_verdict", "marginal_roi", "markdown_files"]
 
 GROWTH_BAND = 0.10  # a marginal ROI moving less than 10% between the first and last run is "stable"
 
@@ -39,17 +40,17 @@ def _provenance_block(provenance: dict[str, Provenance]) -> str:
         return "> No current curves: nothing to cite.\n"
     lines = ["> **Provenance**"]
     for p in provenance.values():
-        lines += [f"> - **{p.segment_id}** ({p.source} model `{p.model_id}`, run `{p.run_id}`): data window "
-                  f"{p.data_window}; priors: {p.priors}; methodology version `{p.methodology_version}`; fit quality: "
-                  f"{p.fit_quality}."]
+        lines += [(f"> - **{p.segment_id}** ({p.source} model `{p.model_id}`, run `{p.run_id}`): data window "
+                   f"{p.data_window}; priors: {p.priors}; methodology version `{p.methodology_version}`; fit quality: "
+                   f"{p.fit_quality}.")]
     return "\n".join(lines) + "\n"
 
 
 def marginal_roi(spend: float, half_point: float, saturation_max: float, slope: float) -> float:
-    """Derivative of saturation_max * s^S / (s^S + K^S) at weekly spend s (NaN at s <= 0)."""
+    """Marginal ROI of one curve at weekly spend s (curvehouse.hill); NaN at s <= 0 (no spend, nothing to read)."""
     if not spend or spend <= 0 or not half_point or half_point <= 0:
         return float("nan")
-    return saturation_max * slope * spend ** (slope - 1) * half_point ** slope / (spend ** slope + half_point ** slope) ** 2
+    return float(saturation_max * hill_derivative(spend, half_point, slope))
 
 
 def decay_verdict(mroi: list[float], half_points: list[float]) -> str:
@@ -77,8 +78,8 @@ def _context(provenance: dict[str, Provenance], tables: Tables, b: Board) -> str
                       "roi_mean", "roi_low", "roi_high", "contribution_share", "marginal_roi_mean",
                       "saturation_position", "confidence"]],
                      {"coefficient": ",.0f", "saturation_half_point": ",.0f", "contribution_share": ".1%"})]
-    text += ["Units: coefficient = response per week at saturation ($/week); half point in weekly spend ($/week); "
-             "ROI and marginal ROI in $ of revenue per $ of spend; shares of channel-driven incremental revenue.", ""]
+    text += [("Units: coefficient = response per week at saturation ($/week); half point in weekly spend ($/week); "
+              "ROI and marginal ROI in $ of revenue per $ of spend; shares of channel-driven incremental revenue."), ""]
     return "\n".join(text)
 
 
@@ -124,24 +125,24 @@ def _saturation_curves(provenance: dict[str, Provenance], tables: Tables) -> dic
     curves = tables.get("mmm_curves")
     files: dict[str, str] = {}
     index = ["# Saturation curves (versioned by run)", "", _provenance_block(provenance),
-             "Convention: response per week at a sustained weekly spend s, in outcome currency: "
-             "`saturation_max * s^hill_slope / (s^hill_slope + saturation_half_point^hill_slope)`; "
-             "the curve is evidence only inside the observed weekly spend range.", ""]
+             ("Convention: response per week at a sustained weekly spend s, in outcome currency: "
+              "`saturation_max * s^hill_slope / (s^hill_slope + saturation_half_point^hill_slope)`; "
+              "the curve is evidence only inside the observed weekly spend range."), ""]
     if curves is None or curves.empty:
         return {"saturation-curves.md": "\n".join(index + ["_No curves._", ""])}
     for (segment, run), rows in curves.sort_values("refreshed_at").groupby(["segment_id", "run_id"], sort=False):
         first = rows.iloc[0]
         name = f"saturation-curves/{segment}--{first['source']}--{run}.md"
-        files[name] = "\n".join([f"# Saturation curves: {segment}, {first['source']} model {first['model_id']}, "
-                                 f"run {run}", "", _provenance_block({k: v for k, v in provenance.items()
-                                                                      if k == segment}),
+        files[name] = "\n".join([(f"# Saturation curves: {segment}, {first['source']} model {first['model_id']}, "
+                                  f"run {run}"), "", _provenance_block({k: v for k, v in provenance.items()
+                                                                       if k == segment}),
                                  _curve_version(rows)])
     for segment, rows in curves.groupby("segment_id"):
         current = rows[rows["is_current"].astype(bool)]
         index += [f"## {segment}", ""]
         if not current.empty:
-            index += [f"Current: {current['source'].iloc[0]} model `{current['model_id'].iloc[0]}`, "
-                      f"run `{current['run_id'].iloc[0]}`.", "", _curve_version(current)]
+            index += [(f"Current: {current['source'].iloc[0]} model `{current['model_id'].iloc[0]}`, "
+                       f"run `{current['run_id'].iloc[0]}`."), "", _curve_version(current)]
         versions = rows.drop_duplicates("run_id").sort_values("refreshed_at", ascending=False)
         index += ["Versions:", ""] + [
             f"- [{v.source} `{v.run_id}` refreshed {v.refreshed_at:%Y-%m-%d}](saturation-curves/{segment}--{v.source}--"
@@ -154,8 +155,8 @@ def _decay(provenance: dict[str, Provenance], tables: Tables) -> str:
     curves = tables.get("mmm_curves")
     summary = tables.get("mmm_channel_summary")
     text = ["# Channel decay across published runs", "", _provenance_block(provenance),
-            "How each channel's marginal ROI (at the run's current weekly spend) and half-saturation point moved "
-            f"from its first to its latest published run. Moves under {GROWTH_BAND:.0%} are stable.", ""]
+            ("How each channel's marginal ROI (at the run's current weekly spend) and half-saturation point moved "
+             f"from its first to its latest published run. Moves under {GROWTH_BAND:.0%} are stable."), ""]
     if curves is None or curves.empty:
         return "\n".join(text + ["_No curves._", ""])
     mroi_fit = summary.set_index(["run_id", "channel"])["marginal_roi_mean"] if summary is not None and \
@@ -200,8 +201,8 @@ def _recommendations(provenance: dict[str, Provenance], tables: Tables, b: Board
     elif tables.has("mmm_saturation_audit"):
         text += [_md_table(tables.current("mmm_saturation_audit"))]
     else:
-        text += [f"Saturation audit and recommended scenario: {NOT_BUILT} (the planning tables "
-                 "mmm_saturation_audit / mmm_scenarios are not in this warehouse).", ""]
+        text += [(f"Saturation audit and recommended scenario: {NOT_BUILT} (the planning tables "
+                  "mmm_saturation_audit / mmm_scenarios are not in this warehouse)."), ""]
     positions = tables.current("agent_saturation_positions")
     if not positions.empty:
         text += ["## Positions the recommendations start from", "",
@@ -216,12 +217,12 @@ def _recommendations(provenance: dict[str, Provenance], tables: Tables, b: Board
 def _agreement(provenance: dict[str, Provenance], tables: Tables) -> str:
     text = ["# MMM vs attribution agreement matrix", "", _provenance_block(provenance)]
     if tables.has("mmm_attribution_agreement"):
-        text += ["Latest month per segment (columns) and channel (rows): |attributed - MMM| / |MMM| and the level "
-                 "(flag > 30%, escalate > 50%); the raw numbers are in mmm_attribution_agreement.", "",
+        text += [("Latest month per segment (columns) and channel (rows): |attributed - MMM| / |MMM| and the level "
+                  "(flag > 30%, escalate > 50%); the raw numbers are in mmm_attribution_agreement."), "",
                  _md_table(agreement_matrix(tables.current("mmm_attribution_agreement")))]
     else:
-        text += [f"Agreement matrix: {NOT_BUILT} (mmm_attribution_agreement is not in this warehouse). "
-                 "Flags: > 30% disagreement, escalation: > 50%.", ""]
+        text += [(f"Agreement matrix: {NOT_BUILT} (mmm_attribution_agreement is not in this warehouse). "
+                  "Flags: > 30% disagreement, escalation: > 50%."), ""]
     return "\n".join(text)
 
 

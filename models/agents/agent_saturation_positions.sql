@@ -31,11 +31,7 @@ curves_with_spend as (
         end as current_spend_basis,
         coalesce(
             channel_summary.inflection_spend,
-            case
-                when curves.hill_slope > 1
-                    then curves.saturation_half_point * power((curves.hill_slope - 1) / (curves.hill_slope + 1), 1 / curves.hill_slope)
-                else 0
-            end
+            {{ planning_hill_inflection('curves.saturation_half_point', 'curves.hill_slope') }}
         ) as inflection_spend
     from curves
     left join channel_summary

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curvehouse.byomm.hill import fit_hill, hill_response
+from curvehouse.byomm.hill import fit_hill
 from curvehouse.byomm.meridian import read_meridian
 from curvehouse.byomm.records import ByommRejection
+from curvehouse.hill import hill_response
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meridian"
 EXPORT = FIXTURES / "national_media_export"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from curvehouse.byomm.hill import hill_response
-from curvehouse.planning.curves import inflection_spend, interval80, marginal_ndc, response_ndc
+from curvehouse.hill import hill_inflection, hill_response
+from curvehouse.planning.curves import interval80, marginal_ndc, response_ndc
 from tests.unit.planning_fixtures import curve_set
 
 
@@ -36,8 +36,8 @@ def test_marginal_at_zero_spend_is_finite_even_for_slopes_below_one():
 
 def test_inflection_by_hand():
     # S = 3, K = 100: K * (2/4)**(1/3)
-    assert inflection_spend(np.array(100.0), np.array(3.0)) == pytest.approx(100 * 0.5 ** (1 / 3))
-    assert inflection_spend(np.array(100.0), np.array(0.8)) == 0.0
+    assert hill_inflection(np.array(100.0), np.array(3.0)) == pytest.approx(100 * 0.5 ** (1 / 3))
+    assert hill_inflection(np.array(100.0), np.array(0.8)) == 0.0
 
 
 def test_interval80_is_mean_and_10th_90th_percentiles():

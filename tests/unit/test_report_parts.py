@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from curvehouse.report.figures import hill
+from curvehouse.hill import hill_response
 from curvehouse.report.markdown import decay_verdict, marginal_roi
 from curvehouse.report.reader import safe_identifier
 from curvehouse.report.summary import agreement_matrix, board, money, provenance, sorted_alerts
@@ -22,10 +22,10 @@ def test_money_is_short_and_signed():
 @pytest.mark.parametrize("slope", [0.7, 1.0, 2.3])
 def test_marginal_roi_is_the_derivative_of_the_curve(slope):
     spend, h = 40_000.0, 1e-3
-    numeric = (hill(np.array([spend + h]), 50_000, 200_000, slope) - hill(np.array([spend - h]), 50_000, 200_000,
-                                                                            slope))[0] / (2 * h)
+    numeric = (hill_response(np.array([spend + h]), 50_000, 200_000, slope)
+               - hill_response(np.array([spend - h]), 50_000, 200_000, slope))[0] / (2 * h)
     assert marginal_roi(spend, 50_000, 200_000, slope) == pytest.approx(numeric, rel=1e-6)
-    assert hill(np.array([50_000.0]), 50_000, 200_000, slope)[0] == pytest.approx(100_000)  # half point
+    assert hill_response(np.array([50_000.0]), 50_000, 200_000, slope)[0] == pytest.approx(100_000)  # half point
     assert np.isnan(marginal_roi(0, 50_000, 200_000, slope))
 
 

@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from curvehouse.hill import hill, hill_derivative, hill_inflection
 from curvehouse.transforms.adstock import geometric_adstock, geometric_weights, half_life_weeks, lag_stack
-from curvehouse.transforms.saturation import hill, hill_derivative, hill_inflection
 
 
 def test_weights_are_normalised_geometric_and_respect_the_lag_mask():
