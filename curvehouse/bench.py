@@ -196,7 +196,7 @@ def peak_rss_mib() -> float:
 
 def machine_facts() -> dict[str, str | int]:
     """Cores, JAX devices and library versions."""
-    import curvehouse.model  # noqa: F401  (before JAX: it gives XLA one host device per chain)
+    import curvehouse.model  # noqa: F401, I001  (before JAX: it gives XLA one host device per chain)
     import jax
     import numpyro
 
@@ -269,7 +269,7 @@ def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Pat
 def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str, float, float]]]:
     """Artifacts, wall seconds, and per fitted segment (in fitting order) its name, the seconds since
     the start at which it was done (when the next one started) and the process peak RSS then."""
-    from curvehouse.fit import fit_segments  # JAX and ArviZ load only when something is fitted
+    from curvehouse.fitting.segments import fit_segments  # JAX and ArviZ load only when something is fitted
 
     started = time.perf_counter()
     done: list[tuple[str, float, float]] = []
@@ -335,7 +335,7 @@ def _peer_line(mmm_module, case: _Case, ours: dict, sampler: dict, adstock_max_l
     x64 = jax.config.jax_enable_x64
     try:
         estimates, seconds = _fit_peer(mmm_module, case, sampler, adstock_max_lag)
-    except Exception as exc:  # an external library's failure is reported, not fatal to the benchmark
+    except Exception as exc:  # noqa: BLE001 - an external library's failure is reported, not fatal to the benchmark
         return f"{case.label:<16} PyMC-Marketing failed: {type(exc).__name__}: {exc}", {"error": str(exc)}
     finally:
         jax.config.update("jax_enable_x64", x64)

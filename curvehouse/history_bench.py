@@ -17,7 +17,7 @@ import pandas as pd
 
 from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import generate_demo
-from curvehouse.fit import fit_segments
+from curvehouse.fitting.segments import fit_segments
 from curvehouse.published import read_history
 
 __all__ = ["DEFAULT_BUILDS", "run_history_bench"]

@@ -2,11 +2,12 @@
 
 Snowflake calls ``PartitionFit`` once per partition (one segment) from a vectorized UDTF
 (``group_by("SEGMENT_ID").apply_in_pandas``), with upper-case column names. It lower-cases them,
-calls the same ``curvehouse.fit.fit_segments`` as the DuckDB build, and returns the artifact frame
-with upper-case names in ``OUTPUT_COLUMNS`` order (the UDTF's output schema). A partition whose fit
-raises returns one rejected run per segment with the error as the reason instead of raising, so one
-bad segment never kills the query that fits the others. Its run_id differs from the deterministic
-one (the failure is not a verdict on the data), so the next build tries that segment again.
+calls the same ``curvehouse.fitting.segments.fit_segments`` as the DuckDB build, and returns the
+artifact frame with upper-case names in ``OUTPUT_COLUMNS`` order (the UDTF's output schema). A
+partition whose fit raises returns one rejected run per segment with the error as the reason
+instead of raising, so one bad segment never kills the query that fits the others. Its run_id
+differs from the deterministic one (the failure is not a verdict on the data), so the next build
+tries that segment again.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
-__all__ = ["OUTPUT_SCHEMA", "PartitionFit", "fit_partition", "failed_run_rows"]
+__all__ = ["OUTPUT_SCHEMA", "PartitionFit", "failed_run_rows", "fit_partition"]
 
 FAILURE_PREFIX = "fit failed in its Snowflake partition"
 MAX_REASON_CHARS = 2000
@@ -52,7 +53,7 @@ class PartitionFit:
     config: dict
     existing_run_ids: frozenset[str] = frozenset()
     previous: pd.DataFrame | None = None
-    refreshed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(tzinfo=None))
+    refreshed_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
     def __call__(self, partition: pd.DataFrame) -> pd.DataFrame:
         return fit_partition(partition, self.registry, self.config, self.existing_run_ids, self.previous,
@@ -66,15 +67,15 @@ def fit_partition(partition: pd.DataFrame, registry: pd.DataFrame, config: dict,
 
     partition: long model input (segment_id, week_start, variable_kind, variable_name, value), any case.
     """
-    from curvehouse.fit import fit_segments  # JAX loads inside the UDTF, not in the calling procedure
+    from curvehouse.fitting.segments import fit_segments  # JAX loads inside the UDTF, not in the calling procedure
 
     rows = partition.rename(columns=str.lower)
-    now = (refreshed_at or datetime.now(timezone.utc).replace(tzinfo=None)).replace(tzinfo=timezone.utc)
+    now = (refreshed_at or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
     started = time.perf_counter()
     try:
         artifacts = fit_segments(rows, registry, config, existing_run_ids=existing_run_ids, previous=previous,
                                  now=now, progress=_log)
-    except Exception as exc:  # one segment's failure must not fail the other partitions' query
+    except Exception as exc:  # noqa: BLE001 - one segment's failure must not fail the other partitions' query
         _log(f"curvehouse: {FAILURE_PREFIX}: {traceback.format_exc()}")
         artifacts = failed_run_rows(rows, config, exc, now, time.perf_counter() - started)
     return _output(artifacts)
@@ -84,7 +85,7 @@ def failed_run_rows(rows: pd.DataFrame, config: dict | None, error: BaseExceptio
                     seconds: float = 0.0) -> pd.DataFrame:
     """One rejected run per segment in ``rows``, naming the error, with what is known of its data."""
     version, methodology, settings = _methodology(config)
-    stamp = now.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
     reason = f"{FAILURE_PREFIX}: {type(error).__name__}: {error}"[:MAX_REASON_CHARS]
     out = []
     for segment, part in rows.groupby("segment_id", sort=True):
@@ -113,7 +114,7 @@ def _methodology(config: dict | None) -> tuple[str | None, str | None, dict[str,
         from curvehouse.model.spec import spec_from_config
 
         spec = spec_from_config(config)
-    except Exception:  # the failure being reported may be the config itself
+    except Exception:  # noqa: BLE001 - the failure being reported may be the config itself
         return None, json.dumps(config, sort_keys=True, default=str), {"pooling": None, "noise": None,
                                                                        "fit_mode": None}
     return spec.version, json.dumps(spec.to_dict(), sort_keys=True), {

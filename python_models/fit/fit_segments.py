@@ -29,7 +29,7 @@ def model(dbt, session):
                                           dbt.config.get("imports"))
         return fit_on_snowpark(dbt.ref("int_model_input_weekly"), registry, config, history, settings)
 
-    from curvehouse.fit import fit_segments
+    from curvehouse.fitting.segments import fit_segments
     from curvehouse.progress import dbt_progress
 
     return fit_segments(

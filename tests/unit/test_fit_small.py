@@ -9,7 +9,8 @@ import pytest
 
 from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
-from curvehouse.fit import fit_segments, run_id_for
+from curvehouse.fitting.run_ids import run_id_for
+from curvehouse.fitting.segments import fit_segments
 from curvehouse.model.data import build_model_data
 from curvehouse.model.priors import build_priors
 from curvehouse.model.spec import spec_from_config
@@ -114,15 +115,15 @@ def test_partial_pooling_fits_segments_together(generated):
 
 
 def test_non_finite_curves_are_never_published():
-    from curvehouse.fit import _all_finite
+    from curvehouse.fitting.publish import all_finite
 
     rows = pd.DataFrame({"artifact": ["curve", "summary"], "parameter": ["response", "roi"],
                          "mean": [1.0, 2.0], "p05": [0.5, np.nan], "p95": [1.5, np.nan]})
-    assert _all_finite(rows)
+    assert all_finite(rows)
     rows.loc[0, "p95"] = np.nan
-    assert not _all_finite(rows)
+    assert not all_finite(rows)
     rows.loc[0, "p95"], rows.loc[1, "mean"] = 1.5, np.nan
-    assert not _all_finite(rows)
+    assert not all_finite(rows)
 
 
 def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(generated, monkeypatch):
@@ -130,10 +131,14 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
     chains on the data without them agree with a cold fit that never saw those weeks (the check
     both replace); the run says which method it used. The resumed refit runs the fit's compiled
     program: it traces nothing new."""
-    from curvehouse.fit import (_holdout_metrics, holdout_refit_prediction, pareto_k_threshold,
-                                psis_holdout_prediction)
-    from curvehouse.model.numpyro_model import model_arrays
+    from curvehouse.fitting.metrics import (
+        holdout_metrics,
+        holdout_refit_prediction,
+        pareto_k_threshold,
+        psis_holdout_prediction,
+    )
     from curvehouse.model import sampling
+    from curvehouse.model.numpyro_model import model_arrays
     from curvehouse.model.sampling import sample_posterior
     from curvehouse.posterior.derive import fitted_draws
 
@@ -162,7 +167,7 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
     print(f"holdout MAPE: cold refit {cold_mape:.4f}, resumed refit {resumed_mape:.4f}, "
           f"leave-future-out {mape(psis):.4f} (Pareto k {pareto_k[0]:.2f})")
     assert abs(resumed_mape - cold_mape) < 0.01, (resumed_mape, cold_mape)
-    [run] = _holdout_metrics(data, priors, spec, posterior)
+    [run] = holdout_metrics(data, priors, spec, posterior)
     assert run["holdout_weeks"] == 8 and run["holdout_pareto_k"] == pytest.approx(pareto_k[0])
     if pareto_k[0] <= pareto_k_threshold(posterior.flat("sigma").shape[0]):
         assert run["holdout_method"] == "psis_lfo" and abs(mape(psis) - cold_mape) < 0.01

@@ -14,7 +14,8 @@ import pytest
 
 from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
-from curvehouse.fit import fit_segments, run_id_for
+from curvehouse.fitting.run_ids import run_id_for
+from curvehouse.fitting.segments import fit_segments
 from curvehouse.model.spec import spec_from_config
 from curvehouse.posterior.summaries import ARTIFACT_COLUMNS
 from curvehouse.snowflake.fanout import UdtfSettings
@@ -98,7 +99,10 @@ def test_partition_output_equals_the_in_process_fit(partitions, outputs):
     local = fit_segments(parts[segment].rename(columns=str.lower), registry, TINY, progress=lambda _: None)
     remote = outputs[segment].rename(columns=str.lower)
     cols = ["run_id", "artifact", "parameter", "channel", "mean", "p05", "p95"]
-    pick = lambda f: f[f["artifact"] == "parameter"][cols].reset_index(drop=True)  # noqa: E731
+
+    def pick(f: pd.DataFrame) -> pd.DataFrame:
+        return f[f["artifact"] == "parameter"][cols].reset_index(drop=True)
+
     pd.testing.assert_frame_equal(pick(local), pick(remote), check_dtype=False)
 
 

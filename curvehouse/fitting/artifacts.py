@@ -1,0 +1,185 @@
+"""A fit's artifact rows (curvehouse.posterior.summaries.ARTIFACT_COLUMNS): parameters, draws,
+response curves and channel summary, weekly decomposition, and the run rows that record how the fit
+went and whether it was published."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from curvehouse import constants as k
+from curvehouse.model.checks import SegmentCheck
+from curvehouse.model.data import ModelData
+from curvehouse.model.sampling import Posterior
+from curvehouse.model.spec import ModelSpec
+from curvehouse.posterior import summaries as sm
+from curvehouse.posterior.derive import curve_draws
+
+__all__ = ["SEGMENT_SITES", "curve_and_summary_frame", "decomposition_frame", "draw_frame", "parameter_frame",
+           "rejected_run_frame", "run_frame"]
+
+# Segment-level sites, stored in outcome currency per week (gamma: per standard deviation of the control).
+SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
+
+
+def parameter_frame(run_ids: dict[str, str], data: ModelData, posterior: Posterior,
+                    quantities: dict[str, np.ndarray], prior_quantities: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Posterior and prior summaries of every channel and segment-level parameter.
+
+    quantities: channel draws by chain (curvehouse.posterior.derive.channel_draws of the posterior);
+    prior_quantities: the same of the prior draws, with a leading axis of one.
+    """
+    post = {**quantities, **_segment_level(posterior.samples, data, 2)}
+    pri = {**{n: v[0] for n, v in prior_quantities.items()}, **_segment_level(posterior.prior, data, 1)}
+    return sm.parameter_rows(run_ids, data.segments, _labels(data), post, pri)
+
+
+def draw_frame(run_ids: dict[str, str], data: ModelData, posterior: Posterior, quantities: dict[str, np.ndarray],
+               prior_quantities: dict[str, np.ndarray], keep: int) -> pd.DataFrame:
+    """Up to `keep` posterior and prior draws of every parameter (as parameter_frame takes them)."""
+    post = {**quantities, **_segment_level(posterior.samples, data, 2)}
+    pri = {**{n: v[0] for n, v in prior_quantities.items()}, **_segment_level(posterior.prior, data, 1)}
+    labels = _labels(data)
+    return pd.concat([sm.draw_rows(run_ids, data.segments, labels, post, "posterior", keep),
+                      sm.draw_rows(run_ids, data.segments, labels, pri, "prior", keep)], ignore_index=True)
+
+
+def curve_and_summary_frame(run_ids: dict[str, str], data: ModelData, quantities: dict[str, np.ndarray],
+                            spec: ModelSpec) -> pd.DataFrame:
+    """Response and marginal-ROI curves over a grid up to each channel's top weekly spend, and the
+    channel summary (ROI, contribution, curve parameters, marginal ROI and response at current spend)."""
+    flat = {n: v.reshape((-1,) + v.shape[2:]) for n, v in quantities.items()}
+    spend = data.spend * data.time_mask[..., None]
+    top = spend.max(axis=1)
+    bottom = np.where(data.time_mask[..., None] > 0, data.spend, np.inf).min(axis=1)
+    grid = top[..., None] * np.linspace(0.0, 1.0, spec.curve_grid_points)
+    current = np.zeros_like(top)
+    for i, n in enumerate(data.n_weeks):
+        current[i] = data.spend[i, max(0, n - spec.current_spend_weeks): n].mean(axis=0)
+    curves = curve_draws(flat, grid, current)
+    half_med = np.nanmedian(flat["half_point"], axis=0)
+    inflection = np.nanmedian(curves["inflection"], axis=0)
+    scalars = {"current_weekly_spend": current, "spend": data.total_spend, "max_weekly_spend": top,
+               "min_weekly_spend": bottom,
+               "inflection_spend": inflection, "half_point_median": half_med}
+    summary_q = {**{n: flat[n] for n in ("roi", "contribution", "saturation_max", "half_point", "slope",
+                                         "adstock_half_life")},
+                 "marginal_roi": curves["marginal_roi_now"], "response_at_current": curves["response_now"]}
+    return pd.concat([
+        sm.curve_rows(run_ids, data.segments, data.channels, grid, curves["response"], curves["marginal_roi"],
+                      data.channel_mask),
+        sm.summary_rows(run_ids, data.segments, data.channels, summary_q, scalars, data.channel_mask),
+    ], ignore_index=True)
+
+
+def decomposition_frame(run_ids: dict[str, str], data: ModelData, parts: dict[str, np.ndarray],
+                        fitted: np.ndarray, actual: np.ndarray) -> pd.DataFrame:
+    """Weekly outcome split into baseline, trend, seasonality, holidays, other controls and each
+    channel present in the segment, beside the fitted and actual outcome.
+
+    parts: curvehouse.posterior.derive.component_draws; fitted: their expected outcome (draws, S, T).
+    """
+    components = {"baseline": parts["baseline"], "trend": parts["trend"]}
+    kinds = {"baseline": "baseline", "trend": "trend", "fitted": "fitted"}
+    names: dict[str, str] = {}
+    seasonal = [j for j, c in enumerate(data.controls) if c.startswith("fourier_")]
+    if seasonal:
+        components["seasonality"] = parts["controls"][..., seasonal].sum(-1)
+        kinds["seasonality"] = "seasonality"
+    for j, control in enumerate(data.controls):
+        if j not in seasonal:
+            components[control] = parts["controls"][..., j]
+            kinds[control] = "holiday" if control == "holidays" else "control"
+    for c, channel in enumerate(data.channels):
+        if data.channel_mask[:, c].any():
+            key = f"channel:{channel}"
+            components[key] = parts["media"][..., c]
+            kinds[key] = "channel"
+            names[key] = channel
+    components["fitted"] = fitted
+    frame = sm.decomposition_rows(run_ids, data.weeks, data.segments, components, names, kinds, actual)
+    is_channel = frame["details"] == "channel"
+    frame.loc[is_channel, "parameter"] = frame.loc[is_channel, "channel"]
+    present = {(s, c) for i, s in enumerate(data.segments) for j, c in enumerate(data.channels)
+               if data.channel_mask[i, j] > 0}
+    lacks = is_channel & np.array([(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"])])
+    return frame[~lacks]
+
+
+def run_frame(run_id: str, data: ModelData, i: int, *, spec: ModelSpec, refreshed_at: str, seconds: float,
+              divergences: int, worst: dict[str, float], metrics: dict[str, float],
+              holdout: dict[str, float | str], check: SegmentCheck, reasons: list[str]) -> pd.DataFrame:
+    """The run rows of segment i's fit: its figures (size, time, diagnostics, in-sample and holdout
+    fit, sampler settings) and texts (status, reasons, warnings, data window, methodology).
+
+    reasons: curvehouse.fitting.publish.publish_failures (empty: published).
+    """
+    numbers = {
+        "n_weeks": float(data.n_weeks[i]), "n_channels": float(data.channel_mask[i].sum()),
+        "fit_seconds": seconds, "divergences": float(divergences), **worst,
+        "r2_in_sample": metrics["r2"], "mape_in_sample": metrics["mape"],
+        "r2_holdout": holdout["r2_holdout"], "mape_holdout": holdout["mape_holdout"],
+        "holdout_weeks": float(holdout["holdout_weeks"]), "holdout_pareto_k": holdout["holdout_pareto_k"],
+        "chains": float(spec.sampler.chains),
+        "warmup": float(spec.sampler.warmup), "draws": float(spec.sampler.draws), "seed": float(spec.sampler.seed),
+    }
+    texts = {
+        "status": k.STATUS_REJECTED if reasons else k.STATUS_PUBLISHED,
+        "status_reason": "; ".join(reasons) if reasons else "passed diagnostics",
+        "warnings": "; ".join(check.warnings),
+        "holdout_method": holdout["holdout_method"],
+        **_run_texts(data, i, spec, refreshed_at),
+    }
+    return _metric_rows(run_id, data.segments[i], numbers, texts)
+
+
+def rejected_run_frame(run_id: str, data: ModelData, i: int, check: SegmentCheck, spec: ModelSpec,
+                       refreshed_at: str) -> pd.DataFrame:
+    """The run rows of segment i when its data cannot be fitted: rejected, with the check's reason."""
+    texts = {"status": k.STATUS_REJECTED, "status_reason": check.reject_reason,
+             "warnings": "; ".join(check.warnings), **_run_texts(data, i, spec, refreshed_at)}
+    return _metric_rows(run_id, data.segments[i], {"n_weeks": float(data.n_weeks[i]), "fit_seconds": 0.0}, texts)
+
+
+def _run_texts(data: ModelData, i: int, spec: ModelSpec, refreshed_at: str) -> dict[str, str]:
+    n = int(data.n_weeks[i])
+    return {
+        "refreshed_at": refreshed_at,
+        "data_window_start": pd.Timestamp(data.weeks[i][0]).date().isoformat(),
+        "data_window_end": (pd.Timestamp(data.weeks[i][n - 1]) + pd.Timedelta(days=6)).date().isoformat(),
+        "methodology_version": spec.version,
+        "methodology": json.dumps(spec.to_dict(), sort_keys=True),
+        "pooling": spec.pooling, "noise": spec.noise, "fit_mode": spec.fit_mode,
+        "channels": ",".join(c for c, m in zip(data.channels, data.channel_mask[i]) if m > 0),
+    }
+
+
+def _metric_rows(run_id: str, segment: str, numbers: dict[str, float], texts: dict[str, str]) -> pd.DataFrame:
+    rows = [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name,
+             "value": float(v) if v is not None and np.isfinite(v) else np.nan} for name, v in numbers.items()]
+    rows += [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name, "details": v}
+             for name, v in texts.items()]
+    return pd.DataFrame(rows, columns=list(sm.ARTIFACT_COLUMNS)).astype(
+        {c: t for c, t in sm.ARTIFACT_COLUMNS.items() if t != "object"})
+
+
+def _labels(data: ModelData) -> dict[str, tuple[str, ...] | None]:
+    labels: dict[str, tuple[str, ...] | None] = {name: data.channels for name in
+                                                  ("roi", "contribution", "saturation_max", "half_point", "slope",
+                                                   "theta", "adstock_half_life")}
+    labels.update({k.LEVEL: None, k.INTERCEPT: None, k.TREND: None, k.SIGMA: None, k.GAMMA: data.controls})
+    return labels
+
+
+def _segment_level(samples: dict[str, np.ndarray], data: ModelData, lead: int) -> dict[str, np.ndarray]:
+    """Segment-level sites in outcome currency per week (gamma: per standard deviation of the control)."""
+    scale = data.y_scale
+    out = {}
+    for name in SEGMENT_SITES:
+        if name in samples:
+            v = samples[name]
+            shape = (1,) * lead + (len(scale),) + (1,) * (v.ndim - lead - 1)
+            out[name] = v * scale.reshape(shape)
+    return out

@@ -1,0 +1,28 @@
+"""The deterministic run id of a segment's fit: same input and methodology, same id.
+
+A build skips a segment whose run id is already stored, so an unchanged segment is not fitted again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from curvehouse.model.spec import ModelSpec
+
+__all__ = ["REGISTRY_FIT_COLUMNS", "run_id_for"]
+
+# Registry columns the fit reads: a change to them is a change of method, so it makes a new run.
+REGISTRY_FIT_COLUMNS = ("channel", "channel_group", "roi_prior_mean", "roi_prior_sd", "adstock_max_lag")
+
+
+def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame) -> str:
+    """Deterministic run id: the segment's model input, the methodology version and the registry's
+    priors and lags of the segment's channels, hashed."""
+    rows = segment_rows.sort_values(["week_start", "variable_kind", "variable_name"])
+    text = rows[["week_start", "variable_kind", "variable_name", "value"]].to_csv(index=False, float_format="%.6f")
+    channels = set(rows.loc[rows["variable_kind"] == "spend", "variable_name"])
+    used = registry[registry["channel"].isin(channels)].reindex(columns=list(REGISTRY_FIT_COLUMNS))
+    priors = used.sort_values("channel").to_csv(index=False, float_format="%.6f")
+    return hashlib.sha256(f"{spec.version}\n{priors}\n{text}".encode()).hexdigest()[:16]

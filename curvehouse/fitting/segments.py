@@ -1,0 +1,143 @@
+"""Fit the built-in MMM for every cleared segment and return its artifacts as one long frame.
+
+This is what the dbt Python model calls (on DuckDB in-process, on Snowflake per partition).
+A segment whose data and methodology were fitted before (same run_id) is not fitted again, so
+re-running a build on unchanged data adds nothing and keeps the current run current.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from curvehouse import constants as k
+from curvehouse.fitting import artifacts
+from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
+from curvehouse.fitting.publish import all_finite, publish_failures
+from curvehouse.fitting.run_ids import run_id_for
+from curvehouse.model.checks import SegmentCheck, check_segment
+from curvehouse.model.data import ModelData, build_model_data
+from curvehouse.model.numpyro_model import expected_outcome, model_arrays
+from curvehouse.model.priors import build_priors
+from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagnostics
+from curvehouse.model.spec import ModelSpec, spec_from_config
+from curvehouse.posterior import summaries as sm
+from curvehouse.posterior.derive import channel_draws, component_draws
+
+__all__ = ["fit_segments"]
+
+DECOMPOSITION_DRAWS = 400
+
+
+@dataclass(frozen=True)
+class _Context:
+    spec: ModelSpec
+    registry: pd.DataFrame
+    refreshed_at: str
+    progress: Callable[[str], None]
+
+
+def fit_segments(
+    model_input: pd.DataFrame,
+    registry: pd.DataFrame,
+    config: dict | None,
+    existing_run_ids: frozenset[str] = frozenset(),
+    previous: pd.DataFrame | None = None,
+    now: datetime | None = None,
+    progress: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
+
+    model_input: the long int_model_input_weekly frame; registry: the channel registry;
+    previous: last published parameters (segment_id, channel, parameter, mean, sd) for refresh mode.
+    """
+    spec = spec_from_config(config)
+    if model_input.empty:
+        return sm.empty_artifacts()
+    model_input = model_input.assign(week_start=pd.to_datetime(model_input["week_start"]))
+    if spec.fit_mode == "refresh":
+        model_input = _trailing_weeks(model_input, spec.refresh_window_weeks)
+    run_ids = {s: run_id_for(rows, spec, registry) for s, rows in model_input.groupby("segment_id")}
+    todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
+    for segment in sorted(set(run_ids) - set(todo)):
+        progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")
+    if not todo:
+        return sm.empty_artifacts()
+    lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
+    data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), progress)
+
+    checks = [check_segment(data, i) for i in range(len(data.segments))]
+    frames = []
+    for i, check in enumerate(checks):
+        if check.reject_reason:
+            progress(f"curvehouse: segment {data.segments[i]!r} not fitted: {check.reject_reason}")
+            frames.append(artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec,
+                                                       ctx.refreshed_at))
+    fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
+    for i in fit_index:
+        data = data.without_channels(i, checks[i].dropped_channels)
+    groups = [[i] for i in fit_index] if spec.pooling == "none" else ([fit_index] if fit_index else [])
+    for group in groups:
+        frames.append(_fit_group(data.take(group), [checks[i] for i in group], run_ids, ctx, previous))
+    return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
+
+
+def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
+    last = model_input.groupby("segment_id")["week_start"].transform("max")
+    return model_input[model_input["week_start"] > last - pd.Timedelta(weeks=n_weeks)]
+
+
+def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, str], ctx: _Context,
+               previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Fit one group of segments (one segment, or all under partial pooling) and summarise it."""
+    spec = ctx.spec
+    names = ", ".join(data.segments)
+    ctx.progress(f"curvehouse: fitting {names} ({int(data.n_weeks.max())} weeks, "
+                 f"{int(data.channel_mask.sum())} channel curves, {spec.sampler.chains} chains x "
+                 f"{spec.sampler.warmup}+{spec.sampler.draws} draws)")
+    started = time.perf_counter()
+    priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
+    args = model_arrays(data)
+    posterior = sample_posterior(args, priors, spec)
+    quantities = channel_draws(posterior.samples, data)
+    prior_quantities = channel_draws({name: v[None] for name, v in posterior.prior.items()}, data)
+    diagnostics = segment_diagnostics(posterior, _diagnosed_sites(posterior), data.channel_mask)
+    parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
+    fitted = expected_outcome(parts)
+    holdout = holdout_metrics(data, priors, spec, posterior)
+    actual = data.y * data.y_scale[:, None]
+    seconds = time.perf_counter() - started
+    ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
+
+    curves = artifacts.curve_and_summary_frame(run_ids, data, quantities, spec)
+    frames = [
+        artifacts.parameter_frame(run_ids, data, posterior, quantities, prior_quantities),
+        artifacts.draw_frame(run_ids, data, posterior, quantities, prior_quantities, spec.sampler.draws_kept),
+        curves,
+        artifacts.decomposition_frame(run_ids, data, parts, fitted, actual),
+    ]
+    divergences = int(posterior.diverging.sum())
+    for i, segment in enumerate(data.segments):
+        metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
+        worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
+        reasons = publish_failures(spec, worst, divergences, metrics["r2"],
+                                   all_finite(curves[curves["segment_id"] == segment]))
+        frames.append(artifacts.run_frame(
+            run_ids[segment], data, i, spec=spec, refreshed_at=ctx.refreshed_at, seconds=seconds,
+            divergences=divergences, worst=worst, metrics=metrics, holdout=holdout[i], check=checks[i],
+            reasons=reasons))
+        if reasons:
+            ctx.progress(f"curvehouse: run {run_ids[segment]} for segment {segment!r} rejected: {'; '.join(reasons)}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def _diagnosed_sites(posterior: Posterior) -> tuple[str, ...]:
+    """The sampled sites whose R-hat and ESS decide publication: channel and segment-level sites."""
+    present = set(posterior.samples)
+    return tuple(s for s in (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES) if s in present)
