@@ -15,6 +15,7 @@ from curvehouse.model.data import ModelData
 from curvehouse.model.sampling import Posterior
 from curvehouse.model.spec import ModelSpec
 from curvehouse.posterior import summaries as sm
+from curvehouse.posterior.artifact_names import check_names
 from curvehouse.posterior.derive import curve_draws
 
 __all__ = ["SEGMENT_SITES", "curve_and_summary_frame", "decomposition_frame", "draw_frame", "parameter_frame",
@@ -59,11 +60,10 @@ def curve_and_summary_frame(run_ids: dict[str, str], data: ModelData, quantities
     for i, n in enumerate(data.n_weeks):
         current[i] = data.spend[i, max(0, n - spec.current_spend_weeks): n].mean(axis=0)
     curves = curve_draws(flat, grid, current)
-    half_med = np.nanmedian(flat["half_point"], axis=0)
     inflection = np.nanmedian(curves["inflection"], axis=0)
     scalars = {"current_weekly_spend": current, "spend": data.total_spend, "max_weekly_spend": top,
                "min_weekly_spend": bottom,
-               "inflection_spend": inflection, "half_point_median": half_med}
+               "inflection_spend": inflection}
     summary_q = {**{n: flat[n] for n in ("roi", "contribution", "saturation_max", "half_point", "slope",
                                          "adstock_half_life")},
                  "marginal_roi": curves["marginal_roi_now"], "response_at_current": curves["response_now"]}
@@ -157,6 +157,8 @@ def _run_texts(data: ModelData, i: int, spec: ModelSpec, refreshed_at: str) -> d
 
 
 def _metric_rows(run_id: str, segment: str, numbers: dict[str, float], texts: dict[str, str]) -> pd.DataFrame:
+    check_names("run_numbers", list(numbers))
+    check_names("run_texts", list(texts))
     rows = [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name,
              "value": float(v) if v is not None and np.isfinite(v) else np.nan} for name, v in numbers.items()]
     rows += [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name, "details": v}

@@ -47,9 +47,11 @@ MACRO_PATH = Path(__file__).resolve().parents[2] / "macros" / "fit_artifact_name
 
 
 def check_names(kind: str, names: set[str] | list[str]) -> None:
-    """Raise if the fit is about to write a run or summary metric these lists do not name."""
-    known = {"run": {*RUN_NUMBERS, *RUN_TEXTS}, "summary": {*SUMMARY_INTERVALS, *SUMMARY_SCALARS}}[kind]
-    unknown = sorted(set(names) - known)
+    """Raise if the fit is about to write a metric these lists do not name. kind: run_numbers,
+    run_texts, summary_intervals or summary_scalars."""
+    known = {"run_numbers": RUN_NUMBERS, "run_texts": RUN_TEXTS, "summary_intervals": SUMMARY_INTERVALS,
+             "summary_scalars": SUMMARY_SCALARS}[kind]
+    unknown = sorted(set(names) - set(known))
     if unknown:
         raise ValueError(f"{kind} artifact names {unknown} are not in curvehouse.posterior.artifact_names")
 

@@ -10,8 +10,18 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
-__all__ = ["ARTIFACT_COLUMNS", "empty_artifacts", "interval_stats", "parameter_rows", "draw_rows",
-           "curve_rows", "decomposition_rows", "summary_rows"]
+from curvehouse.posterior.artifact_names import check_names
+
+__all__ = [
+    "ARTIFACT_COLUMNS",
+    "curve_rows",
+    "decomposition_rows",
+    "draw_rows",
+    "empty_artifacts",
+    "interval_stats",
+    "parameter_rows",
+    "summary_rows",
+]
 
 ARTIFACT_COLUMNS = {
     "run_id": "object", "segment_id": "object", "artifact": "object", "parameter": "object",
@@ -163,6 +173,8 @@ def summary_rows(run_ids: dict[str, str], segments: tuple[str, ...], channels: t
                  quantities: dict[str, np.ndarray], scalars: dict[str, np.ndarray],
                  channel_mask: np.ndarray) -> pd.DataFrame:
     """Channel summary metrics: quantities name -> (N, S, C) draws; scalars name -> (S, C) values."""
+    check_names("summary_intervals", list(quantities))
+    check_names("summary_scalars", list(scalars))
     rows = []
     stats = {name: interval_stats(v) for name, v in quantities.items()}
     for s, segment in enumerate(segments):

@@ -13,8 +13,10 @@ def test_the_sql_macros_are_generated_from_the_python_lists():
 
 
 def test_a_name_outside_the_lists_is_refused():
-    names.check_names("run", ["status", "r2_in_sample"])
+    names.check_names("run_numbers", ["n_weeks", "r2_in_sample"])
     with pytest.raises(ValueError, match=r"\['r2_insample'\]"):
-        names.check_names("run", ["status", "r2_insample"])
-    with pytest.raises(ValueError, match="summary artifact names"):
-        names.check_names("summary", ["roi", "saturation_position"])
+        names.check_names("run_numbers", ["n_weeks", "r2_insample"])
+    with pytest.raises(ValueError, match="run_texts artifact names"):
+        names.check_names("run_texts", ["status", "r2_in_sample"])  # a number is not a text
+    with pytest.raises(ValueError, match="summary_scalars artifact names"):
+        names.check_names("summary_scalars", ["spend", "half_point_median"])

@@ -54,6 +54,14 @@ def test_a_run_row_says_published_and_cites_its_window(fitted):
     assert np.isfinite(fitted.loc[fitted["artifact"] == "curve", ["mean", "p05", "p95"]].to_numpy()).all()
 
 
+def test_run_and_summary_rows_carry_exactly_the_registered_names(fitted):
+    from curvehouse.posterior import artifact_names as names
+
+    written = fitted.groupby("artifact")["parameter"].agg(set)
+    assert written["run"] == {*names.RUN_NUMBERS, *names.RUN_TEXTS}
+    assert written["summary"] == {*names.SUMMARY_INTERVALS, *names.SUMMARY_SCALARS}
+
+
 def test_same_data_methodology_and_seed_give_the_same_numbers(generated, fitted):
     _, model_input, registry = generated
     one = model_input[model_input["segment_id"] == "north_america"]
@@ -160,8 +168,8 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
     cold_mape = mape(fitted_draws(cold.samples, data).mean(0))
     psis, pareto_k = psis_holdout_prediction(data, spec, posterior, hold)
     traced = []
-    build_kernel = sampling._kernel  # called each time the sampler program is traced
-    monkeypatch.setattr(sampling, "_kernel", lambda *a, **kw: traced.append(a) or build_kernel(*a, **kw))
+    build_chain = sampling._nuts_chain  # called each time the sampler program is traced
+    monkeypatch.setattr(sampling, "_nuts_chain", lambda *a, **kw: traced.append(a) or build_chain(*a, **kw))
     resumed_mape = mape(holdout_refit_prediction(data, priors, spec, hold, posterior))
     assert not traced, "the resumed refit traced (so compiled) a sampler program of its own"
     print(f"holdout MAPE: cold refit {cold_mape:.4f}, resumed refit {resumed_mape:.4f}, "
