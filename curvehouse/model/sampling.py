@@ -1,4 +1,8 @@
-"""NUTS over all segments in one compiled program, and ArviZ diagnostics per segment."""
+"""NUTS over all segments in one compiled program, and ArviZ diagnostics per segment.
+
+The chains run through curvehouse.model.nuts.NutsChain, the one place that uses numpyro's kernel
+internals; this module builds the program around it (prior draws, starting points, chains).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
-from numpyro.infer import NUTS, Predictive, init_to_median
-from numpyro.infer.util import unconstrain_fn
-from numpyro.infer.hmc import HMCState
+from numpyro.infer import Predictive, init_to_median
 
 from curvehouse import constants as k
 from curvehouse.model.numpyro_model import mmm_model
+from curvehouse.model.nuts import ChainState, NutsChain
 from curvehouse.model.spec import ModelSpec, SamplerSpec
 
 __all__ = ["Posterior", "continue_posterior", "sample_posterior", "segment_diagnostics"]
@@ -35,7 +38,7 @@ class Posterior:
     diverging: np.ndarray
     seconds: float
     prior: dict[str, np.ndarray]
-    last_state: HMCState | None = None  # per chain: where continue_posterior resumes
+    last_state: ChainState | None = None  # per chain: where continue_posterior resumes
 
     def flat(self, name: str) -> np.ndarray:
         """(chains * draws, ...) for one site."""
@@ -60,14 +63,14 @@ def continue_posterior(
     """Sample a nearby posterior (the same model on slightly different data, e.g. without the
     holdout weeks) starting from where `posterior`'s chains ended, with their adapted step size and
     mass matrix: burn_in iterations to move, then `draws` kept (at most the fit's draws). No warmup
-    and no compilation (the fit's program runs it): at the default sampler it takes 0.5-0.8 s where
-    the fit's sampling took 3-5 s; used where a refit is needed only for its predictions."""
+    and no compilation (the fit's program runs it), so it costs a fraction of the fit's sampling;
+    used where a refit is needed only for its predictions."""
     program = _chains_program(spec, replace(spec.sampler, seed=0))
     draws = min(draws, spec.sampler.draws)
     return _sampled(program, spec, seed, posterior.last_state, True, burn_in, draws, args, priors)
 
 
-def _sampled(program: Callable, spec: ModelSpec, seed: int, start: HMCState, resume: bool, skip: int, keep: int,
+def _sampled(program: Callable, spec: ModelSpec, seed: int, start: ChainState, resume: bool, skip: int, keep: int,
              args: dict[str, np.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
     """Run the chains program (each chain's key is derived from seed inside it); the first `keep`
     draws as numpy. Every argument goes in as numpy: an eager jnp.asarray or PRNG call compiles a
@@ -89,7 +92,7 @@ def _sampled(program: Callable, spec: ModelSpec, seed: int, start: HMCState, res
 def _host_prior_draws(spec: ModelSpec, priors: dict[str, np.ndarray], chains: int, n: int, seed: int
                       ) -> dict[str, np.ndarray]:
     """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b) (unpooled model), (chains, n,
-    S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added 1.4 s to the
+    S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added much to the
     sampler's compilation. The program draws every other prior site given these."""
     if spec.pooling != "none":
         return {}
@@ -110,9 +113,9 @@ def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
     holdout refit resumes given states (resume True) with the step size and mass matrix they had.
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
-    recompiled the whole sampler (12-14 s) for each segment and kept every executable; this
-    program takes the data as arguments instead, and the iteration counts too, so the refit
-    shares the fit's executable (a second program cost ~7 s of compilation per process).
+    recompiled the whole sampler for each segment and kept every executable; this program takes
+    the data as arguments instead, and the iteration counts too, so the refit shares the fit's
+    executable (a second program would compile again in every process).
     """
     return _over_chains(partial(_one_chain, spec, sampler), sampler)
 
@@ -131,9 +134,11 @@ def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
 
-def _kernel(spec: ModelSpec, sampler: SamplerSpec) -> NUTS:
-    return NUTS(
+def _nuts_chain(spec: ModelSpec, sampler: SamplerSpec) -> NutsChain:
+    """One chain of the methodology's NUTS sampler (built once per trace of the program)."""
+    return NutsChain(
         partial(mmm_model, spec=spec),
+        sampler.warmup,
         target_accept_prob=sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
         dense_mass=spec.pooling == "none" if sampler.dense_mass is None else sampler.dense_mass,
@@ -153,7 +158,7 @@ def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, given: dict[str, jnp
 
 
 def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, np.ndarray],
-                        priors: dict[str, np.ndarray]) -> HMCState:
+                        priors: dict[str, np.ndarray]) -> ChainState:
     """Zeros shaped as the chains' states: the start argument of a fresh fit (not read)."""
     def signature(arrays: dict) -> tuple:
         return tuple((name, np.shape(v)) for name, v in sorted(arrays.items()))
@@ -162,50 +167,29 @@ def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, n
 
 
 @lru_cache(maxsize=8)
-def _state_shapes(spec: ModelSpec, sampler: SamplerSpec, args: tuple, priors: tuple) -> HMCState:
+def _state_shapes(spec: ModelSpec, sampler: SamplerSpec, args: tuple, priors: tuple) -> ChainState:
     """Shapes of one chain's state for data and priors of these (name, shape) signatures; traced
-    once per shape (tracing the kernel's init took 0.4 s, on every segment)."""
-    def init(key, data, prior):
-        return _kernel(spec, sampler).init(key, sampler.warmup, model_args=(), model_kwargs={**data, "priors": prior})
-    structs = [{name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in sig} for sig in (args, priors)]
-    return jax.eval_shape(init, jax.ShapeDtypeStruct((2,), jnp.uint32), *structs)
+    once per shape (tracing the kernel's init is not free, and would run on every segment)."""
+    data, prior = [{name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in sig} for sig in (args, priors)]
+    return _nuts_chain(spec, sampler).state_shapes({**data, "priors": prior})
 
 
-def _one_chain(spec: ModelSpec, sampler: SamplerSpec, chain: jnp.ndarray, start: HMCState,
+def _one_chain(spec: ModelSpec, sampler: SamplerSpec, chain: jnp.ndarray, start: ChainState,
                given: dict[str, jnp.ndarray], seed: jnp.ndarray, resume: jnp.ndarray, skip: jnp.ndarray,
                keep: jnp.ndarray, args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
     """One chain: `skip + keep` NUTS iterations, the last `keep` returned (constrained, with
-    deterministic sites; padded to the sampler's draws) with their divergence flags, and the final
-    state. Fresh, the kernel adapts while its iteration count is below the warmup (skip = warmup);
-    resumed, the count is already past it, so the step size and mass matrix stay as adapted."""
+    deterministic sites; padded to the sampler's draws) with their divergence flags, the final
+    state, and the chain's prior draws. Fresh, the chain starts where init_to_median(INIT_DRAWS)
+    would, from prior draws the output holds anyway, and adapts during the skipped iterations
+    (skip = warmup); resumed, it continues `start` with the step size and mass matrix it had."""
     kwargs = {**args, "priors": priors}
     prior_key, key = jax.random.split(jax.random.fold_in(jax.random.PRNGKey(seed), chain))
     prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), given, kwargs)
-    kernel = _kernel(spec, sampler)
-    fresh = kernel.init(key, sampler.warmup, model_args=(), model_kwargs=kwargs)
-    # A fresh chain starts where init_to_median(INIT_DRAWS) would, from prior draws the output holds
-    # anyway. Its potential and gradient come from the same refresh as a resumed chain's, so the
-    # init's own search (find_valid_initial_params: a loop around another copy of the gradient,
-    # ~2 s of compilation) is dead code that XLA drops; the energy is recomputed by sample.
+    nuts = _nuts_chain(spec, sampler)
     medians = {name: jnp.median(v[:INIT_DRAWS], axis=0) for name, v in prior.items()}
-    z = unconstrain_fn(partial(mmm_model, spec=spec), (), kwargs, {name: medians[name] for name in fresh.z})
-    fresh = fresh._replace(z=z, energy=jnp.zeros_like(fresh.energy))
-    start = jax.tree.map(lambda a, b: jnp.where(resume, a, b), start._replace(rng_key=key), fresh)
-    state = kernel.refresh(start, (), kwargs)
-    n_buffer = sampler.draws
-    buffer = (jax.tree.map(lambda v: jnp.zeros((n_buffer,) + v.shape, v.dtype), state.z),
-              jnp.zeros(n_buffer, dtype=bool))
-
-    def step(i, carry):
-        s, (z, diverging) = carry
-        s = kernel.sample(s, (), kwargs)
-        j = jnp.clip(i - skip, 0, n_buffer - 1)  # skipped iterations write slot 0, overwritten later
-        z = jax.tree.map(lambda b, v: lax.dynamic_update_index_in_dim(b, v, j, 0), z, s.z)
-        return s, (z, lax.dynamic_update_index_in_dim(diverging, s.diverging, j, 0))
-
-    last, (z, diverging) = lax.fori_loop(0, skip + keep, step, (state, buffer))
-    diverging = diverging & (jnp.arange(n_buffer) < keep)
-    return jax.vmap(kernel.postprocess_fn((), kwargs))(z), diverging, last, prior
+    state = nuts.start(key, kwargs, medians, resume_from=start, resume=resume)
+    samples, diverging, last = nuts.run(state, kwargs, skip, keep, sampler.draws)
+    return samples, diverging, last, prior
 
 
 def segment_diagnostics(posterior: Posterior, sites: tuple[str, ...], channel_mask: np.ndarray) -> dict[str, dict]:

@@ -23,11 +23,11 @@ def test_unknown_or_invalid_settings_are_refused_by_name():
 
 
 def test_mass_matrix_is_dense_unpooled_and_diagonal_pooled_unless_set():
-    from curvehouse.model.sampling import _kernel
+    from curvehouse.model.sampling import _nuts_chain
 
     def dense(config: dict) -> bool:
         spec = spec_from_config(config)
-        return _kernel(spec, spec.sampler)._dense_mass
+        return _nuts_chain(spec, spec.sampler).options["dense_mass"]
 
     assert dense({}) is True and dense({"pooling": "partial"}) is False
     assert dense({"pooling": "partial", "sampler": {"dense_mass": True}}) is True
