@@ -54,6 +54,14 @@ def test_a_run_row_says_published_and_cites_its_window(fitted):
     assert np.isfinite(fitted.loc[fitted["artifact"] == "curve", ["mean", "p05", "p95"]].to_numpy()).all()
 
 
+def test_run_and_summary_rows_carry_exactly_the_registered_names(fitted):
+    from curvehouse.posterior import artifact_names as names
+
+    written = fitted.groupby("artifact")["parameter"].agg(set)
+    assert written["run"] == {*names.RUN_NUMBERS, *names.RUN_TEXTS}
+    assert written["summary"] == {*names.SUMMARY_INTERVALS, *names.SUMMARY_SCALARS}
+
+
 def test_same_data_methodology_and_seed_give_the_same_numbers(generated, fitted):
     _, model_input, registry = generated
     one = model_input[model_input["segment_id"] == "north_america"]
