@@ -1,6 +1,9 @@
 """Published planning tables and their columns, in contract order (models/marts/planning/_planning__models.yml).
 
-Every table function returns exactly these columns, also when it has no rows."""
+Every table function returns exactly these columns, also when it has no rows (shaped() adds the
+all-null ones). The contract is the source: the marts type these columns from it (macro
+contract_select), and tests/unit/test_contracts.py fails when this list and the contract differ.
+The list stays here because the package runs on Snowflake without the project's YAML."""
 
 __all__ = ["PLANNING_COLUMNS"]
 

@@ -5,20 +5,14 @@ with alerts as (
 
 alerts_due as (
     select
-        alert_id,
-        alert_kind,
-        severity,
-        segment_id,
-        channel,
-        message,
-        route_to,
-        raised_on,
-        due_by,
-        cast({{ dbt.datediff('raised_on', 'due_by', 'day') }} as integer) as days_to_due,
-        observed_value,
-        threshold,
-        run_id
+        *,
+        {{ dbt.datediff('raised_on', 'due_by', 'day') }} as days_to_due
     from alerts
+),
+
+-- The columns, their order and types are the contract's (contract_select).
+final as (
+    {{ contract_select('alerts_due') }}
 )
 
-select * from alerts_due
+select * from final

@@ -93,6 +93,11 @@ confidence_rated as (
             else 'low'
         end as confidence
     from channels_joined
+),
+
+-- The columns, their order and types are the contract's (contract_select).
+final as (
+    {{ contract_select('confidence_rated') }}
 )
 
-select * from confidence_rated
+select * from final

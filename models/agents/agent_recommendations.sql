@@ -74,6 +74,11 @@ recommendations as (
     select * from audit_moves
     union all
     select * from scenario_moves
+),
+
+-- The columns, their order and types are the contract's (contract_select).
+final as (
+    {{ contract_select('recommendations') }}
 )
 
-select * from recommendations
+select * from final

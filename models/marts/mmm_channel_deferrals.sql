@@ -6,18 +6,16 @@ with eligibility as (
 
 deferred as (
     select
-        segment_id,
-        channel,
-        display_name,
-        channel_group,
-        live_since,
-        cast(weeks_live as integer) as weeks_live,
-        cast(weeks_required as integer) as weeks_required,
-        eligible_from_date,
+        *,
         'live for ' || cast(weeks_live as varchar) || ' complete weeks; a channel needs '
             || cast(weeks_required as varchar) || ' before it is fitted' as reason
     from eligibility
     where is_deferred
+),
+
+-- The columns and types are the contract's (contract_select).
+final as (
+    {{ contract_select('deferred') }}
 )
 
-select * from deferred
+select * from final

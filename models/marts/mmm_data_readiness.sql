@@ -154,21 +154,10 @@ explained as (
     from scored
 ),
 
-final as (
+summarised as (
     select
-        segment_id,
-        granularity,
-        n_weeks_history,
-        history_score,
-        spend_week_share,
-        spend_score,
-        impressions_channel_share,
-        impressions_score,
-        outcome_week_share,
-        outcome_score,
-        n_user_controls,
-        controls_score,
-        cast(least(history_score, spend_score, impressions_score, outcome_score, controls_score) as integer) as readiness_score,
+        *,
+        least(history_score, spend_score, impressions_score, outcome_score, controls_score) as readiness_score,
         round((history_score + spend_score + impressions_score + outcome_score + controls_score) / 5.0, 1)
             as mean_score,
         nullif(rtrim({{ dbt.concat([
@@ -179,6 +168,11 @@ final as (
             "coalesce(controls_missing || '; ', '')"
         ]) }}, '; '), '') as what_is_missing
     from explained
+),
+
+-- The columns and types are the contract's (contract_select).
+final as (
+    {{ contract_select('summarised') }}
 )
 
 select * from final

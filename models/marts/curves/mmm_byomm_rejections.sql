@@ -6,14 +6,7 @@ with byomm_landing_rejections as (
 ),
 
 final as (
-    select
-        cast(entry as varchar) as entry,
-        cast(file as varchar) as file,
-        cast(format as varchar) as format,
-        cast(reason as varchar) as reason,
-        cast(field as varchar) as field,
-        cast(rejected_at as timestamp) as rejected_at
-    from byomm_landing_rejections
+    {{ contract_select('byomm_landing_rejections') }}
 )
 
 select * from final

@@ -4,38 +4,17 @@
 -- Every version is kept; per segment exactly one version is current (var curve_source_policy:
 -- `latest` = the most recently refreshed; a source or model_id = that one where it covers the
 -- segment, else the latest).
-{%- set curve_columns = {
-    'run_id': 'varchar',
-    'model_id': 'varchar',
-    'source': 'varchar',
-    'segment_id': 'varchar',
-    'refreshed_at': 'timestamp',
-    'date_range_start': 'date',
-    'date_range_end': 'date',
-    'channel_name': 'varchar',
-    'display_name': 'varchar',
-    'curve_family': 'varchar',
-    'saturation_half_point': 'double',
-    'saturation_half_point_p05': 'double',
-    'saturation_half_point_p95': 'double',
-    'saturation_max': 'double',
-    'saturation_max_p05': 'double',
-    'saturation_max_p95': 'double',
-    'hill_slope': 'double',
-    'hill_slope_p05': 'double',
-    'hill_slope_p95': 'double',
-    'contribution_mean': 'double',
-    'contribution_lower': 'double',
-    'contribution_upper': 'double',
-    'spend': 'double',
-    'total_revenue': 'double',
-    'observed_spend_min': 'double',
-    'observed_spend_max': 'double',
-    'loaded_at': 'timestamp',
-    'source_path': 'varchar',
-    'source_extras': 'varchar',
-    'load_warnings': 'varchar',
-} -%}
+{#- The columns both sources carry, unioned by name: the contract's less the three computed here
+    (tests/unit/test_contracts.py holds the two together; named here because a dbt unit test cannot
+    read the contract). The published columns and types are the contract's (contract_select). -#}
+{%- set curve_columns = [
+    'run_id', 'model_id', 'source', 'segment_id', 'refreshed_at', 'date_range_start', 'date_range_end',
+    'channel_name', 'display_name', 'curve_family',
+    'saturation_half_point', 'saturation_half_point_p05', 'saturation_half_point_p95',
+    'saturation_max', 'saturation_max_p05', 'saturation_max_p95', 'hill_slope', 'hill_slope_p05', 'hill_slope_p95',
+    'contribution_mean', 'contribution_lower', 'contribution_upper', 'spend', 'total_revenue',
+    'observed_spend_min', 'observed_spend_max', 'loaded_at', 'source_path', 'source_extras', 'load_warnings',
+] -%}
 {%- set pinned = var('curve_source_policy') | string %}
 
 with curves_byomm as (
@@ -47,9 +26,9 @@ curves_builtin as (
 ),
 
 curves_unioned as (
-    select {{ curve_columns.keys() | join(', ') }} from curves_byomm
+    select {{ curve_columns | join(', ') }} from curves_byomm
     union all
-    select {{ curve_columns.keys() | join(', ') }} from curves_builtin
+    select {{ curve_columns | join(', ') }} from curves_builtin
 ),
 
 versions as (
@@ -87,15 +66,9 @@ curves_flagged as (
         and curves_unioned.segment_id = versions_ranked.segment_id
 ),
 
+-- The columns and types are the contract's (contract_select).
 final as (
-    select
-        {%- for column, data_type in curve_columns.items() %}
-        cast({{ column }} as {{ data_type }}) as {{ column }},
-        {%- endfor %}
-        cast(staleness_days as integer) as staleness_days,
-        cast(is_current as boolean) as is_current,
-        cast(is_latest_version as boolean) as is_latest_version
-    from curves_flagged
+    {{ contract_select('curves_flagged') }}
 )
 
 select * from final

@@ -11,17 +11,22 @@ audit as (
     select * from {{ ref('mmm_saturation_audit') }}
 ),
 
-final as (
+joined as (
     select
         summary.*,
-        cast(audit.position as varchar) as saturation_position,
-        cast(audit.prob_marginal_roi_above_floor as double) as prob_marginal_roi_above_floor,
-        cast(audit.roi_floor as double) as roi_floor
+        audit.position as saturation_position,
+        audit.prob_marginal_roi_above_floor,
+        audit.roi_floor
     from summary
     left join audit
         on summary.run_id = audit.run_id
         and summary.segment_id = audit.segment_id
         and summary.channel = audit.channel
+),
+
+-- The columns and types are the contract's (contract_select).
+final as (
+    {{ contract_select('joined') }}
 )
 
 select * from final

@@ -9,20 +9,23 @@ runs as (
     select run_id, is_current from {{ ref('mmm_model_runs') }}
 ),
 
-final as (
+joined as (
     select
-        cast(decomposition.run_id as varchar) as run_id,
-        cast(decomposition.segment_id as varchar) as segment_id,
-        cast(decomposition.week_start as date) as week_start,
-        cast(decomposition.parameter as varchar) as component,
-        cast(decomposition.details as varchar) as component_kind,
-        cast(decomposition.channel as varchar) as channel,
-        cast(decomposition.mean as double) as value_mean,
-        cast(decomposition.p05 as double) as value_p05,
-        cast(decomposition.p95 as double) as value_p95,
+        decomposition.*,
         runs.is_current
     from decomposition
     inner join runs on decomposition.run_id = runs.run_id
+),
+
+-- The columns and types are the contract's (contract_select); the artifact's generic columns renamed.
+final as (
+    {{ contract_select('joined', expressions={
+        'component': 'parameter',
+        'component_kind': 'details',
+        'value_mean': column_ref('mean'),
+        'value_p05': 'p05',
+        'value_p95': 'p95',
+    }) }}
 )
 
 select * from final

@@ -9,20 +9,20 @@ runs as (
     select run_id, is_current from {{ ref('mmm_model_runs') }}
 ),
 
-final as (
+joined as (
     select
-        cast(draws.run_id as varchar) as run_id,
-        cast(draws.segment_id as varchar) as segment_id,
-        cast(draws.draw_kind as varchar) as draw_kind,
-        cast(draws.chain as integer) as chain,
-        cast(draws.draw as integer) as draw,
-        cast(draws.parameter as varchar) as parameter,
-        cast(case when draws.parameter <> 'gamma' then draws.channel end as varchar) as channel,
-        cast(case when draws.parameter = 'gamma' then draws.channel end as varchar) as control_name,
-        cast(draws.{{ column_ref('value') }} as double) as {{ column_ref('value') }},
+        draws.*,
         runs.is_current
     from draws
     inner join runs on draws.run_id = runs.run_id
+),
+
+-- The columns and types are the contract's (contract_select); gamma rows name a control, not a channel.
+final as (
+    {{ contract_select('joined', expressions={
+        'channel': "case when parameter <> 'gamma' then channel end",
+        'control_name': "case when parameter = 'gamma' then channel end",
+    }) }}
 )
 
 select * from final

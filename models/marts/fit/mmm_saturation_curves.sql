@@ -24,22 +24,17 @@ pivoted as (
     group by 1, 2, 3, 4
 ),
 
-final as (
+joined as (
     select
-        cast(pivoted.run_id as varchar) as run_id,
-        cast(pivoted.segment_id as varchar) as segment_id,
-        cast(pivoted.channel as varchar) as channel,
-        pivoted.point_index,
-        cast(pivoted.weekly_spend as double) as weekly_spend,
-        {%- for stat in ['mean', 'p05', 'p10', 'p90', 'p95'] %}
-        cast(pivoted.response_{{ stat }} as double) as response_{{ stat }},
-        {%- endfor %}
-        {%- for stat in ['mean', 'p05', 'p10', 'p90', 'p95'] %}
-        cast(pivoted.marginal_roi_{{ stat }} as double) as marginal_roi_{{ stat }},
-        {%- endfor %}
+        pivoted.*,
         runs.is_current
     from pivoted
     inner join runs on pivoted.run_id = runs.run_id
+),
+
+-- The columns and types are the contract's (contract_select).
+final as (
+    {{ contract_select('joined') }}
 )
 
 select * from final

@@ -45,21 +45,22 @@ summarised as (
     group by 1
 ),
 
-final as (
+joined as (
     select
-        cast(segments.run_id as varchar) as run_id,
-        cast(segments.segment_id as varchar) as segment_id,
-        cast(segments.total_weekly_budget as double) as total_weekly_budget,
-        cast(segments.base_outcome + summarised.incremental_outcome_mean as double) as expected_outcome_mean,
-        cast(segments.base_outcome + summarised.incremental_outcome_p10 as double) as expected_outcome_p10,
-        cast(segments.base_outcome + summarised.incremental_outcome_p90 as double) as expected_outcome_p90,
-        cast(summarised.incremental_outcome_mean as double) as incremental_outcome_mean,
-        cast(summarised.incremental_outcome_p10 as double) as incremental_outcome_p10,
-        cast(summarised.incremental_outcome_p90 as double) as incremental_outcome_p90,
-        cast(segments.observed_outcome_weekly as double) as observed_outcome_weekly,
-        cast(segments.interval_source as varchar) as interval_source
+        segments.*,
+        segments.base_outcome + summarised.incremental_outcome_mean as expected_outcome_mean,
+        segments.base_outcome + summarised.incremental_outcome_p10 as expected_outcome_p10,
+        segments.base_outcome + summarised.incremental_outcome_p90 as expected_outcome_p90,
+        summarised.incremental_outcome_mean,
+        summarised.incremental_outcome_p10,
+        summarised.incremental_outcome_p90
     from segments
     inner join summarised on segments.segment_id = summarised.segment_id
+),
+
+-- The columns and types are the contract's (contract_select).
+final as (
+    {{ contract_select('joined') }}
 )
 
 select * from final

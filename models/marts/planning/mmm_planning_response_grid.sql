@@ -58,26 +58,22 @@ summarised as (
     group by 1, 2, 3, 4
 ),
 
-final as (
+joined as (
     select
-        cast(channels.run_id as varchar) as run_id,
-        cast(summarised.segment_id as varchar) as segment_id,
-        cast(summarised.channel as varchar) as channel,
-        cast(summarised.point_index as integer) as point_index,
-        cast(summarised.weekly_spend as double) as weekly_spend,
-        cast(summarised.response_mean as double) as response_mean,
-        cast(summarised.response_p10 as double) as response_p10,
-        cast(summarised.response_p90 as double) as response_p90,
-        cast(summarised.marginal_roi_mean as double) as marginal_roi_mean,
-        cast(summarised.marginal_roi_p10 as double) as marginal_roi_p10,
-        cast(summarised.marginal_roi_p90 as double) as marginal_roi_p90,
-        cast(summarised.weekly_spend <= channels.current_weekly_spend
+        channels.run_id,
+        summarised.*,
+        summarised.weekly_spend <= channels.current_weekly_spend
             and channels.current_weekly_spend < summarised.weekly_spend + channels.observed_spend_max / {{ n_points - 1 }}.0
-            as boolean) as is_current_spend_point
+            as is_current_spend_point
     from summarised
     inner join channels
         on summarised.segment_id = channels.segment_id
         and summarised.channel = channels.channel
+),
+
+-- The columns and types are the contract's (contract_select).
+final as (
+    {{ contract_select('joined') }}
 )
 
 select * from final
