@@ -8,7 +8,7 @@ ISO 8601 (returned as naive UTC), dates are ISO calendar dates, names are safe t
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from curvehouse.byomm.records import ByommRejection
 from curvehouse.inputs.validate import unsafe_name_reason
@@ -85,7 +85,7 @@ def timestamp(value: object, field: str, file: str) -> datetime:
             file, f"{show(value)} is not an ISO 8601 timestamp (e.g. 2025-01-15T09:30:00Z)", field
         ) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 

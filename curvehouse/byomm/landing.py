@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -98,7 +98,7 @@ def load_landing_folder(
     ``now`` (naive UTC, default the current time) stamps loaded_at / rejected_at.
     """
     folder = Path(path)
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     curves: list[dict[str, object]] = []
     rejections: list[dict[str, object]] = []
     if not folder.is_dir():

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +134,7 @@ def _refresh_and_dates(info: _ExportInfo, path: Path) -> tuple[datetime, tuple[d
     refreshed_at = info.refreshed_at
     if refreshed_at is None:
         newest = max(p.stat().st_mtime for p in path.iterdir() if p.is_file())
-        refreshed_at = datetime.fromtimestamp(newest, tz=timezone.utc).replace(tzinfo=None, microsecond=0)
+        refreshed_at = datetime.fromtimestamp(newest, tz=UTC).replace(tzinfo=None, microsecond=0)
         warnings.append(
             f"{EXPORT_INFO} has no refreshed_at: used the newest file's modification time, "
             f"{refreshed_at:%Y-%m-%d %H:%M} UTC"

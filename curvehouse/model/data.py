@@ -45,7 +45,7 @@ class ModelData:
     def n_weeks(self) -> np.ndarray:
         return self.time_mask.sum(axis=1).astype(int)
 
-    def take(self, indices: list[int]) -> "ModelData":
+    def take(self, indices: list[int]) -> ModelData:
         """The same padded shapes for a subset of segments (so a compiled fit is reused)."""
         per_segment = {"y", "y_scale", "spend", "x_scale", "lagged", "z", "z_mean", "z_sd", "time_mask",
                        "channel_mask", "trend", "total_spend"}
@@ -57,7 +57,7 @@ class ModelData:
         values["weeks"] = tuple(self.weeks[i] for i in indices)
         return replace(self, **values)
 
-    def without_channels(self, segment: int, channels: list[int]) -> "ModelData":
+    def without_channels(self, segment: int, channels: list[int]) -> ModelData:
         """Mask channels out of one segment (e.g. no usable spend in the window)."""
         mask = self.channel_mask.copy()
         mask[segment, channels] = 0

@@ -91,9 +91,9 @@ def run_planning_bench(db_path: Path, segments: int = 3, echo: Callable[[str], N
     for i in range(segments):
         curves = bench_curves(i)
         timings = {}
-        for name, step in (("surface", lambda: response_surface(curves, spec)),
-                           ("frontier", lambda: efficient_frontier(curves, spec)),
-                           ("scenarios_audit", lambda: (plan_scenarios(curves, spec), saturation_audit(curves, spec)))):
+        for name, step in (("surface", lambda c=curves: response_surface(c, spec)),
+                           ("frontier", lambda c=curves: efficient_frontier(c, spec)),
+                           ("scenarios_audit", lambda c=curves: (plan_scenarios(c, spec), saturation_audit(c, spec)))):
             started = time.perf_counter()
             out = step()
             timings[name] = time.perf_counter() - started

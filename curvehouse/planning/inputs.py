@@ -198,7 +198,7 @@ def curve_sets(channels: pd.DataFrame, draws: pd.DataFrame) -> dict[str, CurveSe
         own = draws[draws["segment_id"] == segment]
         names = tuple(part["channel"])
 
-        def matrix(column: str) -> np.ndarray:
+        def matrix(column: str, own: pd.DataFrame = own, names: tuple[str, ...] = names) -> np.ndarray:
             wide = own.pivot(index="draw", columns="channel", values=column)
             return wide[list(names)].to_numpy(dtype=float)
 

@@ -68,13 +68,15 @@ def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
 
 def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.DataFrame, title: str) -> str:
     """One panel per channel: response per week vs weekly spend with 80% / 90% bands, the observed
-    spend range shaded and current spend marked. ``points`` are the built-in grid rows
-    (mmm_saturation_curves); channels without them are drawn from their curve parameters."""
+    spend range shaded and current spend marked (where ``positions`` has it: the agent view, absent
+    before the planning layer is built). ``points`` are the built-in grid rows (mmm_saturation_curves);
+    channels without them are drawn from their curve parameters."""
     fig, axes = _grid(len(curves))
+    spends = positions.set_index("channel")["current_weekly_spend"] if not positions.empty else pd.Series(dtype=float)
     for ax, row in zip(axes, curves.itertuples()):
         grid = points[points["channel"] == row.channel_name].sort_values("weekly_spend") if not points.empty else points
-        current = positions.loc[positions["channel"] == row.channel_name, "current_weekly_spend"]
-        current = float(current.iloc[0]) if len(current) and pd.notna(current.iloc[0]) else None
+        current = spends.get(row.channel_name)
+        current = float(current) if current is not None and pd.notna(current) else None
         if len(grid):
             x = grid["weekly_spend"].to_numpy()
             ax.fill_between(x, grid["response_p05"], grid["response_p95"], color=BLUE, alpha=0.15, lw=0, label="90%")

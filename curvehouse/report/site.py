@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from curvehouse.report import html, markdown, pages
@@ -41,7 +41,7 @@ def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) ->
     prov = provenance(tables)
     b = board(tables)
     cites = [p.line() for p in prov.values()]
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     written: list[Path] = []
 
     def write(relative: str, text: str) -> None:

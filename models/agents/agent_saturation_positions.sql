@@ -1,5 +1,5 @@
--- One row per segment x channel of the current curves (any source): where current weekly spend
--- sits against the channel's ROI floor (the saturation position of mmm_saturation_audit, the one
+-- One row per segment x channel of the current curves (any source): where current weekly spend (as
+-- planning measures it, mmm_planning_channels) sits against the channel's ROI floor (the saturation position of mmm_saturation_audit, the one
 -- meaning every table uses, with its probability), the marginal ROI it is judged on, the curve's
 -- mathematical inflection as its own column, and the headroom left to the top of the observed
 -- weekly spend range. No draws, no spend rows: positions only.
@@ -17,17 +17,20 @@ audit as (
     select * from {{ ref('mmm_saturation_audit') }}
 ),
 
+planning_channels as (
+    select * from {{ ref('mmm_planning_channels') }}
+),
+
 curves_with_spend as (
     select
         curves.*,
-        coalesce(
-            channel_summary.current_weekly_spend,
-            curves.spend / nullif(({{ dbt.datediff('curves.date_range_start', 'curves.date_range_end', 'day') }} + 1) / 7.0, 0)
-        ) as current_weekly_spend,
-        case
-            when channel_summary.run_id is not null
-                then 'mean weekly spend over the trailing ' || cast({{ setting('mmm', 'current_spend_weeks') | int }} as varchar) || ' weeks'
-            else 'mean weekly spend over the model''s date range'
+        planning_channels.current_weekly_spend,
+        case planning_channels.current_spend_basis
+            when 'fit_summary'
+                then 'mean weekly spend over the fit''s trailing ' || cast({{ setting('mmm', 'current_spend_weeks') | int }} as varchar) || ' weeks'
+            when 'warehouse_spend'
+                then 'mean weekly warehouse spend over the last ' || cast({{ setting('planning', 'reporting_weeks') | int }} as varchar) || ' weeks'
+            when 'curve_spend' then 'mean weekly spend over the model''s date range'
         end as current_spend_basis,
         coalesce(
             channel_summary.inflection_spend,
@@ -38,6 +41,10 @@ curves_with_spend as (
         on curves.run_id = channel_summary.run_id
         and curves.segment_id = channel_summary.segment_id
         and curves.channel_name = channel_summary.channel
+    left join planning_channels
+        on curves.run_id = planning_channels.run_id
+        and curves.segment_id = planning_channels.segment_id
+        and curves.channel_name = planning_channels.channel
 ),
 
 positions as (

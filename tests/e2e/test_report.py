@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from curvehouse.cli import main
+from curvehouse.hill import hill_derivative
 from curvehouse.report.html import PAGES
 from curvehouse.report.summary import money
 from curvehouse.report.tables import PLANNING_TABLES
@@ -145,7 +146,8 @@ def test_a_warehouse_without_the_planning_layer_says_not_built_yet(byomm_build, 
     db.parent.mkdir()
     shutil.copy(byomm_build.db_path, db)
     with duckdb.connect(str(db)) as con:  # the warehouse as it is before the planning layer is built
-        for view in ("agent_recommendations", "agent_alerts"):
+        # Everything downstream of the planning layer: positions are judged against its ROI floor.
+        for view in ("agent_recommendations", "agent_alerts", "agent_mmm_context", "agent_saturation_positions"):
             con.sql(f"drop view main_agent.{view}")
         for table in PLANNING_TABLES:
             con.sql(f"drop table main.{table}")
@@ -153,7 +155,8 @@ def test_a_warehouse_without_the_planning_layer_says_not_built_yet(byomm_build, 
     out = render(db, site, capsys)
     assert "not built yet" in out
     assert (site / "planning.html").read_text().count("not built yet") == 4
-    assert "Next quarter&#x27;s recommendation: not built yet" in (site / "index.html").read_text()
+    # The agent views are judged against the planning layer's ROI floor: without it the board says so.
+    assert "not built yet" in (site / "index.html").read_text()
     assert "not built yet" in (site / "markdown" / "recommendations.md").read_text()
     assert "not built yet" in (site / "markdown" / "agreement-matrix.md").read_text()
     assert (site / "one-pager.pdf").stat().st_size > 5_000
@@ -175,10 +178,20 @@ def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
     assert len(versions) == 2  # one file per published version of the curves
 
 
-def test_byomm_positions_use_the_curve_and_its_date_range(byomm_build):
+def test_byomm_positions_use_the_planning_curve_at_the_warehouse_spend(byomm_build):
+    """The agent view judges a BYOMM curve where planning does: at the segment's warehouse spend, on the
+    calibrated curve's draws (pseudo-draws from the stated contribution interval)."""
     row = byomm_build.query("select * from main_agent.agent_saturation_positions where segment_id = 'emea'").iloc[0]
-    weekly = 800_000 / (366 / 7)  # the example's spend over 2024-01-01..2024-12-31, per week
-    assert row["current_weekly_spend"] == pytest.approx(weekly)
-    assert row["marginal_roi_mean"] == pytest.approx(250_000 * 50_000 / (weekly + 50_000) ** 2)  # the newer version
+    audit = byomm_build.query("select * from mmm_saturation_audit where segment_id = 'emea'").iloc[0]
+    draws = byomm_build.query("select * from mmm_planning_curve_draws where segment_id = 'emea'")
+    spine = byomm_build.query("select avg(spend) as spend from (select spend from int_channel_weeks_spined "
+                              "where segment_id = 'emea' and channel = 'tv' and is_in_window "
+                              "order by week_start desc limit 13)").iloc[0]
+    assert row["current_weekly_spend"] == pytest.approx(spine["spend"]) == audit["current_weekly_spend"]
+    assert "warehouse" in row["current_spend_basis"]
+    marginal = draws["calibration_factor"] * draws["saturation_max"] * hill_derivative(
+        row["current_weekly_spend"], draws["saturation_half_point"], draws["hill_slope"])
+    assert row["marginal_roi_mean"] == pytest.approx(marginal.mean()) == audit["marginal_roi_mean"]
+    assert row["saturation_position"] == audit["position"] and row["roi_floor"] == audit["roi_floor"]
     assert row["curve_source"] == "custom_json" and row["is_stale"]
     assert pd.isna(row["headroom_weekly_spend"])  # the JSON states no observed spend range

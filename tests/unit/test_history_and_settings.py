@@ -36,7 +36,8 @@ def artifacts() -> duckdb.DuckDBPyConnection:
             *_run("apac1", "apac", "rejected", "2026-03-02 10:00:00"), *_roi("apac1", "apac", 5.0)]
     frame = pd.DataFrame(rows, columns=list(ARTIFACT_COLUMNS))
     con = duckdb.connect()
-    con.execute("create table fit_segments as select * from frame")
+    con.register("artifact_rows", frame)
+    con.execute("create table fit_segments as select * from artifact_rows")
     return con
 
 

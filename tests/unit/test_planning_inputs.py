@@ -7,7 +7,13 @@ import pytest
 
 from curvehouse.planning.agreement import weeks_to_months
 from curvehouse.planning.config import ChannelBound, planning_spec
-from curvehouse.planning.inputs import build_curve_inputs, calibration_factor, materialise_weeks, pseudo_draws, spend_bounds
+from curvehouse.planning.inputs import (
+    build_curve_inputs,
+    calibration_factor,
+    materialise_weeks,
+    pseudo_draws,
+    spend_bounds,
+)
 
 
 def test_pseudo_draws_reproduce_the_interval():

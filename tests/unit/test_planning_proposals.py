@@ -4,7 +4,6 @@ input's validation (a bad file stops the build naming file, line, column and rul
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

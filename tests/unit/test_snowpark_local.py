@@ -18,7 +18,6 @@ on a live connection.
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import duckdb
 import pandas as pd
