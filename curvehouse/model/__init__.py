@@ -3,8 +3,8 @@
 Importing this package before JAX gives XLA one host device per chain (4 by default) so NUTS
 chains run in parallel; inside `dbt run` this is the first import of JAX, so it is in time.
 It also points JAX's persistent compilation cache at CURVEHOUSE_JAX_CACHE (default
-~/.cache/curvehouse/jax; "off" disables it): the sampler program takes ~12 s to compile, and a
-rebuild, a monthly refresh or the next test of the same padded shape then reads it from disk.
+~/.cache/curvehouse/jax; "off" disables it): compiling the sampler program is most of a small
+fit's time (docs/benchmarks.md), and a rebuild, a monthly refresh or the next test of the same padded shape then reads it from disk.
 """
 
 import os

@@ -62,11 +62,10 @@ class SamplerSpec:
     """NUTS settings. Chains run in parallel on host devices where there are enough (XLA_FLAGS
     set before JAX is imported, see curvehouse.model), else vectorized. dense_mass None (the
     default) picks by pooling: dense unpooled, because ROI, half point and slope are correlated
-    (measured: ~3x fewer leapfrog steps); diagonal under partial pooling, whose ~100-dimensional
-    hierarchical posterior a dense matrix adapted badly (measured on 12 short segments x 4 channels:
-    193 divergent transitions dense, 3 diagonal).
-    warmup_tree_depth caps trajectories while the mass matrix is still unadapted: with the default
-    10, the first ~150 warmup iterations ran 1023 leapfrog steps each and cost 3/4 of the fit."""
+    (far fewer leapfrog steps); diagonal under partial pooling, whose hierarchical posterior a
+    dense matrix adapted badly (many more divergent transitions on the pool12 benchmark).
+    warmup_tree_depth caps trajectories while the mass matrix is still unadapted: uncapped, the
+    first warmup iterations ran maximal trees and dominated the fit's time."""
 
     chains: int = 4
     warmup: int = 1000
