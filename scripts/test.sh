@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: set up, lint (ruff), then pytest (unit tests and real dbt builds on DuckDB).
+# The whole test suite: set up, lint (ruff, sqlfluff), then pytest (unit tests and real dbt builds on DuckDB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,6 +11,8 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
     || { $as_root apt-get update -q >/dev/null 2>&1 && $as_root apt-get install -y -q chromium >/dev/null 2>&1; }; } \
     || echo "scripts/test.sh: could not install chromium; the browser tests will skip" >&2
 fi
-# The project's own lint rules (pyproject.toml [tool.ruff]) before any test.
+# The project's own lint rules before any test: Python (pyproject.toml [tool.ruff]) and the dbt SQL
+# (.sqlfluff, dbt templater; it compiles the project against a throwaway DuckDB file).
 .venv/bin/ruff check .
+CURVEHOUSE_DUCKDB_PATH="$(mktemp -d)/lint.duckdb" .venv/bin/sqlfluff lint models
 .venv/bin/python -m pytest "$@"

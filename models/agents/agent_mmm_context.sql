@@ -18,7 +18,11 @@ runs as (
 ),
 
 roi_priors as (
-    select run_id, channel, prior_mean, prior_sd
+    select
+        run_id,
+        channel,
+        prior_mean,
+        prior_sd
     from {{ ref('mmm_channel_parameters') }}
     where is_current and parameter = 'roi'
 ),

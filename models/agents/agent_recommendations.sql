@@ -25,21 +25,23 @@ audit_moves as (
         expected_roi_of_move_p90,
         confidence,
         channel || ': marginal ROI ' || coalesce(cast(round(marginal_roi_mean, 2) as varchar), 'n/a') || ' at '
-            || coalesce(cast(cast(round(current_weekly_spend) as bigint) as varchar), 'n/a') || '/week is '
-            || case position when 'pre' then 'above' when 'at' then 'at' else 'below' end
-            || ' its ROI floor ' || coalesce(cast(round(roi_floor, 2) as varchar), 'n/a') || ' (' || position || '): '
-            || case
-                when recommended_move > 0
-                    then 'add ' || cast(cast(round(recommended_move) as bigint) as varchar) || ' per week'
-                when recommended_move < 0
-                    then 'cut ' || cast(cast(round(-recommended_move) as bigint) as varchar) || ' per week'
-                else 'hold spend'
-            end
-            || coalesce(', expected ROI of the move ' || cast(round(expected_roi_of_move_mean, 2) as varchar), '')
-            || coalesce(' (80% ' || cast(round(expected_roi_of_move_p10, 2) as varchar) || '-'
-                || cast(round(expected_roi_of_move_p90, 2) as varchar) || ')', '')
-            || coalesce(', confidence ' || confidence, '')
-            || coalesce('; to tighten it: ' || experiment, '') as reason,
+        || coalesce(cast(cast(round(current_weekly_spend) as bigint) as varchar), 'n/a') || '/week is '
+        || case position when 'pre' then 'above' when 'at' then 'at' else 'below' end
+        || ' its ROI floor ' || coalesce(cast(round(roi_floor, 2) as varchar), 'n/a') || ' (' || position || '): '
+        || case
+            when recommended_move > 0
+                then 'add ' || cast(cast(round(recommended_move) as bigint) as varchar) || ' per week'
+            when recommended_move < 0
+                then 'cut ' || cast(cast(round(-recommended_move) as bigint) as varchar) || ' per week'
+            else 'hold spend'
+        end
+        || coalesce(', expected ROI of the move ' || cast(round(expected_roi_of_move_mean, 2) as varchar), '')
+        || coalesce(
+            ' (80% ' || cast(round(expected_roi_of_move_p10, 2) as varchar) || '-'
+            || cast(round(expected_roi_of_move_p90, 2) as varchar) || ')', ''
+        )
+        || coalesce(', confidence ' || confidence, '')
+        || coalesce('; to tighten it: ' || experiment, '') as reason,
         run_id
     from audit
 ),
@@ -59,13 +61,15 @@ scenario_moves as (
         cast(null as double) as expected_roi_of_move_p90,
         cast(null as varchar) as confidence,
         'Scenario ' || scenario || coalesce(' (' || scenario_description || ')', '')
-            || ' has the highest expected incremental outcome: '
-            || coalesce(cast(cast(round(delta_vs_current_mean) as bigint) as varchar), 'n/a') || '/week vs current'
-            || coalesce(' (80% ' || cast(cast(round(delta_vs_current_p10) as bigint) as varchar) || ' to '
-                || cast(cast(round(delta_vs_current_p90) as bigint) as varchar) || ')', '')
-            || coalesce(', materialises in about ' || cast(round(weeks_to_materialise, 1) as varchar) || ' weeks', '')
-            || '; risk: ' || coalesce(risk, 'not stated')
-            || coalesce('; flips if ' || flipping_assumption, '') as reason,
+        || ' has the highest expected incremental outcome: '
+        || coalesce(cast(cast(round(delta_vs_current_mean) as bigint) as varchar), 'n/a') || '/week vs current'
+        || coalesce(
+            ' (80% ' || cast(cast(round(delta_vs_current_p10) as bigint) as varchar) || ' to '
+            || cast(cast(round(delta_vs_current_p90) as bigint) as varchar) || ')', ''
+        )
+        || coalesce(', materialises in about ' || cast(round(weeks_to_materialise, 1) as varchar) || ' weeks', '')
+        || '; risk: ' || coalesce(risk, 'not stated')
+        || coalesce('; flips if ' || flipping_assumption, '') as reason,
         run_id
     from scenarios
 ),

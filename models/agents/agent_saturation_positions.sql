@@ -27,9 +27,13 @@ curves_with_spend as (
         planning_channels.current_weekly_spend,
         case planning_channels.current_spend_basis
             when 'fit_summary'
-                then 'mean weekly spend over the fit''s trailing ' || cast({{ setting('mmm', 'current_spend_weeks') | int }} as varchar) || ' weeks'
+                then 'mean weekly spend over the fit''s trailing '
+                    || cast({{ setting('mmm', 'current_spend_weeks') | int }} as varchar)
+                    || ' weeks'
             when 'warehouse_spend'
-                then 'mean weekly warehouse spend over the last ' || cast({{ setting('planning', 'reporting_weeks') | int }} as varchar) || ' weeks'
+                then 'mean weekly warehouse spend over the last '
+                    || cast({{ setting('planning', 'reporting_weeks') | int }} as varchar)
+                    || ' weeks'
             when 'curve_spend' then 'mean weekly spend over the model''s date range'
         end as current_spend_basis,
         coalesce(

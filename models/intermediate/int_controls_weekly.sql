@@ -26,7 +26,7 @@ holiday_counts as (
         cast(count(holidays.holiday_date) as double) as control_value
     from weeks
     left join holidays
-        on holidays.holiday_date >= weeks.week_start
+        on weeks.week_start <= holidays.holiday_date
         and holidays.holiday_date <= {{ add_days('weeks.week_start', 6) }}
     group by 1, 2
 ),
@@ -42,7 +42,10 @@ user_controls_weekly as (
 ),
 
 user_control_names as (
-    select distinct segment_id, control_name from controls
+    select distinct
+        segment_id,
+        control_name
+    from controls
 ),
 
 user_controls_spined as (
@@ -61,11 +64,29 @@ user_controls_spined as (
 ),
 
 unioned as (
-    select segment_id, week_start, control_name, control_kind, control_value from fourier
+    select
+        segment_id,
+        week_start,
+        control_name,
+        control_kind,
+        control_value
+    from fourier
     union all
-    select segment_id, week_start, control_name, control_kind, control_value from holiday_counts
+    select
+        segment_id,
+        week_start,
+        control_name,
+        control_kind,
+        control_value
+    from holiday_counts
     union all
-    select segment_id, week_start, control_name, control_kind, control_value from user_controls_spined
+    select
+        segment_id,
+        week_start,
+        control_name,
+        control_kind,
+        control_value
+    from user_controls_spined
 )
 
 select * from unioned

@@ -25,7 +25,9 @@ controls as (
 ),
 
 window_weeks as (
-    select weeks.segment_id, weeks.week_start
+    select
+        weeks.segment_id,
+        weeks.week_start
     from weeks
     inner join cleared on weeks.segment_id = cleared.segment_id
     where weeks.is_in_window

@@ -10,9 +10,15 @@ outcomes as (
 ),
 
 observed_dates as (
-    select segment_id, spend_date as observed_date from spend
+    select
+        segment_id,
+        spend_date as observed_date
+    from spend
     union all
-    select segment_id, outcome_date as observed_date from outcomes
+    select
+        segment_id,
+        outcome_date as observed_date
+    from outcomes
 ),
 
 outcome_dates_per_week as (
@@ -53,7 +59,8 @@ calendars as (
             else {{ iso_week('bounds.first_date') }}
         end as first_week_start,
         case
-            when granularity.granularity = 'daily' and bounds.last_date < {{ add_days(iso_week('bounds.last_date'), 6) }}
+            when granularity.granularity = 'daily'
+                and bounds.last_date < {{ add_days(iso_week('bounds.last_date'), 6) }}
                 then {{ add_weeks(iso_week('bounds.last_date'), -1) }}
             else {{ iso_week('bounds.last_date') }}
         end as last_data_week_start,

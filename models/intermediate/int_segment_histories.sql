@@ -12,7 +12,9 @@ outcomes_weekly as (
 ),
 
 spend_weeks as (
-    select segment_id, week_start
+    select
+        segment_id,
+        week_start
     from channel_weeks
     group by 1, 2
     having sum(n_spend_rows) > 0

@@ -13,7 +13,7 @@ blocked as (
     from gate_results
     where not success
         and severity = 'error'
-        {% if var('gate_policy') == 'warn' %}and gate = 'history'{% endif %}
+    {% if var('gate_policy') == 'warn' %}and gate = 'history'{% endif %}
 ),
 
 cleared as (

@@ -13,10 +13,11 @@ spined as (
         calendars.segment_id,
         {{ add_weeks('calendars.first_week_start', 'week_offsets.week_offset') }} as week_start,
         {{ weeks_between('calendars.first_week_start', 'calendars.last_complete_week_start') }}
-            - week_offsets.week_offset as weeks_before_last
+        - week_offsets.week_offset as weeks_before_last
     from calendars
     inner join week_offsets
-        on week_offsets.week_offset <= {{ weeks_between('calendars.first_week_start', 'calendars.last_complete_week_start') }}
+        on week_offsets.week_offset
+        <= {{ weeks_between('calendars.first_week_start', 'calendars.last_complete_week_start') }}
 ),
 
 final as (

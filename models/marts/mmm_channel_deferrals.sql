@@ -8,7 +8,7 @@ deferred as (
     select
         *,
         'live for ' || cast(weeks_live as varchar) || ' complete weeks; a channel needs '
-            || cast(weeks_required as varchar) || ' before it is fitted' as reason
+        || cast(weeks_required as varchar) || ' before it is fitted' as reason
     from eligibility
     where is_deferred
 ),

@@ -45,7 +45,9 @@ impressions_coverage as (
     select
         segment_id,
         avg(case when impression_row_share >= 0.9 then 1.0 else 0.0 end) as impressions_channel_share,
-        {{ dbt.listagg("case when coalesce(impression_row_share, 0) < 0.9 then channel end", "', '", "order by channel") }}
+        {{ dbt.listagg(
+            "case when coalesce(impression_row_share, 0) < 0.9 then channel end", "', '", "order by channel"
+        ) }}
             as channels_without_impressions
     from impressions_by_channel
     group by 1
@@ -136,20 +138,21 @@ explained as (
     select
         *,
         case when history_score < 4 then
-            cast(n_weeks_history as varchar) || ' weeks of history; {{ target_weeks }} recommended'
+                cast(n_weeks_history as varchar) || ' weeks of history; {{ target_weeks }} recommended'
         end as history_missing,
         case when spend_score < 4 then
-            'live channels lack spend rows in ' || cast(round(100 * (1 - spend_week_share), 1) as varchar)
-            || '% of weeks (' || coalesce(channels_with_gaps, '') || ')'
+                'live channels lack spend rows in ' || cast(round(100 * (1 - spend_week_share), 1) as varchar)
+                || '% of weeks (' || coalesce(channels_with_gaps, '') || ')'
         end as spend_missing,
         case when impressions_score < 4 then
-            'no impressions or reach for ' || coalesce(channels_without_impressions, 'any channel')
+                'no impressions or reach for ' || coalesce(channels_without_impressions, 'any channel')
         end as impressions_missing,
         case when outcome_score < 4 then
-            cast(n_weeks_missing_outcome as varchar) || ' weeks of the window have no outcome'
+                cast(n_weeks_missing_outcome as varchar) || ' weeks of the window have no outcome'
         end as outcome_missing,
         case when controls_score < 4 then
-            cast(n_user_controls as varchar) || ' user controls with full coverage; add promotions, competitor activity, launches or macro events'
+                cast(n_user_controls as varchar)
+                || ' user controls with full coverage; add promotions, competitor activity, launches or macro events'
         end as controls_missing
     from scored
 ),

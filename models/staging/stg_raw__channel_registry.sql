@@ -1,6 +1,10 @@
 -- depends_on: {{ ref('raw_input_checks') }}
 with source as (
-    select * from {{ raw_input('channel_registry', ['channel', 'display_name', 'channel_group', 'live_since', 'is_primary', 'roi_prior_mean', 'roi_prior_sd', 'adstock_max_lag']) }}
+    select *
+    from {{ raw_input('channel_registry', [
+        'channel', 'display_name', 'channel_group', 'live_since', 'is_primary', 'roi_prior_mean', 'roi_prior_sd',
+        'adstock_max_lag'
+    ]) }}
 ),
 
 renamed as (

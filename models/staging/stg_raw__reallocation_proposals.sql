@@ -1,6 +1,11 @@
 -- depends_on: {{ ref('raw_input_checks') }}
 with source as (
-    select * from {{ raw_input('reallocation_proposals', ['date', 'segment_id', 'channel_from', 'channel_to', 'weekly_amount', 'proposed_by'], optional=true) }}
+    select *
+    from {{ raw_input(
+        'reallocation_proposals',
+        ['date', 'segment_id', 'channel_from', 'channel_to', 'weekly_amount', 'proposed_by'],
+        optional=true
+    ) }}
 ),
 
 renamed as (

@@ -5,7 +5,13 @@ with curves_byomm as (
 ),
 
 versions as (
-    select distinct run_id, source, model_id, segment_id, refreshed_at, loaded_at
+    select distinct
+        run_id,
+        source,
+        model_id,
+        segment_id,
+        refreshed_at,
+        loaded_at
     from curves_byomm
 ),
 
@@ -37,9 +43,9 @@ alerts as (
         refreshed_at,
         staleness_days,
         'Curves of ' || source || ' model ' || model_id || ' for segment ' || segment_id
-            || ' were refreshed on ' || cast(cast(refreshed_at as date) as varchar) || ', '
-            || cast(staleness_days as varchar) || ' days ago (stale after '
-            || cast({{ var('byomm_stale_after_days') | int }} as varchar) || ' days): land a newer export.' as message
+        || ' were refreshed on ' || cast(cast(refreshed_at as date) as varchar) || ', '
+        || cast(staleness_days as varchar) || ' days ago (stale after '
+        || cast({{ var('byomm_stale_after_days') | int }} as varchar) || ' days): land a newer export.' as message
     from versions_aged
     where staleness_days > {{ var('byomm_stale_after_days') | int }}
 )

@@ -1,3 +1,5 @@
+-- Jinja-generated column lists: sqlfluff cannot lay out loop bodies or long macro calls.
+-- noqa: disable=LT02,LT05,LT09
 -- One row per run x channel: spend, contribution and ROI with 90% intervals, marginal ROI at
 -- current spend, the curve's shape (half-saturation spend, saturation max, slope, inflection),
 -- adstock half-life and current weekly spend, typed. mmm_channel_summary publishes it with the

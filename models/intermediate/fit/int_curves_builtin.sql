@@ -10,7 +10,9 @@ runs as (
 ),
 
 revenue as (
-    select run_id, sum(value_mean) as total_revenue
+    select
+        run_id,
+        sum(value_mean) as total_revenue
     from {{ ref('mmm_decomposition_weekly') }}
     where component = 'actual'
     group by 1

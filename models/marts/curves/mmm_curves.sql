@@ -32,7 +32,13 @@ curves_unioned as (
 ),
 
 versions as (
-    select distinct run_id, source, model_id, segment_id, refreshed_at, loaded_at
+    select distinct
+        run_id,
+        source,
+        model_id,
+        segment_id,
+        refreshed_at,
+        loaded_at
     from curves_unioned
 ),
 

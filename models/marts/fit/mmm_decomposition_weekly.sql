@@ -6,7 +6,10 @@ with decomposition as (
 ),
 
 runs as (
-    select run_id, is_current from {{ ref('mmm_model_runs') }}
+    select
+        run_id,
+        is_current
+    from {{ ref('mmm_model_runs') }}
 ),
 
 joined as (

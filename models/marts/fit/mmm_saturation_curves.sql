@@ -1,3 +1,5 @@
+-- Jinja-generated column lists: sqlfluff cannot lay out loop bodies or long macro calls.
+-- noqa: disable=LT02,LT05,LT09
 -- One row per run x channel x grid point: response per week at a sustained weekly spend, from 0
 -- to the largest weekly spend observed in the window (never beyond), with marginal ROI.
 with curves as (

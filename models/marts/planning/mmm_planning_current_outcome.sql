@@ -15,7 +15,13 @@ per_draw as (
     select
         draws.segment_id,
         draws.draw,
-        sum(draws.calibration_factor * {{ planning_hill('channels.current_weekly_spend', 'draws.saturation_half_point', 'draws.saturation_max', 'draws.hill_slope') }}) as incremental
+        sum(
+            draws.calibration_factor
+            * {{ planning_hill(
+                'channels.current_weekly_spend', 'draws.saturation_half_point', 'draws.saturation_max',
+                'draws.hill_slope'
+            ) }}
+        ) as incremental
     from draws
     inner join channels
         on draws.segment_id = channels.segment_id

@@ -1,3 +1,5 @@
+-- Jinja-generated column lists: sqlfluff cannot lay out loop bodies or long macro calls.
+-- noqa: disable=LT02,LT05,LT09
 -- One row per current segment x channel x spend point (41 points from 0 to the largest observed
 -- weekly spend): expected calibrated weekly response and marginal ROI with 80% intervals, computed
 -- at query time from mmm_planning_curve_draws (a view: it always reflects the current curves).
