@@ -1,7 +1,8 @@
 """Fit the built-in MMM for every segment the gates cleared; append the new runs' artifacts.
 
-Incremental and append-only, never rebuilt: `full_refresh: false` (see _fit__models.yml) keeps every
-stored run through `dbt build --full-refresh`; `curvehouse reset` is the deliberate way to drop it.
+Incremental and append-only, never rebuilt: `full_refresh: false` (_fit__models.yml, beside the
+materialization) keeps every stored run through `dbt build --full-refresh`; `curvehouse reset` is
+the deliberate way to drop it.
 A segment whose input and methodology are unchanged keeps its run (no refit), so re-running the
 build is idempotent. Only the stored runs' ids and statuses and the current runs' parameter
 summaries are read back (curvehouse.published), never the draws and curves. In refresh mode the
@@ -17,7 +18,6 @@ from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental")
     methodology = merged_setting(dbt.config.get("project_settings"), "mmm", dbt.config.get("methodology"))
     config = {**methodology, "window_weeks": int(dbt.config.get("window_weeks"))}
     history = read_history(session, str(dbt.this)) if dbt.is_incremental else History.empty()
