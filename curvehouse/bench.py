@@ -25,8 +25,15 @@ import pandas as pd
 from curvehouse.demo.generate import DEFAULT_CHANNELS, DEFAULT_SEED, ChannelSpec, DemoData, generate_demo
 from curvehouse.demo.recovery import recovery
 
-__all__ = ["DEFAULT_SCENARIOS", "SCENARIOS", "Scenario", "model_input_from_demo", "model_input_from_geo_media",
-           "recovery", "run_bench"]
+__all__ = [
+    "DEFAULT_SCENARIOS",
+    "SCENARIOS",
+    "Scenario",
+    "model_input_from_demo",
+    "model_input_from_geo_media",
+    "recovery",
+    "run_bench",
+]
 
 LONG_COLUMNS = ["segment_id", "week_start", "variable_kind", "variable_name", "value"]
 # Meridian's simulated geo dataset, kept in the repository (data/meridian/README.md says where it comes from).
@@ -37,8 +44,10 @@ QUICK_SEGMENTS = 3
 DAYS_PER_YEAR = 365.25
 MIB = 1024 * 1024
 ESS_NOTE = "ESS/s = sum over segments of the min bulk ESS of the segment's parameters / wall s"
-WALL_NOTE = ("wall = the fit_segments call (JIT compilation, holdout check and artifacts included; for scale100@n "
-             "the time at which its n-th segment was done, in one fit of them all)")
+WALL_NOTE = (
+    "wall = the fit_segments call (JIT compilation, holdout check and artifacts included; for scale100@n "
+    "the time at which its n-th segment was done, in one fit of them all)"
+)
 FITTING = "curvehouse: fitting "
 
 
@@ -56,17 +65,20 @@ class Scenario:
     poolings: tuple[str, ...] = ("none",)  # several: the same data fitted once per pooling, side by side
 
 
-SCENARIOS = {s.name: s for s in (
-    Scenario("s104x4", 1, 104, 4),
-    Scenario("s156x8", 1, 156, 8),
-    Scenario("s208x15", 1, 208, 15),
-    Scenario("geo20", 20, 156, 4, source="geo_media"),
-    Scenario("seg20x156x4", 20, 156, 4),
-    # 4 segments with three years and 8 thin ones with half a year, fitted independently and partially
-    # pooled: the thin segments' recovery is reported apart.
-    Scenario("pool12x156x4", 12, 156, 4, thin_segments=8, poolings=("none", "partial")),
-    Scenario("scale100", 100, 156, 6, stepped=True),
-)}
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("s104x4", 1, 104, 4),
+        Scenario("s156x8", 1, 156, 8),
+        Scenario("s208x15", 1, 208, 15),
+        Scenario("geo20", 20, 156, 4, source="geo_media"),
+        Scenario("seg20x156x4", 20, 156, 4),
+        # 4 segments with three years and 8 thin ones with half a year, fitted independently and partially
+        # pooled: the thin segments' recovery is reported apart.
+        Scenario("pool12x156x4", 12, 156, 4, thin_segments=8, poolings=("none", "partial")),
+        Scenario("scale100", 100, 156, 6, stepped=True),
+    )
+}
 DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4", "pool12x156x4")
 THIN_WEEKS = 26
 
@@ -78,9 +90,11 @@ def _fourier_rows(weeks: pd.DataFrame, order: int) -> pd.DataFrame:
     """Yearly Fourier controls as the SQL macro writes them: day of year of the week's Thursday."""
     day = (weeks["week_start"] + pd.Timedelta(days=3)).dt.dayofyear.to_numpy()
     frames = [
-        weeks.assign(variable_kind="control", variable_name=f"fourier_{name}_{k}",
-                     value=fn(2 * np.pi * k * day / DAYS_PER_YEAR))
-        for k in range(1, order + 1) for name, fn in (("sin", np.sin), ("cos", np.cos))
+        weeks.assign(
+            variable_kind="control", variable_name=f"fourier_{name}_{k}", value=fn(2 * np.pi * k * day / DAYS_PER_YEAR)
+        )
+        for k in range(1, order + 1)
+        for name, fn in (("sin", np.sin), ("cos", np.cos))
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -95,9 +109,12 @@ def _iso_weeks(frame: pd.DataFrame, keys: list[str], how: str, last_week: pd.Tim
 
 def _long(outcome: pd.DataFrame, spend: pd.DataFrame, controls: pd.DataFrame, order: int) -> pd.DataFrame:
     weeks = outcome[["segment_id", "week_start"]]
-    parts = [outcome.assign(variable_kind="outcome", variable_name="outcome"),
-             spend.assign(variable_kind="spend"), controls.assign(variable_kind="control"),
-             _fourier_rows(weeks, order)]
+    parts = [
+        outcome.assign(variable_kind="outcome", variable_name="outcome"),
+        spend.assign(variable_kind="spend"),
+        controls.assign(variable_kind="control"),
+        _fourier_rows(weeks, order),
+    ]
     frame = pd.concat([p[LONG_COLUMNS] for p in parts], ignore_index=True)
     return frame.sort_values(LONG_COLUMNS[:4], kind="stable").reset_index(drop=True)
 
@@ -110,13 +127,22 @@ def model_input_from_demo(data: DemoData, fourier_order: int = 2) -> tuple[pd.Da
     """
     last_week = pd.Timestamp(data.truth["last_complete_week_start"])
     outcome = _iso_weeks(data.outcomes.rename(columns={data.truth["kpi"]: "value"}), [], "sum", last_week)
-    spend = _iso_weeks(data.channel_spend.rename(columns={"channel": "variable_name", "spend": "value"}),
-                       ["variable_name"], "sum", last_week)
+    spend = _iso_weeks(
+        data.channel_spend.rename(columns={"channel": "variable_name", "spend": "value"}),
+        ["variable_name"],
+        "sum",
+        last_week,
+    )
     channels = spend[["segment_id", "variable_name"]].drop_duplicates()
-    spined = (outcome[["segment_id", "week_start"]].merge(channels, on="segment_id")
-              .merge(spend, on=["segment_id", "week_start", "variable_name"], how="left").fillna({"value": 0.0}))
-    controls = _iso_weeks(data.controls.rename(columns={"control": "variable_name"}), ["variable_name"], "mean",
-                          last_week)
+    spined = (
+        outcome[["segment_id", "week_start"]]
+        .merge(channels, on="segment_id")
+        .merge(spend, on=["segment_id", "week_start", "variable_name"], how="left")
+        .fillna({"value": 0.0})
+    )
+    controls = _iso_weeks(
+        data.controls.rename(columns={"control": "variable_name"}), ["variable_name"], "mean", last_week
+    )
     return _long(outcome, spined, controls, fourier_order), data.channel_registry
 
 
@@ -131,21 +157,33 @@ def model_input_from_geo_media(path: Path, fourier_order: int = 2) -> tuple[pd.D
     spend = raw.melt(id_vars=keys, value_vars=[f"{c}_spend" for c in channels], var_name="variable_name")
     spend["variable_name"] = spend["variable_name"].str.removesuffix("_spend")
     control_rows = raw.melt(id_vars=keys, value_vars=controls, var_name="variable_name")
-    registry = pd.DataFrame({
-        "channel": channels, "display_name": channels, "channel_group": "media",
-        "live_since": raw["week_start"].min(), "is_primary": False,
-        "roi_prior_mean": np.nan, "roi_prior_sd": np.nan,
-        "adstock_max_lag": pd.array([None] * len(channels), dtype="Int64"),
-    })
+    registry = pd.DataFrame(
+        {
+            "channel": channels,
+            "display_name": channels,
+            "channel_group": "media",
+            "live_since": raw["week_start"].min(),
+            "is_primary": False,
+            "roi_prior_mean": np.nan,
+            "roi_prior_sd": np.nan,
+            "adstock_max_lag": pd.array([None] * len(channels), dtype="Int64"),
+        }
+    )
     return _long(outcome, spend, control_rows, fourier_order), registry
 
 
 def scenario_channels(n: int) -> tuple[ChannelSpec, ...]:
     """The first n default channels, then renamed clones (a seasonal clone gets campaign bursts so it is
     not collinear with its original)."""
-    clones = tuple(replace(c, name=f"{c.name}_2", display_name=f"{c.display_name} 2",
-                           pattern="campaigns" if c.pattern == "steady_seasonal" else c.pattern)
-                   for c in DEFAULT_CHANNELS)
+    clones = tuple(
+        replace(
+            c,
+            name=f"{c.name}_2",
+            display_name=f"{c.display_name} 2",
+            pattern="campaigns" if c.pattern == "steady_seasonal" else c.pattern,
+        )
+        for c in DEFAULT_CHANNELS
+    )
     pool = DEFAULT_CHANNELS + clones
     if n > len(pool):
         raise ValueError(f"at most {len(pool)} channels, got {n}")
@@ -158,22 +196,33 @@ def scenario_channels(n: int) -> tuple[ChannelSpec, ...]:
 def _estimates(artifacts: pd.DataFrame) -> pd.DataFrame:
     """recovery()'s input from fit_segments artifacts: channel summaries and each run's data window."""
     summary = artifacts[artifacts["artifact"] == "summary"]
-    by_name = {name: summary[summary["parameter"] == name].set_index(["segment_id", "channel"])
-               for name in ("roi", "contribution", "spend")}
+    by_name = {
+        name: summary[summary["parameter"] == name].set_index(["segment_id", "channel"])
+        for name in ("roi", "contribution", "spend")
+    }
     runs = artifacts[artifacts["artifact"] == "run"]
     window = runs.pivot_table(index="segment_id", columns="parameter", values="details", aggfunc="first")
-    frame = pd.DataFrame({"roi_mean": by_name["roi"]["mean"], "roi_p05": by_name["roi"]["p05"],
-                          "roi_p95": by_name["roi"]["p95"], "contribution_mean": by_name["contribution"]["mean"],
-                          "spend": by_name["spend"]["mean"]}).reset_index()
-    return frame.assign(window_start=frame["segment_id"].map(window["data_window_start"]),
-                        window_end=frame["segment_id"].map(window["data_window_end"]))
+    frame = pd.DataFrame(
+        {
+            "roi_mean": by_name["roi"]["mean"],
+            "roi_p05": by_name["roi"]["p05"],
+            "roi_p95": by_name["roi"]["p95"],
+            "contribution_mean": by_name["contribution"]["mean"],
+            "spend": by_name["spend"]["mean"],
+        }
+    ).reset_index()
+    return frame.assign(
+        window_start=frame["segment_id"].map(window["data_window_start"]),
+        window_end=frame["segment_id"].map(window["data_window_end"]),
+    )
 
 
 def fit_figures(artifacts: pd.DataFrame, seconds: float) -> dict[str, float]:
     """Timing and diagnostics of one fit_segments call from its run rows."""
     runs = artifacts[artifacts["artifact"] == "run"]
-    numbers = (runs.pivot_table(index="segment_id", columns="parameter", values="value", aggfunc="first")
-               .reindex(columns=["min_ess_bulk", "max_rhat", "divergences"]))
+    numbers = runs.pivot_table(index="segment_id", columns="parameter", values="value", aggfunc="first").reindex(
+        columns=["min_ess_bulk", "max_rhat", "divergences"]
+    )
     status = runs.loc[runs["parameter"] == "status", "details"]
     # Segments fitted together (partial pooling) share one sampler run, and each states its count.
     pooled = (runs.loc[runs["parameter"] == "pooling", "details"] == "partial").any()
@@ -201,24 +250,39 @@ def machine_facts() -> dict[str, str | int]:
     import numpyro
 
     devices = jax.devices()
-    return {"cores": os.cpu_count() or 0, "jax_devices": f"{len(devices)} x {devices[0].platform}",
-            "python": platform.python_version(), "jax": jax.__version__, "numpyro": numpyro.__version__,
-            "numpy": np.__version__, "pandas": pd.__version__}
+    return {
+        "cores": os.cpu_count() or 0,
+        "jax_devices": f"{len(devices)} x {devices[0].platform}",
+        "python": platform.python_version(),
+        "jax": jax.__version__,
+        "numpyro": numpyro.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
 
 
 def format_line(label: str, shape: str, f: dict) -> str:
     """One printed line of figures."""
-    parts = [f"{label:<16} {shape:<24}", f"wall {f['wall_s']:7.1f} s ({f['s_per_segment']:.1f} s/segment)",
-             f"ESS/s {f['ess_per_s']:7.2f}", f"max R-hat {f['max_rhat']:.3f}", f"divergences {f['divergences']}",
-             f"published {f['published']} rejected {f['rejected']}"]
+    parts = [
+        f"{label:<16} {shape:<24}",
+        f"wall {f['wall_s']:7.1f} s ({f['s_per_segment']:.1f} s/segment)",
+        f"ESS/s {f['ess_per_s']:7.2f}",
+        f"max R-hat {f['max_rhat']:.3f}",
+        f"divergences {f['divergences']}",
+        f"published {f['published']} rejected {f['rejected']}",
+    ]
     if "roi_mare" in f:
-        parts.append(f"ROI MARE {f['roi_mare']:.3f}, true ROI in 90% {f['roi_coverage90']:.0%} "
-                     f"(width {f['roi_width90']:.2f} x true), share MAE {f['share_mae']:.3f}")
+        parts.append(
+            f"ROI MARE {f['roi_mare']:.3f}, true ROI in 90% {f['roi_coverage90']:.0%} "
+            f"(width {f['roi_width90']:.2f} x true), share MAE {f['share_mae']:.3f}"
+        )
     else:
         parts.append("recovery n/a (no truth)")
     if "thin_roi_mare" in f:
-        parts.append(f"thin segments: ROI MARE {f['thin_roi_mare']:.3f}, true ROI in 90% {f['thin_roi_coverage90']:.0%} "
-                     f"(width {f['thin_roi_width90']:.2f} x true), share MAE {f['thin_share_mae']:.3f}")
+        parts.append(
+            f"thin segments: ROI MARE {f['thin_roi_mare']:.3f}, true ROI in 90% {f['thin_roi_coverage90']:.0%} "
+            f"(width {f['thin_roi_width90']:.2f} x true), share MAE {f['thin_share_mae']:.3f}"
+        )
     parts.append(f"peak RSS {f['peak_rss_mib']:.0f} MiB")
     return " | ".join(parts)
 
@@ -246,24 +310,39 @@ def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Pat
         long, registry = model_input_from_geo_media(geo_media)
         truth = None
     else:
-        data = generate_demo(n_segments, scenario.weeks, DEFAULT_SEED, channels=scenario_channels(scenario.channels),
-                             deferred_channel=None, daily=False)
+        data = generate_demo(
+            n_segments,
+            scenario.weeks,
+            DEFAULT_SEED,
+            channels=scenario_channels(scenario.channels),
+            deferred_channel=None,
+            daily=False,
+        )
         long, registry = model_input_from_demo(data)
         truth = data.truth
     order = list(dict.fromkeys(long["segment_id"]) if truth is None else truth["segments"])
     counts = tuple(sorted({min(n, n_segments) for n in steps})) if scenario.stepped else (n_segments,)
     weeks = long["week_start"].nunique()
-    kept = long[long["segment_id"].isin(order[:counts[-1]])]
-    thin = tuple(order[n_segments - min(scenario.thin_segments, n_segments - 1):n_segments])
+    kept = long[long["segment_id"].isin(order[: counts[-1]])]
+    thin = tuple(order[n_segments - min(scenario.thin_segments, n_segments - 1) : n_segments])
     shape = f"{{n}} seg x {weeks} wk" + (f" ({len(thin)} of them {THIN_WEEKS})" if thin else "")
     shape += f" x {scenario.channels} ch"
     if thin:
         starts = pd.to_datetime(kept["week_start"])
         kept = kept[~kept["segment_id"].isin(thin) | (starts > starts.max() - pd.Timedelta(weeks=THIN_WEEKS))]
-    return [_Case(f"{scenario.name}/{pooling}" if len(scenario.poolings) > 1 else scenario.name,
-                  shape + (f", pooling {pooling}" if len(scenario.poolings) > 1 else ""), kept, registry, truth,
-                  counts if scenario.stepped else (), pooling, thin)
-            for pooling in scenario.poolings]
+    return [
+        _Case(
+            f"{scenario.name}/{pooling}" if len(scenario.poolings) > 1 else scenario.name,
+            shape + (f", pooling {pooling}" if len(scenario.poolings) > 1 else ""),
+            kept,
+            registry,
+            truth,
+            counts if scenario.stepped else (),
+            pooling,
+            thin,
+        )
+        for pooling in scenario.poolings
+    ]
 
 
 def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str, float, float]]]:
@@ -280,7 +359,7 @@ def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str
         if message.startswith(FITTING):
             if fitting:
                 done.append((fitting[-1], time.perf_counter() - started, peak_rss_mib()))
-            fitting.append(message[len(FITTING):].split(" (")[0])
+            fitting.append(message[len(FITTING) :].split(" (")[0])
 
     artifacts = fit_segments(case.long, case.registry, config, progress=progress)
     seconds = time.perf_counter() - started
@@ -308,22 +387,43 @@ def _fit_peer(mmm_module, case: _Case, sampler: dict, adstock_max_lag: int) -> t
         channels = sorted(kinds.index[kinds == "spend"])
         controls = sorted(c for c in kinds.index[kinds == "control"] if not c.startswith("fourier_"))
         fourier_order = int((kinds.index.str.startswith("fourier_sin_")).sum())
-        model = mmm_module.MMM(date_column="week_start", channel_columns=channels, control_columns=controls or None,
-                               adstock=mmm_module.GeometricAdstock(l_max=adstock_max_lag),
-                               saturation=mmm_module.LogisticSaturation(), yearly_seasonality=fourier_order)
-        model.fit(wide[channels + controls].reset_index(), wide["outcome"].reset_index(drop=True),
-                  chains=sampler["chains"],
-                  tune=sampler["warmup"], draws=sampler["draws"], target_accept=sampler["target_accept"],
-                  nuts_sampler="numpyro", random_seed=sampler["seed"], progressbar=False)
+        model = mmm_module.MMM(
+            date_column="week_start",
+            channel_columns=channels,
+            control_columns=controls or None,
+            adstock=mmm_module.GeometricAdstock(l_max=adstock_max_lag),
+            saturation=mmm_module.LogisticSaturation(),
+            yearly_seasonality=fourier_order,
+        )
+        model.fit(
+            wide[channels + controls].reset_index(),
+            wide["outcome"].reset_index(drop=True),
+            chains=sampler["chains"],
+            tune=sampler["warmup"],
+            draws=sampler["draws"],
+            target_accept=sampler["target_accept"],
+            nuts_sampler="numpyro",
+            random_seed=sampler["seed"],
+            progressbar=False,
+        )
         contribution = model.compute_channel_contribution_original_scale().sum("date")
         draws = contribution.transpose("chain", "draw", "channel").to_numpy().reshape(-1, len(channels))
         spend = wide[channels].sum().to_numpy()
         roi = draws / spend
         window = {"window_start": wide.index.min(), "window_end": wide.index.max() + pd.Timedelta(days=6)}
-        rows += [{"segment_id": segment, "channel": c, "roi_mean": roi[:, j].mean(),
-                  "roi_p05": np.quantile(roi[:, j], 0.05), "roi_p95": np.quantile(roi[:, j], 0.95),
-                  "contribution_mean": draws[:, j].mean(), "spend": spend[j], **window}
-                 for j, c in enumerate(channels)]
+        rows += [
+            {
+                "segment_id": segment,
+                "channel": c,
+                "roi_mean": roi[:, j].mean(),
+                "roi_p05": np.quantile(roi[:, j], 0.05),
+                "roi_p95": np.quantile(roi[:, j], 0.95),
+                "contribution_mean": draws[:, j].mean(),
+                "spend": spend[j],
+                **window,
+            }
+            for j, c in enumerate(channels)
+        ]
     return pd.DataFrame(rows), time.perf_counter() - started
 
 
@@ -343,15 +443,22 @@ def _peer_line(mmm_module, case: _Case, ours: dict, sampler: dict, adstock_max_l
     text = f"{case.label:<16} PyMC-Marketing wall {seconds:.1f} s = {figures['time_ratio']:.2f} x curvehouse"
     if case.truth is not None:
         figures.update(recovery(estimates, case.truth))
-        text += (f" | ROI MARE {figures['roi_mare']:.3f} vs {ours['roi_mare']:.3f}, true ROI in 90% "
-                 f"{figures['roi_coverage90']:.0%} vs {ours['roi_coverage90']:.0%} (width {figures['roi_width90']:.2f} "
-                 f"vs {ours['roi_width90']:.2f} x true), share MAE "
-                 f"{figures['share_mae']:.3f} vs {ours['share_mae']:.3f} (peer vs curvehouse)")
+        text += (
+            f" | ROI MARE {figures['roi_mare']:.3f} vs {ours['roi_mare']:.3f}, true ROI in 90% "
+            f"{figures['roi_coverage90']:.0%} vs {ours['roi_coverage90']:.0%} (width {figures['roi_width90']:.2f} "
+            f"vs {ours['roi_width90']:.2f} x true), share MAE "
+            f"{figures['share_mae']:.3f} vs {ours['share_mae']:.3f} (peer vs curvehouse)"
+        )
     return text, figures
 
 
-def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int] = DEFAULT_STEPS,
-              geo_media: Path = GEO_MEDIA_PATH, echo: Callable[[str], None] = print) -> dict:
+def run_bench(
+    scenarios: Sequence[str],
+    quick: bool = False,
+    steps: Sequence[int] = DEFAULT_STEPS,
+    geo_media: Path = GEO_MEDIA_PATH,
+    echo: Callable[[str], None] = print,
+) -> dict:
     """Run the scenarios, echo a header and one line per fit; return every figure.
 
     JAX's persistent compilation cache stays off (unless CURVEHOUSE_JAX_CACHE is set), so every
@@ -364,18 +471,25 @@ def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int
     spec = spec_from_config(config)
     sampler = spec.sampler.__dict__
     facts = machine_facts()
-    echo("curvehouse bench | " + ", ".join(f"{k} {v}" for k, v in facts.items())
-         + f" | sampler {spec.sampler.chains} chains x {spec.sampler.warmup} warmup + {spec.sampler.draws} draws"
-         + (" (quick)" if quick else " (default methodology)"))
+    echo(
+        "curvehouse bench | "
+        + ", ".join(f"{k} {v}" for k, v in facts.items())
+        + f" | sampler {spec.sampler.chains} chains x {spec.sampler.warmup} warmup + {spec.sampler.draws} draws"
+        + (" (quick)" if quick else " (default methodology)")
+    )
     cache = os.environ["CURVEHOUSE_JAX_CACHE"]
-    echo(f"  {WALL_NOTE}; {ESS_NOTE}; peak RSS = process peak so far; "
-         f"compilation cache: {'off (cold compiles counted)' if cache.lower() in ('', 'off') else cache}")
+    echo(
+        f"  {WALL_NOTE}; {ESS_NOTE}; peak RSS = process peak so far; "
+        f"compilation cache: {'off (cold compiles counted)' if cache.lower() in ('', 'off') else cache}"
+    )
     peer, why_not = _peer_module()
     if peer is None:
         echo(f"  PyMC-Marketing comparison skipped: {why_not}")
     else:
-        echo("  PyMC-Marketing fits the single-segment scenarios too (its MMM is one segment at a time; "
-             "at ~6 min a fit here, the multi-segment scenarios would take hours)")
+        echo(
+            "  PyMC-Marketing fits the single-segment scenarios too (its MMM is one segment at a time; "
+            "at ~6 min a fit here, the multi-segment scenarios would take hours)"
+        )
     results = []
     for name in scenarios:
         scenario = SCENARIOS[name]
@@ -391,17 +505,26 @@ def run_bench(scenarios: Sequence[str], quick: bool = False, steps: Sequence[int
                     text, result["pymc_marketing"] = _peer_line(peer, case, figures, sampler, spec.adstock_max_lag)
                     echo(text)
                 results.append(result)
-    return {"machine": facts, "sampler": sampler, "quick": quick,
-            "pymc_marketing": "compared" if peer is not None else f"skipped: {why_not}", "results": results}
+    return {
+        "machine": facts,
+        "sampler": sampler,
+        "quick": quick,
+        "pymc_marketing": "compared" if peer is not None else f"skipped: {why_not}",
+        "results": results,
+    }
 
 
-def _case_figures(case: _Case, artifacts: pd.DataFrame, seconds: float, done: list[tuple[str, float, float]]
-                  ) -> list[tuple[str, str, dict]]:
+def _case_figures(
+    case: _Case, artifacts: pd.DataFrame, seconds: float, done: list[tuple[str, float, float]]
+) -> list[tuple[str, str, dict]]:
     """One (label, shape, figures) per report: the whole fit, or for a stepped scenario one per
     checkpoint n, from its first n fitted segments and the wall time when the n-th was done (one
     fit of the largest count, so the checkpoints show how the cost per segment evolves)."""
-    points = [(n, [name for name, _, _ in done[:n]], done[n - 1][1], done[n - 1][2])
-              for n in case.checkpoints if 0 < n <= len(done)]
+    points = [
+        (n, [name for name, _, _ in done[:n]], done[n - 1][1], done[n - 1][2])
+        for n in case.checkpoints
+        if 0 < n <= len(done)
+    ]
     if not case.checkpoints:
         n = artifacts["segment_id"].nunique()
         points = [(n, list(artifacts["segment_id"].unique()), seconds, peak_rss_mib())]

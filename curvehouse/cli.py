@@ -79,7 +79,9 @@ def _counts(text: str) -> list[int]:
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
     fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH)]
-    report = bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
+    report = (
+        bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
+    )
     if PLANNING_BENCH in args.scenarios:
         from curvehouse.planning.bench import run_planning_bench
 
@@ -100,30 +102,49 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="benchmark the built-in fit: time, ESS/s, diagnostics, recovery of a known truth",
         description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
-                    f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
-                    "the fit node's time before sampling after N earlier builds.",
+        f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
+        "the fit node's time before sampling after N earlier builds.",
     )
-    parser.add_argument("--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS),
-                        help="comma-separated scenario names")
+    parser.add_argument(
+        "--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS), help="comma-separated scenario names"
+    )
     quick = bench.QUICK_CONFIG["sampler"]
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{quick['chains']} chains x {quick['warmup']} warmup + {quick['draws']} draws, "
-                             f"at most {bench.QUICK_SEGMENTS} segments")
-    parser.add_argument("--segments-steps", type=_counts, default=",".join(map(str, bench.DEFAULT_STEPS)),
-                        help="segment counts at which the stepped scenario (scale100) reports, comma-separated: one fit of the largest")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{quick['chains']} chains x {quick['warmup']} warmup + {quick['draws']} draws, "
+        f"at most {bench.QUICK_SEGMENTS} segments",
+    )
+    parser.add_argument(
+        "--segments-steps",
+        type=_counts,
+        default=",".join(map(str, bench.DEFAULT_STEPS)),
+        help="segment counts at which the stepped scenario (scale100) reports, comma-separated: one fit of the largest",
+    )
     parser.add_argument("--geo-media", type=Path, default=bench.GEO_MEDIA_PATH, help="Meridian geo_media.csv")
-    parser.add_argument("--planning-db", type=Path,
-                        default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
-                        help="built DuckDB file the planning scenario times its what-if query on")
-    parser.add_argument("--history-builds", type=_counts, default="1,20",
-                        help="numbers of earlier builds the history scenario stores before timing one, comma-separated")
+    parser.add_argument(
+        "--planning-db",
+        type=Path,
+        default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
+        help="built DuckDB file the planning scenario times its what-if query on",
+    )
+    parser.add_argument(
+        "--history-builds",
+        type=_counts,
+        default="1,20",
+        help="numbers of earlier builds the history scenario stores before timing one, comma-separated",
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)
 
 
 def _add_duckdb_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duckdb", type=Path, default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
-                        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)")
+    parser.add_argument(
+        "--duckdb",
+        type=Path,
+        default=Path(os.environ.get("CURVEHOUSE_DUCKDB_PATH", "curvehouse.duckdb")),
+        help="the DuckDB file `dbt build` wrote (env CURVEHOUSE_DUCKDB_PATH)",
+    )
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -149,7 +170,7 @@ def _add_report(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="render the board one-pager, charts, diagnostics and markdown files from the warehouse",
         description="Read the published tables (DuckDB file) and write a self-contained static site: HTML pages "
-                    "with inline SVG charts, one-pager.pdf and markdown files for agents and reviewers.",
+        "with inline SVG charts, one-pager.pdf and markdown files for agents and reviewers.",
     )
     _add_duckdb_option(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR, help="output folder")
@@ -170,19 +191,25 @@ def _recovery(args: argparse.Namespace) -> int:
         return 2
     table = recovery_table(estimates, truth)
     if table.empty:
-        print(f"curvehouse recovery: no published run in {args.duckdb} matches a segment x channel of {args.truth}",
-              file=sys.stderr)
+        print(
+            f"curvehouse recovery: no published run in {args.duckdb} matches a segment x channel of {args.truth}",
+            file=sys.stderr,
+        )
         return 1
     print(f"{'segment':<16} {'channel':<14} {'true ROI':>8}  {'ROI mean [90% interval]':<26} in 90%  share est / true")
     for row in table.itertuples(index=False):
         interval = f"{row.roi_mean:.2f} [{row.roi_p05:.2f}, {row.roi_p95:.2f}]"
-        print(f"{row.segment_id:<16} {row.channel:<14} {row.true_roi:>8.2f}  {interval:<26} "
-              f"{'yes' if row.roi_in_90 else 'NO':<6}  {row.share:.3f} / {row.true_share:.3f}")
+        print(
+            f"{row.segment_id:<16} {row.channel:<14} {row.true_roi:>8.2f}  {interval:<26} "
+            f"{'yes' if row.roi_in_90 else 'NO':<6}  {row.share:.3f} / {row.true_share:.3f}"
+        )
     figures = recovery(estimates, truth)
-    print(f"true ROI in the 90% interval: {int(table['roi_in_90'].sum())}/{len(table)} "
-          f"({figures['roi_coverage90']:.0%}, mean width {figures['roi_width90']:.2f} x true) | "
-          f"ROI MARE {figures['roi_mare']:.3f} | contribution share MAE {figures['share_mae']:.3f} "
-          f"({figures['share_mare']:.0%} of the true share on average; truth over each run's data window)")
+    print(
+        f"true ROI in the 90% interval: {int(table['roi_in_90'].sum())}/{len(table)} "
+        f"({figures['roi_coverage90']:.0%}, mean width {figures['roi_width90']:.2f} x true) | "
+        f"ROI MARE {figures['roi_mare']:.3f} | contribution share MAE {figures['share_mae']:.3f} "
+        f"({figures['share_mare']:.0%} of the true share on average; truth over each run's data window)"
+    )
     return 0
 
 
@@ -192,11 +219,12 @@ def _add_recovery(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="score the published channel estimates against the demo data's ground truth",
         description="Read mmm_channel_summary (current published runs) and compare each ROI interval and "
-                    "contribution share with the truth the demo generator wrote, over the weeks each run fitted.",
+        "contribution share with the truth the demo generator wrote, over the weeks each run fitted.",
     )
     _add_duckdb_option(parser)
-    parser.add_argument("--truth", type=Path, default=DEFAULT_DEMO_DIR / generate.TRUTH_FILE,
-                        help="the generator's _ground_truth.json")
+    parser.add_argument(
+        "--truth", type=Path, default=DEFAULT_DEMO_DIR / generate.TRUTH_FILE, help="the generator's _ground_truth.json"
+    )
     parser.set_defaults(handler=_recovery)
 
 
@@ -218,16 +246,21 @@ def _add_upload(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="validate a BYOMM model file or folder and land it for the next build",
         description="Check a custom JSON file, Recast CSV, Robyn output folder or Meridian export exactly as the "
-                    "build will read it, then copy it into the landing folder (var byomm_path). A file the build "
-                    "would reject is refused with the reason, and nothing is landed.",
+        "build will read it, then copy it into the landing folder (var byomm_path). A file the build "
+        "would reject is refused with the reason, and nothing is landed.",
     )
     parser.add_argument("path", type=Path, help="the model file or tool output folder")
     parser.add_argument("--landing", type=Path, default=DEFAULT_LANDING_DIR, help="landing folder (var byomm_path)")
     parser.add_argument("--name", help="entry name in the landing folder (default: the file or folder name)")
-    parser.add_argument("--default-segment", default="total", help="segment of models that name none "
-                                                                  "(var byomm_default_segment)")
-    parser.add_argument("--consistency-tolerance", type=float, default=0.25,
-                        help="contribution vs curve gap above which a warning is recorded (var byomm_consistency_tolerance)")
+    parser.add_argument(
+        "--default-segment", default="total", help="segment of models that name none (var byomm_default_segment)"
+    )
+    parser.add_argument(
+        "--consistency-tolerance",
+        type=float,
+        default=0.25,
+        help="contribution vs curve gap above which a warning is recorded (var byomm_consistency_tolerance)",
+    )
     parser.set_defaults(handler=_upload)
 
 
@@ -248,12 +281,15 @@ def _reset(args: argparse.Namespace) -> int:
         print(f"curvehouse reset deletes, from {args.duckdb}:")
         for table in tables:
             print(f"  {table.describe()}")
-        print("The next `dbt build` refits every segment and reloads the BYOMM landing folder; until then the "
-              "mmm_* tables still show the old runs.")
+        print(
+            "The next `dbt build` refits every segment and reloads the BYOMM landing folder; until then the "
+            "mmm_* tables still show the old runs."
+        )
         if not args.yes:
             if not sys.stdin.isatty():
-                print("curvehouse reset: not confirmed (no terminal); pass --yes to reset without asking",
-                      file=sys.stderr)
+                print(
+                    "curvehouse reset: not confirmed (no terminal); pass --yes to reset without asking", file=sys.stderr
+                )
                 return 1
             if input("Type 'reset' to delete them: ").strip() != "reset":
                 print("curvehouse reset: not confirmed; nothing deleted")
@@ -269,9 +305,9 @@ def _add_reset(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="delete every stored run and BYOMM version (the history no dbt command removes)",
         description="Drop fit_segments (every built-in run: published, rejected and superseded, with its draws, "
-                    "curves and decompositions) and int_curves_byomm (every BYOMM version ever loaded) from a "
-                    "built DuckDB file, after saying what they hold and asking for confirmation. "
-                    "`dbt build --full-refresh` never does this.",
+        "curves and decompositions) and int_curves_byomm (every BYOMM version ever loaded) from a "
+        "built DuckDB file, after saying what they hold and asking for confirmation. "
+        "`dbt build --full-refresh` never does this.",
     )
     _add_duckdb_option(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -26,8 +26,10 @@ DEFAULT_BUILDS = (1, 20)
 SEGMENTS = 3
 REPEATS = 5  # timed runs per history size; the median is reported
 # Few samples, but the default number of draws kept per parameter, so a run stores the rows a default build does.
-ARTIFACT_FIT = {"sampler": {"chains": 2, "warmup": 100, "draws": 100, "draws_kept": 200, "chain_method": "sequential"},
-                "publish": {"rhat_max": 10.0, "ess_min": 1, "divergences_max": 10_000, "r2_min": -100.0}}
+ARTIFACT_FIT = {
+    "sampler": {"chains": 2, "warmup": 100, "draws": 100, "draws_kept": 200, "chain_method": "sequential"},
+    "publish": {"rhat_max": 10.0, "ess_min": 1, "divergences_max": 10_000, "r2_min": -100.0},
+}
 TABLE = "fit_segments"
 
 
@@ -51,13 +53,20 @@ def _earlier_builds(artifacts: pd.DataFrame, n: int) -> pd.DataFrame:
     return pd.concat(copies, ignore_index=True)
 
 
-def _time_before_sampling(con: duckdb.DuckDBPyConnection, model_input: pd.DataFrame, registry: pd.DataFrame,
-                          config: dict) -> float:
+def _time_before_sampling(
+    con: duckdb.DuckDBPyConnection, model_input: pd.DataFrame, registry: pd.DataFrame, config: dict
+) -> float:
     started = time.perf_counter()
     history = read_history(con, TABLE)
     try:
-        fit_segments(model_input, registry, config, existing_run_ids=history.run_ids,
-                     previous=history.current_parameters, progress=_stop_at_sampling)
+        fit_segments(
+            model_input,
+            registry,
+            config,
+            existing_run_ids=history.run_ids,
+            previous=history.current_parameters,
+            progress=_stop_at_sampling,
+        )
     except _Sampling:
         return time.perf_counter() - started
     raise RuntimeError("the fit never reached sampling: every segment was already fitted")
@@ -76,9 +85,15 @@ def run_history_bench(builds: Sequence[int] = DEFAULT_BUILDS) -> dict[str, dict[
             stored = _earlier_builds(artifacts, n)
             con.execute(f"create or replace table {TABLE} as select * from stored")
             seconds = sorted(_time_before_sampling(con, changed, registry, {}) for _ in range(REPEATS))
-            figures[str(n)] = {"stored_rows": float(len(stored)), "stored_runs": float(n * SEGMENTS),
-                               "seconds_before_sampling": seconds[REPEATS // 2]}
-            print(f"history bench: {n:>4} earlier builds ({len(stored):>10,} stored rows, {n * SEGMENTS:>4} runs): "
-                  f"{seconds[REPEATS // 2]:.3f} s before sampling (median of {REPEATS}; "
-                  f"read history + run ids + model data + checks)", flush=True)
+            figures[str(n)] = {
+                "stored_rows": float(len(stored)),
+                "stored_runs": float(n * SEGMENTS),
+                "seconds_before_sampling": seconds[REPEATS // 2],
+            }
+            print(
+                f"history bench: {n:>4} earlier builds ({len(stored):>10,} stored rows, {n * SEGMENTS:>4} runs): "
+                f"{seconds[REPEATS // 2]:.3f} s before sampling (median of {REPEATS}; "
+                f"read history + run ids + model data + checks)",
+                flush=True,
+            )
     return figures

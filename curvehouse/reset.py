@@ -40,7 +40,9 @@ def find_history(con: duckdb.DuckDBPyConnection) -> list[HistoryTable]:
     """The history tables present in a built DuckDB file, with their run and row counts."""
     found = con.execute(
         "select table_schema, table_name from information_schema.tables where table_name in (?, ?) "
-        "and table_type = 'BASE TABLE' order by table_name, table_schema", list(HISTORY_TABLES)).fetchall()
+        "and table_type = 'BASE TABLE' order by table_name, table_schema",
+        list(HISTORY_TABLES),
+    ).fetchall()
     tables = []
     for schema, name in found:
         runs, rows = con.execute(f'select count(distinct run_id), count(*) from "{schema}"."{name}"').fetchone()

@@ -27,8 +27,9 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
-def merged_setting(project_settings: Mapping[str, Any] | None, name: str, var_value: str | Mapping | None
-                   ) -> dict[str, Any]:
+def merged_setting(
+    project_settings: Mapping[str, Any] | None, name: str, var_value: str | Mapping | None
+) -> dict[str, Any]:
     """The setting ``name`` as this build should use it: the model's ``var(name)`` (JSON text or a
     mapping; the user's override, or the project's value where there is none) merged over the
     project's own value from the ``project_settings`` config."""

@@ -14,5 +14,6 @@ fi
 # The project's own lint rules before any test: Python (pyproject.toml [tool.ruff]) and the dbt SQL
 # (.sqlfluff, dbt templater; it compiles the project against a throwaway DuckDB file).
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 CURVEHOUSE_DUCKDB_PATH="$(mktemp -d)/lint.duckdb" .venv/bin/sqlfluff lint models
 .venv/bin/python -m pytest "$@"

@@ -18,9 +18,19 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--remote-debugging-port=0", "--remote-allow-origins=*"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--remote-debugging-port=0",
+    "--remote-allow-origins=*",
+]
 CHART_PROBE = """
 Array.from(document.querySelectorAll('figure.chart')).map(f => {
   const s = f.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
@@ -40,8 +50,10 @@ def find_chromium() -> str | None:
 def chromium_or_skip() -> str:
     path = find_chromium()
     if path is None:
-        pytest.skip("no chromium on this machine (scripts/setup.sh installs Debian's chromium where apt-get is "
-                    "available; set CURVEHOUSE_CHROMIUM to another binary)")
+        pytest.skip(
+            "no chromium on this machine (scripts/setup.sh installs Debian's chromium where apt-get is "
+            "available; set CURVEHOUSE_CHROMIUM to another binary)"
+        )
     return path
 
 
@@ -66,8 +78,12 @@ class Chromium:
 
         profile_dir.mkdir(parents=True, exist_ok=True)
         # Its own process group: close() ends the browser with every helper process it started.
-        self._proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={profile_dir}", "about:blank"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self._proc = subprocess.Popen(
+            [binary, *FLAGS, f"--user-data-dir={profile_dir}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         port_file = profile_dir / "DevToolsActivePort"
         deadline = time.time() + 60
         while not port_file.exists() or not port_file.read_text().strip():
@@ -130,8 +146,12 @@ class Chromium:
         visit.title = self.evaluate("document.title")
         visit.text = self.evaluate("document.body.innerText")
         height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": 1280, "height": min(height, 16000), "scale": 1})
+        shot = self.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": min(height, 16000), "scale": 1},
+        )
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         visit.screenshot = screenshot

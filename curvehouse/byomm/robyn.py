@@ -131,8 +131,9 @@ def read_robyn(path: Path, sol_id: str | None = None) -> ModelCurves:
 
 def _read(folder: Path, sol_id: str | None) -> ModelCurves:
     if not is_robyn_folder(folder):
-        raise ByommRejection(str(folder), f"not a Robyn output folder: needs {HYPERPARAMETERS_CSV} and "
-                             f"{AGGREGATED_CSV}")
+        raise ByommRejection(
+            str(folder), f"not a Robyn output folder: needs {HYPERPARAMETERS_CSV} and {AGGREGATED_CSV}"
+        )
     hyper_file, agg_file = folder / HYPERPARAMETERS_CSV, folder / AGGREGATED_CSV
     hyper, agg = _read_csv(hyper_file), _read_csv(agg_file)
     _require_columns(hyper, ("solID",), hyper_file)
@@ -152,8 +153,12 @@ def _read(folder: Path, sol_id: str | None) -> ModelCurves:
     totals = {var: _number(agg_rows.loc[var], "total_spend", agg_file, sol) for var in paid}
     raw, raw_file = _load_raw(folder, settings, sol)
     if raw is None and not inflexion_written:
-        raise ByommRejection(raw_file, f"{settings.file or 'the run'} has no Extras.raw_data to rebuild the "
-                             f"inflexion from, and there is no {RAW_DATA_CSV}", f"{media[0]}_inflexion")
+        raise ByommRejection(
+            raw_file,
+            f"{settings.file or 'the run'} has no Extras.raw_data to rebuild the "
+            f"inflexion from, and there is no {RAW_DATA_CSV}",
+            f"{media[0]}_inflexion",
+        )
     window, spend_of = _window_and_spends(raw, raw_file, settings, agg_rows, totals, agg_file)
     _check_unique_channels(spend_of, agg_file)
     weeks_per_period = DAYS_PER_WEEK / (settings.period_days or _period_days(raw, raw_file))
@@ -166,13 +171,15 @@ def _read(folder: Path, sol_id: str | None) -> ModelCurves:
         if inflexion_written:
             hill = _written_hill(var, hyper_row, agg_row, hyper_file, agg_file, sol)
         else:
-            hill = _rebuilt_hill(var, spend_of[var], hyper_row, agg_row, raw, window, max_only,
-                                 (hyper_file, agg_file, raw_file), sol)
+            hill = _rebuilt_hill(
+                var, spend_of[var], hyper_row, agg_row, raw, window, max_only, (hyper_file, agg_file, raw_file), sol
+            )
         spend_window = None if raw is None else _numeric_column(raw, spend_of[var], raw_file)[window]
         roi_interval = _roi_interval(agg_row, clusters_ci, var)
         interval = _contribution_interval(roi_interval, totals[var], settings.dep_var_type)
-        channels.append(_channel_curve(spend_of[var], hill, agg_row, weeks_per_period, spend_window, interval,
-                                       agg_file, sol))
+        channels.append(
+            _channel_curve(spend_of[var], hill, agg_row, weeks_per_period, spend_window, interval, agg_file, sol)
+        )
 
     start, end = settings.window or (raw.index[window][0].date(), raw.index[window][-1].date())
     total_revenue = None
@@ -196,21 +203,29 @@ def _read(folder: Path, sol_id: str | None) -> ModelCurves:
     )
 
 
-def _paid_media(settings: _RunSettings, media: list[str], agg_rows: pd.DataFrame, sol: str,
-                hyper_file: Path, agg_file: Path) -> list[str]:
+def _paid_media(
+    settings: _RunSettings, media: list[str], agg_rows: pd.DataFrame, sol: str, hyper_file: Path, agg_file: Path
+) -> list[str]:
     """Paid media variables: the JSON's paid_media_vars, else the media Robyn reports spend for."""
     paid = list(settings.spend_of) if settings.spend_of else [m for m in media if _has_spend(agg_rows, m)]
     for var in paid:
         if var not in media:
-            raise ByommRejection(str(hyper_file), f"paid media {var} of the JSON has no hyperparameters",
-                                 f"{var}_alphas")
+            raise ByommRejection(
+                str(hyper_file), f"paid media {var} of the JSON has no hyperparameters", f"{var}_alphas"
+            )
         if var not in agg_rows.index:
             raise ByommRejection(str(agg_file), f"no row for paid media {var} of solID {sol} (truncated?)", "rn")
     return paid
 
 
-def _window_and_spends(raw: pd.DataFrame | None, raw_file: str, settings: _RunSettings, agg_rows: pd.DataFrame,
-                       totals: dict[str, float], agg_file: Path) -> tuple[np.ndarray | None, dict[str, str]]:
+def _window_and_spends(
+    raw: pd.DataFrame | None,
+    raw_file: str,
+    settings: _RunSettings,
+    agg_rows: pd.DataFrame,
+    totals: dict[str, float],
+    agg_file: Path,
+) -> tuple[np.ndarray | None, dict[str, str]]:
     """Modelling-window rows of the raw data (None without data) and each paid media's spend column.
 
     With the JSON both come from it and the data is checked against Robyn's total_spend; without
@@ -223,33 +238,49 @@ def _window_and_spends(raw: pd.DataFrame | None, raw_file: str, settings: _RunSe
         _check_spend_totals(raw, window, settings.spend_of, totals, raw_file)
         return window, settings.spend_of
     if raw is None:
-        raise ByommRejection(raw_file, "the modelling window is unknown: no RobynModel JSON and no "
-                             f"{RAW_DATA_CSV}", "window_start")
+        raise ByommRejection(
+            raw_file, f"the modelling window is unknown: no RobynModel JSON and no {RAW_DATA_CSV}", "window_start"
+        )
     return _infer_window(raw, totals, _window_periods(agg_rows, list(totals), agg_file), raw_file)
 
 
-def _model_warnings(settings: _RunSettings, media: list[str], paid: list[str], channels: list[ChannelCurve],
-                    inflexion_written: bool, max_only: bool, weeks_per_period: float) -> list[str]:
+def _model_warnings(
+    settings: _RunSettings,
+    media: list[str],
+    paid: list[str],
+    channels: list[ChannelCurve],
+    inflexion_written: bool,
+    max_only: bool,
+    weeks_per_period: float,
+) -> list[str]:
     """What a reader of the curves should know about how they were obtained."""
     notes = [f"Robyn: {m}" for m in settings.convergence if "NOT converged" in m]
     organic = [m for m in media if m not in paid]
     if organic:
         notes.append(f"organic variables have no spend, so no spend curve: {', '.join(organic)}")
     if settings.window is None:
-        notes.append("no RobynModel JSON: modelling window and spend columns found in the raw data from each "
-                     "media's total_spend")
+        notes.append(
+            "no RobynModel JSON: modelling window and spend columns found in the raw data from each media's total_spend"
+        )
     if not inflexion_written:
         formula = "γ·max" if max_only else "(1−γ)·min + γ·max"
-        notes.append(f"inflexion rebuilt from the adstocked media of the window as {formula} "
-                     "(no <media>_inflexion columns)")
+        notes.append(
+            f"inflexion rebuilt from the adstocked media of the window as {formula} (no <media>_inflexion columns)"
+        )
     if weeks_per_period != 1.0:
         notes.append(f"Robyn periods are {DAYS_PER_WEEK / weeks_per_period:g} days: curves scaled to weeks")
-    outside = [c.channel_name for c in channels if c.contribution_lower is not None
-               and c.contribution_upper is not None
-               and not c.contribution_lower <= c.contribution_mean <= c.contribution_upper]
+    outside = [
+        c.channel_name
+        for c in channels
+        if c.contribution_lower is not None
+        and c.contribution_upper is not None
+        and not c.contribution_lower <= c.contribution_mean <= c.contribution_upper
+    ]
     if outside:
-        notes.append("contribution intervals are Robyn's 95% ROI range over the solID's cluster of Pareto models; "
-                     f"this model's own contribution lies outside it for {', '.join(outside)}")
+        notes.append(
+            "contribution intervals are Robyn's 95% ROI range over the solID's cluster of Pareto models; "
+            f"this model's own contribution lies outside it for {', '.join(outside)}"
+        )
     if settings.dep_var_type is None:
         notes.append("dep_var_type unknown (no RobynModel JSON): contribution intervals left empty")
     elif settings.dep_var_type != "revenue":
@@ -291,8 +322,9 @@ def _read_model_jsons(folder: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
         if not isinstance(sol, str) or not sol:
             raise ByommRejection(str(path), "no exported solID", "ExportedModel.select_model")
         if sol in found:
-            raise ByommRejection(str(path), f"solID {sol} is also exported by {found[sol][0].name}",
-                                 "ExportedModel.select_model")
+            raise ByommRejection(
+                str(path), f"solID {sol} is also exported by {found[sol][0].name}", "ExportedModel.select_model"
+            )
         found[sol] = (path, doc)
     return found
 
@@ -334,13 +366,18 @@ def _pick_model(
         return sol, models[sol][0], models[sol][1], []
     stamps = {sol: _exported_at(doc) for sol, (_, doc) in models.items()}
     if any(stamp is None for stamp in stamps.values()):
-        raise ByommRejection(str(folder), f"several exported models ({', '.join(sorted(models))}) without "
-                             "ModelsCollect.export_timestamp to tell the newest: pass sol_id", "solID")
+        raise ByommRejection(
+            str(folder),
+            f"several exported models ({', '.join(sorted(models))}) without "
+            "ModelsCollect.export_timestamp to tell the newest: pass sol_id",
+            "solID",
+        )
     newest = max(stamps.values())
     chosen = [sol for sol, stamp in stamps.items() if stamp == newest]
     if len(chosen) > 1:
-        raise ByommRejection(str(folder), f"models {', '.join(sorted(chosen))} were exported at the same time: "
-                             "pass sol_id", "solID")
+        raise ByommRejection(
+            str(folder), f"models {', '.join(sorted(chosen))} were exported at the same time: pass sol_id", "solID"
+        )
     sol = chosen[0]
     others = ", ".join(s for s in sorted(models) if s != sol)
     note = f"several exported models: read the newest export {sol}, not {others}"
@@ -373,17 +410,21 @@ def _run_settings(doc: dict[str, Any], json_file: Path | None) -> _RunSettings:
     window = None
     if doc:
         try:
-            window = (date.fromisoformat(text("InputCollect", "window_start") or ""),
-                      date.fromisoformat(text("InputCollect", "window_end") or ""))
+            window = (
+                date.fromisoformat(text("InputCollect", "window_start") or ""),
+                date.fromisoformat(text("InputCollect", "window_end") or ""),
+            )
         except ValueError as exc:
-            raise ByommRejection(file, "window start/end are not YYYY-MM-DD dates",
-                                 "InputCollect.window_start") from exc
+            raise ByommRejection(
+                file, "window start/end are not YYYY-MM-DD dates", "InputCollect.window_start"
+            ) from exc
     paid_vars, paid_spends = strings("paid_media_vars"), strings("paid_media_spends")
     if doc and not paid_vars:
         raise ByommRejection(file, "no paid media listed", "InputCollect.paid_media_vars")
     if len(paid_vars) != len(paid_spends):
-        raise ByommRejection(file, "paid_media_vars and paid_media_spends differ in length",
-                             "InputCollect.paid_media_spends")
+        raise ByommRejection(
+            file, "paid_media_vars and paid_media_spends differ in length", "InputCollect.paid_media_spends"
+        )
     interval = _json_value(doc, "InputCollect", "dayInterval")
     if interval is not None and not (isinstance(interval, (int, float)) and interval > 0):
         raise ByommRejection(file, "dayInterval is not a positive number", "InputCollect.dayInterval")
@@ -396,7 +437,7 @@ def _run_settings(doc: dict[str, Any], json_file: Path | None) -> _RunSettings:
         date_var=text("InputCollect", "date_var"),
         dep_var=text("InputCollect", "dep_var"),
         dep_var_type=text("InputCollect", "dep_var_type"),
-        spend_of=dict(zip(paid_vars, paid_spends)),
+        spend_of=dict(zip(paid_vars, paid_spends, strict=True)),
         adstock=text("InputCollect", "adstock"),
         period_days=float(interval) if interval is not None else None,
         version=(int(version.group(1)), int(version.group(2))) if version else None,
@@ -422,10 +463,14 @@ def _folder_time(folder: Path, hyper_file: Path) -> tuple[datetime, str]:
     """Without a JSON timestamp: Robyn's folder stamp (Robyn_YYYYmmddHHMM_…), else the file's mtime."""
     stamp = FOLDER_STAMP.search(folder.name)
     if stamp:
-        return (datetime.strptime(stamp.group(1), FOLDER_STAMP_FORMAT),
-                "refreshed_at taken from the Robyn folder name (no RobynModel JSON timestamp)")
-    return (datetime.fromtimestamp(hyper_file.stat().st_mtime),
-            f"refreshed_at taken from the modification time of {HYPERPARAMETERS_CSV} (no JSON timestamp)")
+        return (
+            datetime.strptime(stamp.group(1), FOLDER_STAMP_FORMAT),
+            "refreshed_at taken from the Robyn folder name (no RobynModel JSON timestamp)",
+        )
+    return (
+        datetime.fromtimestamp(hyper_file.stat().st_mtime),
+        f"refreshed_at taken from the modification time of {HYPERPARAMETERS_CSV} (no JSON timestamp)",
+    )
 
 
 # --- Pareto rows -------------------------------------------------------------------------------
@@ -462,8 +507,7 @@ def _number(row: pd.Series, column: str, path: Path, sol: str) -> float:
     except (KeyError, TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value):
-        raise ByommRejection(str(path), f"{column} is missing or not a number for solID {sol} ({row.name})",
-                             column)
+        raise ByommRejection(str(path), f"{column} is missing or not a number for solID {sol} ({row.name})", column)
     return value
 
 
@@ -482,31 +526,49 @@ def _has_spend(agg_rows: pd.DataFrame, media: str) -> bool:
 def _require_geometric(settings: _RunSettings, hyper_row: pd.Series, media: list[str], path: Path) -> None:
     """The steady-state conversion is exact for geometric adstock only."""
     if settings.adstock not in (None, "geometric"):
-        raise ByommRejection(settings.file or str(path), f"adstock {settings.adstock}: only geometric adstock "
-                             "converts to a steady-state weekly curve", "InputCollect.adstock")
+        raise ByommRejection(
+            settings.file or str(path),
+            f"adstock {settings.adstock}: only geometric adstock converts to a steady-state weekly curve",
+            "InputCollect.adstock",
+        )
     for m in media:
         for suffix in HYPERPARAMETER_SUFFIXES:
             if f"{m}_{suffix}" not in hyper_row.index:
-                raise ByommRejection(str(path), f"no {m}_{suffix} column (only geometric adstock is supported)",
-                                     f"{m}_{suffix}")
+                raise ByommRejection(
+                    str(path), f"no {m}_{suffix} column (only geometric adstock is supported)", f"{m}_{suffix}"
+                )
 
 
-def _written_hill(var: str, hyper_row: pd.Series, agg_row: pd.Series, hyper_file: Path, agg_file: Path,
-                  sol: str) -> _RobynHill:
+def _written_hill(
+    var: str, hyper_row: pd.Series, agg_row: pd.Series, hyper_file: Path, agg_file: Path, sol: str
+) -> _RobynHill:
     """Robyn 3.12+: inflexion and mean carryover as Robyn wrote them (spend units, see module doc)."""
-    return _validated(_RobynHill(
-        coef=_number(agg_row, "coef", agg_file, sol),
-        alpha=_number(hyper_row, f"{var}_alphas", hyper_file, sol),
-        gamma=_number(hyper_row, f"{var}_gammas", hyper_file, sol),
-        theta=_number(hyper_row, f"{var}_thetas", hyper_file, sol),
-        inflexion_model_units=_number(hyper_row, f"{var}_inflexion", hyper_file, sol),
-        spend_per_model_unit=1.0,
-        mean_carryover=_number(agg_row, "mean_carryover", agg_file, sol),
-    ), var, hyper_file)
+    return _validated(
+        _RobynHill(
+            coef=_number(agg_row, "coef", agg_file, sol),
+            alpha=_number(hyper_row, f"{var}_alphas", hyper_file, sol),
+            gamma=_number(hyper_row, f"{var}_gammas", hyper_file, sol),
+            theta=_number(hyper_row, f"{var}_thetas", hyper_file, sol),
+            inflexion_model_units=_number(hyper_row, f"{var}_inflexion", hyper_file, sol),
+            spend_per_model_unit=1.0,
+            mean_carryover=_number(agg_row, "mean_carryover", agg_file, sol),
+        ),
+        var,
+        hyper_file,
+    )
 
 
-def _rebuilt_hill(var: str, spend_col: str, hyper_row: pd.Series, agg_row: pd.Series, raw: pd.DataFrame,
-                  window: np.ndarray, max_only: bool, files: tuple[Path, Path, str], sol: str) -> _RobynHill:
+def _rebuilt_hill(
+    var: str,
+    spend_col: str,
+    hyper_row: pd.Series,
+    agg_row: pd.Series,
+    raw: pd.DataFrame,
+    window: np.ndarray,
+    max_only: bool,
+    files: tuple[Path, Path, str],
+    sol: str,
+) -> _RobynHill:
     """Before 3.12: inflexion and mean carryover rebuilt from the media of the modelling window,
     exposure media scaled to spend by the window's spend per exposure (as Robyn 3.12 does)."""
     hyper_file, agg_file, raw_file = files
@@ -520,19 +582,24 @@ def _rebuilt_hill(var: str, spend_col: str, hyper_row: pd.Series, agg_row: pd.Se
             raise ByommRejection(raw_file, f"{var} has no exposure in the window: no spend per exposure", var)
         spend_per_unit = _numeric_column(raw, spend_col, raw_file)[window].sum() / exposure
     inflexion, carryover = _rebuild_inflexion(media * spend_per_unit, window, theta, gamma, max_only)
-    return _validated(_RobynHill(
-        coef=_number(agg_row, "coef", agg_file, sol),
-        alpha=_number(hyper_row, f"{var}_alphas", hyper_file, sol),
-        gamma=gamma,
-        theta=theta,
-        inflexion_model_units=inflexion / spend_per_unit,
-        spend_per_model_unit=spend_per_unit,
-        mean_carryover=carryover,
-    ), var, hyper_file)
+    return _validated(
+        _RobynHill(
+            coef=_number(agg_row, "coef", agg_file, sol),
+            alpha=_number(hyper_row, f"{var}_alphas", hyper_file, sol),
+            gamma=gamma,
+            theta=theta,
+            inflexion_model_units=inflexion / spend_per_unit,
+            spend_per_model_unit=spend_per_unit,
+            mean_carryover=carryover,
+        ),
+        var,
+        hyper_file,
+    )
 
 
-def _rebuild_inflexion(media: np.ndarray, window: np.ndarray, theta: float, gamma: float,
-                      max_only: bool) -> tuple[float, float]:
+def _rebuild_inflexion(
+    media: np.ndarray, window: np.ndarray, theta: float, gamma: float, max_only: bool
+) -> tuple[float, float]:
     """Robyn's inflexion and mean carryover of one media series, both in the series' units.
 
     media: (n_periods,) over all the data, date order (Robyn adstocks from the first row);
@@ -588,8 +655,9 @@ def _matrix_media(matrix: pd.DataFrame, sol: str, path: Path) -> pd.DataFrame:
     media = rows[rows["type"] == "rawMedia"].drop(columns="type").dropna(axis=1, how="all")
     spend = rows[rows["type"] == "rawSpend"].drop(columns="type").dropna(axis=1, how="all")
     if media.empty:
-        raise ByommRejection(str(path), f"no rawMedia rows for solID {sol} (Robyn 3.12+ keeps adstocked media "
-                             "only)", "type")
+        raise ByommRejection(
+            str(path), f"no rawMedia rows for solID {sol} (Robyn 3.12+ keeps adstocked media only)", "type"
+        )
     spend = spend[[MATRIX_DATE] + [c for c in spend.columns if c not in media.columns]]
     return media.merge(spend, on=MATRIX_DATE, how="left")
 
@@ -631,15 +699,20 @@ def _window_mask(raw: pd.DataFrame, window: tuple[date, date], file: str) -> np.
     return mask
 
 
-def _check_spend_totals(raw: pd.DataFrame, window: np.ndarray, spend_of: dict[str, str],
-                        totals: dict[str, float], file: str) -> None:
+def _check_spend_totals(
+    raw: pd.DataFrame, window: np.ndarray, spend_of: dict[str, str], totals: dict[str, float], file: str
+) -> None:
     """The data must be this model's: window spend adds up to Robyn's total_spend per media."""
     for var, column in spend_of.items():
         observed = float(_numeric_column(raw, column, file)[window].sum())
         if not math.isclose(observed, totals[var], rel_tol=SPEND_MATCH_RTOL, abs_tol=SPEND_MATCH_ATOL):
-            raise ByommRejection(file, f"{column} adds up to {observed:,.2f} over the modelling window but "
-                                 f"{AGGREGATED_CSV} has total_spend {totals[var]:,.2f} for {var}: "
-                                 "not this model's data, or truncated", column)
+            raise ByommRejection(
+                file,
+                f"{column} adds up to {observed:,.2f} over the modelling window but "
+                f"{AGGREGATED_CSV} has total_spend {totals[var]:,.2f} for {var}: "
+                "not this model's data, or truncated",
+                column,
+            )
 
 
 def _window_periods(agg_rows: pd.DataFrame, paid: list[str], path: Path) -> int:
@@ -652,14 +725,16 @@ def _window_periods(agg_rows: pd.DataFrame, paid: list[str], path: Path) -> int:
     raise ByommRejection(str(path), "no media with spend to size the modelling window", "mean_spend")
 
 
-def _infer_window(raw: pd.DataFrame, totals: dict[str, float], periods: int,
-                  file: str) -> tuple[np.ndarray, dict[str, str]]:
+def _infer_window(
+    raw: pd.DataFrame, totals: dict[str, float], periods: int, file: str
+) -> tuple[np.ndarray, dict[str, str]]:
     """Without the JSON: the one run of ``periods`` rows where every paid media has a column adding
     up to its total_spend (its own column preferred; else the one matching column is its spend)."""
     numeric = raw.apply(pd.to_numeric, errors="coerce")
     sums = numeric.rolling(periods).sum().to_numpy()  # (n_rows, n_columns): rows end-periods+1..end
-    close = {var: np.isclose(sums, total, rtol=SPEND_MATCH_RTOL, atol=SPEND_MATCH_ATOL)
-             for var, total in totals.items()}
+    close = {
+        var: np.isclose(sums, total, rtol=SPEND_MATCH_RTOL, atol=SPEND_MATCH_ATOL) for var, total in totals.items()
+    }
     columns = list(numeric.columns)
     found = []
     for end in range(periods - 1, len(raw)):
@@ -675,8 +750,12 @@ def _infer_window(raw: pd.DataFrame, totals: dict[str, float], periods: int,
         else:
             found.append((end, spend_of))
     if len(found) != 1:
-        raise ByommRejection(file, f"no RobynModel JSON gives the modelling window, and {len(found)} runs of "
-                             f"{periods} rows match every media's total_spend (need exactly one)", "window_start")
+        raise ByommRejection(
+            file,
+            f"no RobynModel JSON gives the modelling window, and {len(found)} runs of "
+            f"{periods} rows match every media's total_spend (need exactly one)",
+            "window_start",
+        )
     end, spend_of = found[0]
     mask = np.zeros(len(raw), dtype=bool)
     mask[end - periods + 1 : end + 1] = True
@@ -687,8 +766,9 @@ def _period_days(raw: pd.DataFrame | None, file: str) -> float:
     """Days per period as Robyn infers it: the most common gap between dates."""
     gaps = pd.Series(raw.index).diff().dt.days.dropna() if raw is not None else pd.Series(dtype=float)
     if gaps.empty:
-        raise ByommRejection(file, "cannot tell the period length (no dayInterval, fewer than two dates)",
-                             "dayInterval")
+        raise ByommRejection(
+            file, "cannot tell the period length (no dayInterval, fewer than two dates)", "dayInterval"
+        )
     return float(gaps.mode().iloc[0])
 
 
@@ -696,8 +776,9 @@ def _check_unique_channels(spend_of: dict[str, str], path: Path) -> None:
     names = [_channel_name(column) for column in spend_of.values()]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ByommRejection(str(path), f"several media share the spend column of {', '.join(repeated)}",
-                             "paid_media_spends")
+        raise ByommRejection(
+            str(path), f"several media share the spend column of {', '.join(repeated)}", "paid_media_spends"
+        )
 
 
 # --- curves ------------------------------------------------------------------------------------
@@ -713,8 +794,7 @@ def _clusters_ci_table(folder: Path, agg: pd.DataFrame) -> pd.DataFrame | None:
     return table
 
 
-def _roi_interval(agg_row: pd.Series, clusters_ci: pd.DataFrame | None,
-                  var: str) -> tuple[float | None, float | None]:
+def _roi_interval(agg_row: pd.Series, clusters_ci: pd.DataFrame | None, var: str) -> tuple[float | None, float | None]:
     """Robyn's bootstrapped 95% interval of ROI (revenue) / CPA (conversion) over the solID's cluster
     of Pareto models: the solID's ci_low/ci_up in pareto_aggregated.csv, else pareto_clusters_ci.csv."""
     if clusters_ci is None:
@@ -727,8 +807,9 @@ def _roi_interval(agg_row: pd.Series, clusters_ci: pd.DataFrame | None,
     return _optional_number(rows.iloc[0], "ci_low"), _optional_number(rows.iloc[0], "ci_up")
 
 
-def _contribution_interval(ci: tuple[float | None, float | None], spend: float,
-                           dep_var_type: str | None) -> tuple[float | None, float | None]:
+def _contribution_interval(
+    ci: tuple[float | None, float | None], spend: float, dep_var_type: str | None
+) -> tuple[float | None, float | None]:
     """Contribution bounds over the window from the ROI (or CPA) interval and the spend."""
     low, up = ci
     if low is None or up is None:
@@ -740,9 +821,16 @@ def _contribution_interval(ci: tuple[float | None, float | None], spend: float,
     return None, None
 
 
-def _channel_curve(spend_col: str, hill: _RobynHill, agg_row: pd.Series, weeks_per_period: float,
-                   spend_window: np.ndarray | None, contribution_interval: tuple[float | None, float | None],
-                   agg_file: Path, sol: str) -> ChannelCurve:
+def _channel_curve(
+    spend_col: str,
+    hill: _RobynHill,
+    agg_row: pd.Series,
+    weeks_per_period: float,
+    spend_window: np.ndarray | None,
+    contribution_interval: tuple[float | None, float | None],
+    agg_file: Path,
+    sol: str,
+) -> ChannelCurve:
     """One paid media in the weekly-spend convention (derivation in the module doc).
 
     spend_window: (n_window_periods,) spend per period over the modelling window, None without data.
@@ -784,7 +872,10 @@ def _channel_name(spend_column: str) -> str:
 def _display_name(channel: str) -> str:
     """``google_brand_search`` → ``Google Brand Search``; short lower-case words as acronyms (TV, OOH)."""
     words = channel.replace("_", " ").split()
-    return " ".join(
-        w.upper() if w.isalpha() and w.islower() and len(w) <= ACRONYM_MAX_LETTERS else w[:1].upper() + w[1:]
-        for w in words
-    ) or channel
+    return (
+        " ".join(
+            w.upper() if w.isalpha() and w.islower() and len(w) <= ACRONYM_MAX_LETTERS else w[:1].upper() + w[1:]
+            for w in words
+        )
+        or channel
+    )

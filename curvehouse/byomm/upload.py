@@ -34,9 +34,11 @@ class Landed:
     def describe(self) -> str:
         first = self.curves.iloc[0]
         warnings = first["load_warnings"]
-        return (f"landed {self.path}: {first['source']} model {first['model_id']} for segment {first['segment_id']}, "
-                f"{len(self.curves)} channel(s) ({', '.join(self.curves['channel_name'])}), refreshed "
-                f"{first['refreshed_at']:%Y-%m-%d}" + (f"; warnings: {warnings}" if pd.notna(warnings) else ""))
+        return (
+            f"landed {self.path}: {first['source']} model {first['model_id']} for segment {first['segment_id']}, "
+            f"{len(self.curves)} channel(s) ({', '.join(self.curves['channel_name'])}), refreshed "
+            f"{first['refreshed_at']:%Y-%m-%d}" + (f"; warnings: {warnings}" if pd.notna(warnings) else "")
+        )
 
 
 def _copy(source: Path, dest: Path) -> None:
@@ -46,8 +48,13 @@ def _copy(source: Path, dest: Path) -> None:
         shutil.copy2(source, dest)
 
 
-def upload_model(source: str | Path, landing: str | Path, default_segment: str = "total",
-                 consistency_tolerance: float = 0.25, name: str | None = None) -> Landed:
+def upload_model(
+    source: str | Path,
+    landing: str | Path,
+    default_segment: str = "total",
+    consistency_tolerance: float = 0.25,
+    name: str | None = None,
+) -> Landed:
     """Validate ``source`` and copy it into ``landing`` as ``name`` (default: its own name)."""
     source, landing = Path(source), Path(landing)
     if not source.exists():
@@ -56,8 +63,10 @@ def upload_model(source: str | Path, landing: str | Path, default_segment: str =
     if target.name.startswith(".") or target.name.lower().startswith("readme"):
         raise UploadRejected(f"{target.name}: hidden and README entries are ignored by the build; choose another name")
     if target.exists():
-        raise UploadRejected(f"{target}: already in the landing folder; land a newer export under a new name "
-                             "(older versions stay as history)")
+        raise UploadRejected(
+            f"{target}: already in the landing folder; land a newer export under a new name "
+            "(older versions stay as history)"
+        )
     with tempfile.TemporaryDirectory(prefix="curvehouse-upload-") as scratch:
         probe = Path(scratch) / target.name
         _copy(source, probe)

@@ -100,27 +100,110 @@ class ChannelSpec:
 _WEEKDAYS_ONLY = (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
 
 DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
-    ChannelSpec("paid_search", "Paid Search", "performance", "steady_seasonal", weekly_spend=85_000, roi=2.6,
-                theta=0.1, slope=1.0, is_primary=True, cpm=60.0, attribution_bias=1.8,
-                day_weights=(1.2, 1.25, 1.2, 1.15, 1.0, 0.55, 0.6)),
-    ChannelSpec("paid_social", "Paid Social", "performance", "campaigns", weekly_spend=45_000, roi=1.4,
-                theta=0.3, slope=1.3, cpm=9.0, attribution_bias=1.3,
-                day_weights=(1.0, 1.0, 1.0, 1.0, 1.0, 0.9, 0.9)),
-    ChannelSpec("linkedin", "LinkedIn", "performance", "campaigns", weekly_spend=55_000, roi=2.0,
-                theta=0.35, slope=1.5, is_primary=True, cpm=35.0, attribution_bias=1.45,
-                day_weights=(1.3, 1.3, 1.3, 1.2, 1.0, 0.35, 0.35)),
-    ChannelSpec("display", "Display", "performance", "steady", weekly_spend=28_000, roi=0.8,
-                theta=0.25, slope=1.1, cpm=4.0, attribution_bias=1.6),
-    ChannelSpec("tv", "TV", "brand", "flighted", weekly_spend=75_000, roi=1.8,
-                theta=0.7, slope=2.4, is_primary=True, max_lag=12, attribution_bias=0.3,
-                day_weights=(0.9, 0.9, 0.9, 1.0, 1.1, 1.2, 1.2)),
-    ChannelSpec("podcast", "Podcast", "brand", "steady", weekly_spend=18_000, roi=1.5,
-                theta=0.45, slope=1.6, cpm=25.0, attribution_bias=0.4,
-                day_weights=(1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.8)),
-    ChannelSpec("ooh", "Out of Home", "brand", "quarterly", weekly_spend=22_000, roi=1.1,
-                theta=0.55, slope=2.0, attribution_bias=0.2, day_weights=_WEEKDAYS_ONLY),
-    ChannelSpec("events", "Events", "brand", "sporadic", weekly_spend=22_000, roi=2.2,
-                theta=0.3, slope=1.8, attribution_bias=0.7, day_weights=_WEEKDAYS_ONLY),
+    ChannelSpec(
+        "paid_search",
+        "Paid Search",
+        "performance",
+        "steady_seasonal",
+        weekly_spend=85_000,
+        roi=2.6,
+        theta=0.1,
+        slope=1.0,
+        is_primary=True,
+        cpm=60.0,
+        attribution_bias=1.8,
+        day_weights=(1.2, 1.25, 1.2, 1.15, 1.0, 0.55, 0.6),
+    ),
+    ChannelSpec(
+        "paid_social",
+        "Paid Social",
+        "performance",
+        "campaigns",
+        weekly_spend=45_000,
+        roi=1.4,
+        theta=0.3,
+        slope=1.3,
+        cpm=9.0,
+        attribution_bias=1.3,
+        day_weights=(1.0, 1.0, 1.0, 1.0, 1.0, 0.9, 0.9),
+    ),
+    ChannelSpec(
+        "linkedin",
+        "LinkedIn",
+        "performance",
+        "campaigns",
+        weekly_spend=55_000,
+        roi=2.0,
+        theta=0.35,
+        slope=1.5,
+        is_primary=True,
+        cpm=35.0,
+        attribution_bias=1.45,
+        day_weights=(1.3, 1.3, 1.3, 1.2, 1.0, 0.35, 0.35),
+    ),
+    ChannelSpec(
+        "display",
+        "Display",
+        "performance",
+        "steady",
+        weekly_spend=28_000,
+        roi=0.8,
+        theta=0.25,
+        slope=1.1,
+        cpm=4.0,
+        attribution_bias=1.6,
+    ),
+    ChannelSpec(
+        "tv",
+        "TV",
+        "brand",
+        "flighted",
+        weekly_spend=75_000,
+        roi=1.8,
+        theta=0.7,
+        slope=2.4,
+        is_primary=True,
+        max_lag=12,
+        attribution_bias=0.3,
+        day_weights=(0.9, 0.9, 0.9, 1.0, 1.1, 1.2, 1.2),
+    ),
+    ChannelSpec(
+        "podcast",
+        "Podcast",
+        "brand",
+        "steady",
+        weekly_spend=18_000,
+        roi=1.5,
+        theta=0.45,
+        slope=1.6,
+        cpm=25.0,
+        attribution_bias=0.4,
+        day_weights=(1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.8),
+    ),
+    ChannelSpec(
+        "ooh",
+        "Out of Home",
+        "brand",
+        "quarterly",
+        weekly_spend=22_000,
+        roi=1.1,
+        theta=0.55,
+        slope=2.0,
+        attribution_bias=0.2,
+        day_weights=_WEEKDAYS_ONLY,
+    ),
+    ChannelSpec(
+        "events",
+        "Events",
+        "brand",
+        "sporadic",
+        weekly_spend=22_000,
+        roi=2.2,
+        theta=0.3,
+        slope=1.8,
+        attribution_bias=0.7,
+        day_weights=_WEEKDAYS_ONLY,
+    ),
 )
 
 
@@ -399,7 +482,9 @@ def _attributed(
     months = calendar.days.astype("datetime64[M]")
     month_index = np.unique(months.ravel(), return_inverse=True)[1].reshape(months.shape)
     return {
-        c.name: curves[c.name].contribution[:, None] / DAYS_PER_WEEK * c.attribution_bias
+        c.name: curves[c.name].contribution[:, None]
+        / DAYS_PER_WEEK
+        * c.attribution_bias
         * rng.lognormal(0.0, ATTRIBUTION_NOISE_SD, month_index.max() + 1)[month_index]
         for c in channels
     }
@@ -660,12 +745,20 @@ def _proposals(n_segments: int, channels: list[str], last_day: date) -> pd.DataF
     """Two planner proposals (no randomness): one above the default alert threshold, one below it."""
     wanted = [(0, "display", "paid_search", 15_000.0, "performance lead"), (1, "ooh", "tv", 4_000.0, "brand lead")]
     rows = [
-        {"date": last_day, "segment_id": _segment_id(i), "channel_from": src, "channel_to": dst,
-         "weekly_amount": amount, "proposed_by": who}
+        {
+            "date": last_day,
+            "segment_id": _segment_id(i),
+            "channel_from": src,
+            "channel_to": dst,
+            "weekly_amount": amount,
+            "proposed_by": who,
+        }
         for i, src, dst, amount, who in wanted
         if i < n_segments and src in channels and dst in channels
     ]
-    return pd.DataFrame(rows, columns=["date", "segment_id", "channel_from", "channel_to", "weekly_amount", "proposed_by"])
+    return pd.DataFrame(
+        rows, columns=["date", "segment_id", "channel_from", "channel_to", "weekly_amount", "proposed_by"]
+    )
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -15,15 +15,27 @@ import pandas as pd
 __all__ = ["ESTIMATE_COLUMNS", "published_estimates", "recovery", "recovery_table"]
 
 # What recovery() needs per fitted segment x channel.
-ESTIMATE_COLUMNS = ("segment_id", "channel", "roi_mean", "roi_p05", "roi_p95", "contribution_mean", "spend",
-                    "window_start", "window_end")
+ESTIMATE_COLUMNS = (
+    "segment_id",
+    "channel",
+    "roi_mean",
+    "roi_p05",
+    "roi_p95",
+    "contribution_mean",
+    "spend",
+    "window_start",
+    "window_end",
+)
 
 
 def _true_weekly(truth: dict) -> pd.DataFrame:
     """segment_id, channel, week_start, true contribution: the truth's weekly media, long."""
-    rows = [(segment, channel, week["week_start"], value)
-            for segment, seg in truth["segments"].items() for week in seg["weekly"]
-            for channel, value in week["media"].items()]
+    rows = [
+        (segment, channel, week["week_start"], value)
+        for segment, seg in truth["segments"].items()
+        for week in seg["weekly"]
+        for channel, value in week["media"].items()
+    ]
     frame = pd.DataFrame(rows, columns=["segment_id", "channel", "week_start", "true_contribution"])
     frame["week_start"] = pd.to_datetime(frame["week_start"])
     return frame
@@ -36,10 +48,12 @@ def recovery_table(estimates: pd.DataFrame, truth: dict) -> pd.DataFrame:
     missing = sorted(set(ESTIMATE_COLUMNS) - set(estimates.columns))
     if missing:
         raise ValueError(f"estimates lack column(s) {missing}")
-    both = estimates.assign(window_start=pd.to_datetime(estimates["window_start"]),
-                            window_end=pd.to_datetime(estimates["window_end"]))
-    weekly = _true_weekly(truth).merge(both[["segment_id", "channel", "window_start", "window_end"]],
-                                       on=["segment_id", "channel"])
+    both = estimates.assign(
+        window_start=pd.to_datetime(estimates["window_start"]), window_end=pd.to_datetime(estimates["window_end"])
+    )
+    weekly = _true_weekly(truth).merge(
+        both[["segment_id", "channel", "window_start", "window_end"]], on=["segment_id", "channel"]
+    )
     inside = weekly[(weekly["week_start"] >= weekly["window_start"]) & (weekly["week_start"] <= weekly["window_end"])]
     true = inside.groupby(["segment_id", "channel"], as_index=False)["true_contribution"].sum()
     both = both.merge(true, on=["segment_id", "channel"], how="inner")

@@ -18,15 +18,27 @@ from curvehouse.posterior import summaries as sm
 from curvehouse.posterior.artifact_names import check_names
 from curvehouse.posterior.derive import curve_draws
 
-__all__ = ["SEGMENT_SITES", "curve_and_summary_frame", "decomposition_frame", "draw_frame", "parameter_frame",
-           "rejected_run_frame", "run_frame"]
+__all__ = [
+    "SEGMENT_SITES",
+    "curve_and_summary_frame",
+    "decomposition_frame",
+    "draw_frame",
+    "parameter_frame",
+    "rejected_run_frame",
+    "run_frame",
+]
 
 # Segment-level sites, stored in outcome currency per week (gamma: per standard deviation of the control).
 SEGMENT_SITES = (k.LEVEL, k.INTERCEPT, k.TREND, k.SIGMA, k.GAMMA)
 
 
-def parameter_frame(run_ids: dict[str, str], data: ModelData, posterior: Posterior,
-                    quantities: dict[str, np.ndarray], prior_quantities: dict[str, np.ndarray]) -> pd.DataFrame:
+def parameter_frame(
+    run_ids: dict[str, str],
+    data: ModelData,
+    posterior: Posterior,
+    quantities: dict[str, np.ndarray],
+    prior_quantities: dict[str, np.ndarray],
+) -> pd.DataFrame:
     """Posterior and prior summaries of every channel and segment-level parameter.
 
     quantities: channel draws by chain (curvehouse.posterior.derive.channel_draws of the posterior);
@@ -37,18 +49,30 @@ def parameter_frame(run_ids: dict[str, str], data: ModelData, posterior: Posteri
     return sm.parameter_rows(run_ids, data.segments, _labels(data), post, pri)
 
 
-def draw_frame(run_ids: dict[str, str], data: ModelData, posterior: Posterior, quantities: dict[str, np.ndarray],
-               prior_quantities: dict[str, np.ndarray], keep: int) -> pd.DataFrame:
+def draw_frame(
+    run_ids: dict[str, str],
+    data: ModelData,
+    posterior: Posterior,
+    quantities: dict[str, np.ndarray],
+    prior_quantities: dict[str, np.ndarray],
+    keep: int,
+) -> pd.DataFrame:
     """Up to `keep` posterior and prior draws of every parameter (as parameter_frame takes them)."""
     post = {**quantities, **_segment_level(posterior.samples, data, 2)}
     pri = {**{n: v[0] for n, v in prior_quantities.items()}, **_segment_level(posterior.prior, data, 1)}
     labels = _labels(data)
-    return pd.concat([sm.draw_rows(run_ids, data.segments, labels, post, "posterior", keep),
-                      sm.draw_rows(run_ids, data.segments, labels, pri, "prior", keep)], ignore_index=True)
+    return pd.concat(
+        [
+            sm.draw_rows(run_ids, data.segments, labels, post, "posterior", keep),
+            sm.draw_rows(run_ids, data.segments, labels, pri, "prior", keep),
+        ],
+        ignore_index=True,
+    )
 
 
-def curve_and_summary_frame(run_ids: dict[str, str], data: ModelData, quantities: dict[str, np.ndarray],
-                            spec: ModelSpec) -> pd.DataFrame:
+def curve_and_summary_frame(
+    run_ids: dict[str, str], data: ModelData, quantities: dict[str, np.ndarray], spec: ModelSpec
+) -> pd.DataFrame:
     """Response and marginal-ROI curves over a grid up to each channel's top weekly spend, and the
     channel summary (ROI, contribution, curve parameters, marginal ROI and response at current spend)."""
     flat = {n: v.reshape((-1,) + v.shape[2:]) for n, v in quantities.items()}
@@ -58,24 +82,41 @@ def curve_and_summary_frame(run_ids: dict[str, str], data: ModelData, quantities
     grid = top[..., None] * np.linspace(0.0, 1.0, spec.curve_grid_points)
     current = np.zeros_like(top)
     for i, n in enumerate(data.n_weeks):
-        current[i] = data.spend[i, max(0, n - spec.current_spend_weeks): n].mean(axis=0)
+        current[i] = data.spend[i, max(0, n - spec.current_spend_weeks) : n].mean(axis=0)
     curves = curve_draws(flat, grid, current)
     inflection = np.nanmedian(curves["inflection"], axis=0)
-    scalars = {"current_weekly_spend": current, "spend": data.total_spend, "max_weekly_spend": top,
-               "min_weekly_spend": bottom,
-               "inflection_spend": inflection}
-    summary_q = {**{n: flat[n] for n in ("roi", "contribution", "saturation_max", "half_point", "slope",
-                                         "adstock_half_life")},
-                 "marginal_roi": curves["marginal_roi_now"], "response_at_current": curves["response_now"]}
-    return pd.concat([
-        sm.curve_rows(run_ids, data.segments, data.channels, grid, curves["response"], curves["marginal_roi"],
-                      data.channel_mask),
-        sm.summary_rows(run_ids, data.segments, data.channels, summary_q, scalars, data.channel_mask),
-    ], ignore_index=True)
+    scalars = {
+        "current_weekly_spend": current,
+        "spend": data.total_spend,
+        "max_weekly_spend": top,
+        "min_weekly_spend": bottom,
+        "inflection_spend": inflection,
+    }
+    summary_q = {
+        **{n: flat[n] for n in ("roi", "contribution", "saturation_max", "half_point", "slope", "adstock_half_life")},
+        "marginal_roi": curves["marginal_roi_now"],
+        "response_at_current": curves["response_now"],
+    }
+    return pd.concat(
+        [
+            sm.curve_rows(
+                run_ids,
+                data.segments,
+                data.channels,
+                grid,
+                curves["response"],
+                curves["marginal_roi"],
+                data.channel_mask,
+            ),
+            sm.summary_rows(run_ids, data.segments, data.channels, summary_q, scalars, data.channel_mask),
+        ],
+        ignore_index=True,
+    )
 
 
-def decomposition_frame(run_ids: dict[str, str], data: ModelData, parts: dict[str, np.ndarray],
-                        fitted: np.ndarray, actual: np.ndarray) -> pd.DataFrame:
+def decomposition_frame(
+    run_ids: dict[str, str], data: ModelData, parts: dict[str, np.ndarray], fitted: np.ndarray, actual: np.ndarray
+) -> pd.DataFrame:
     """Weekly outcome split into baseline, trend, seasonality, holidays, other controls and each
     channel present in the segment, beside the fitted and actual outcome.
 
@@ -102,28 +143,51 @@ def decomposition_frame(run_ids: dict[str, str], data: ModelData, parts: dict[st
     frame = sm.decomposition_rows(run_ids, data.weeks, data.segments, components, names, kinds, actual)
     is_channel = frame["details"] == "channel"
     frame.loc[is_channel, "parameter"] = frame.loc[is_channel, "channel"]
-    present = {(s, c) for i, s in enumerate(data.segments) for j, c in enumerate(data.channels)
-               if data.channel_mask[i, j] > 0}
-    lacks = is_channel & np.array([(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"])])
+    present = {
+        (s, c) for i, s in enumerate(data.segments) for j, c in enumerate(data.channels) if data.channel_mask[i, j] > 0
+    }
+    lacks = is_channel & np.array(
+        [(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"], strict=True)]
+    )
     return frame[~lacks]
 
 
-def run_frame(run_id: str, data: ModelData, i: int, *, spec: ModelSpec, refreshed_at: str, seconds: float,
-              divergences: int, worst: dict[str, float], metrics: dict[str, float],
-              holdout: dict[str, float | str], check: SegmentCheck, reasons: list[str]) -> pd.DataFrame:
+def run_frame(
+    run_id: str,
+    data: ModelData,
+    i: int,
+    *,
+    spec: ModelSpec,
+    refreshed_at: str,
+    seconds: float,
+    divergences: int,
+    worst: dict[str, float],
+    metrics: dict[str, float],
+    holdout: dict[str, float | str],
+    check: SegmentCheck,
+    reasons: list[str],
+) -> pd.DataFrame:
     """The run rows of segment i's fit: its figures (size, time, diagnostics, in-sample and holdout
     fit, sampler settings) and texts (status, reasons, warnings, data window, methodology).
 
     reasons: curvehouse.fitting.publish.publish_failures (empty: published).
     """
     numbers = {
-        "n_weeks": float(data.n_weeks[i]), "n_channels": float(data.channel_mask[i].sum()),
-        "fit_seconds": seconds, "divergences": float(divergences), **worst,
-        "r2_in_sample": metrics["r2"], "mape_in_sample": metrics["mape"],
-        "r2_holdout": holdout["r2_holdout"], "mape_holdout": holdout["mape_holdout"],
-        "holdout_weeks": float(holdout["holdout_weeks"]), "holdout_pareto_k": holdout["holdout_pareto_k"],
+        "n_weeks": float(data.n_weeks[i]),
+        "n_channels": float(data.channel_mask[i].sum()),
+        "fit_seconds": seconds,
+        "divergences": float(divergences),
+        **worst,
+        "r2_in_sample": metrics["r2"],
+        "mape_in_sample": metrics["mape"],
+        "r2_holdout": holdout["r2_holdout"],
+        "mape_holdout": holdout["mape_holdout"],
+        "holdout_weeks": float(holdout["holdout_weeks"]),
+        "holdout_pareto_k": holdout["holdout_pareto_k"],
         "chains": float(spec.sampler.chains),
-        "warmup": float(spec.sampler.warmup), "draws": float(spec.sampler.draws), "seed": float(spec.sampler.seed),
+        "warmup": float(spec.sampler.warmup),
+        "draws": float(spec.sampler.draws),
+        "seed": float(spec.sampler.seed),
     }
     texts = {
         "status": k.STATUS_REJECTED if reasons else k.STATUS_PUBLISHED,
@@ -135,11 +199,16 @@ def run_frame(run_id: str, data: ModelData, i: int, *, spec: ModelSpec, refreshe
     return _metric_rows(run_id, data.segments[i], numbers, texts)
 
 
-def rejected_run_frame(run_id: str, data: ModelData, i: int, check: SegmentCheck, spec: ModelSpec,
-                       refreshed_at: str) -> pd.DataFrame:
+def rejected_run_frame(
+    run_id: str, data: ModelData, i: int, check: SegmentCheck, spec: ModelSpec, refreshed_at: str
+) -> pd.DataFrame:
     """The run rows of segment i when its data cannot be fitted: rejected, with the check's reason."""
-    texts = {"status": k.STATUS_REJECTED, "status_reason": check.reject_reason,
-             "warnings": "; ".join(check.warnings), **_run_texts(data, i, spec, refreshed_at)}
+    texts = {
+        "status": k.STATUS_REJECTED,
+        "status_reason": check.reject_reason,
+        "warnings": "; ".join(check.warnings),
+        **_run_texts(data, i, spec, refreshed_at),
+    }
     return _metric_rows(run_id, data.segments[i], {"n_weeks": float(data.n_weeks[i]), "fit_seconds": 0.0}, texts)
 
 
@@ -151,26 +220,40 @@ def _run_texts(data: ModelData, i: int, spec: ModelSpec, refreshed_at: str) -> d
         "data_window_end": (pd.Timestamp(data.weeks[i][n - 1]) + pd.Timedelta(days=6)).date().isoformat(),
         "methodology_version": spec.version,
         "methodology": json.dumps(spec.to_dict(), sort_keys=True),
-        "pooling": spec.pooling, "noise": spec.noise, "fit_mode": spec.fit_mode,
-        "channels": ",".join(c for c, m in zip(data.channels, data.channel_mask[i]) if m > 0),
+        "pooling": spec.pooling,
+        "noise": spec.noise,
+        "fit_mode": spec.fit_mode,
+        "channels": ",".join(c for c, m in zip(data.channels, data.channel_mask[i], strict=True) if m > 0),
     }
 
 
 def _metric_rows(run_id: str, segment: str, numbers: dict[str, float], texts: dict[str, str]) -> pd.DataFrame:
     check_names("run_numbers", list(numbers))
     check_names("run_texts", list(texts))
-    rows = [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name,
-             "value": float(v) if v is not None and np.isfinite(v) else np.nan} for name, v in numbers.items()]
-    rows += [{"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name, "details": v}
-             for name, v in texts.items()]
+    rows = [
+        {
+            "run_id": run_id,
+            "segment_id": segment,
+            "artifact": "run",
+            "parameter": name,
+            "value": float(v) if v is not None and np.isfinite(v) else np.nan,
+        }
+        for name, v in numbers.items()
+    ]
+    rows += [
+        {"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name, "details": v}
+        for name, v in texts.items()
+    ]
     return pd.DataFrame(rows, columns=list(sm.ARTIFACT_COLUMNS)).astype(
-        {c: t for c, t in sm.ARTIFACT_COLUMNS.items() if t != "object"})
+        {c: t for c, t in sm.ARTIFACT_COLUMNS.items() if t != "object"}
+    )
 
 
 def _labels(data: ModelData) -> dict[str, tuple[str, ...] | None]:
-    labels: dict[str, tuple[str, ...] | None] = {name: data.channels for name in
-                                                  ("roi", "contribution", "saturation_max", "half_point", "slope",
-                                                   "theta", "adstock_half_life")}
+    labels: dict[str, tuple[str, ...] | None] = {
+        name: data.channels
+        for name in ("roi", "contribution", "saturation_max", "half_point", "slope", "theta", "adstock_half_life")
+    }
     labels.update({k.LEVEL: None, k.INTERCEPT: None, k.TREND: None, k.SIGMA: None, k.GAMMA: data.controls})
     return labels
 

@@ -17,8 +17,14 @@ from curvehouse.model.sampling import Posterior, continue_posterior
 from curvehouse.model.spec import ModelSpec
 from curvehouse.posterior.derive import fitted_draws
 
-__all__ = ["PARETO_K_MAX", "fit_metrics", "holdout_metrics", "holdout_refit_prediction", "pareto_k_threshold",
-           "psis_holdout_prediction"]
+__all__ = [
+    "PARETO_K_MAX",
+    "fit_metrics",
+    "holdout_metrics",
+    "holdout_refit_prediction",
+    "pareto_k_threshold",
+    "psis_holdout_prediction",
+]
 
 PARETO_K_MAX = 0.7  # above this, PSIS weights are unreliable (Vehtari et al. 2024)
 # Holdout refit: iterations from the fit's final states to the new posterior (at most a fifth of the warmup).
@@ -37,8 +43,9 @@ def fit_metrics(actual: np.ndarray, predicted: np.ndarray, mask: np.ndarray) -> 
     return {"r2": r2, "mape": mape}
 
 
-def holdout_metrics(data: ModelData, priors: dict[str, np.ndarray], spec: ModelSpec,
-                    posterior: Posterior) -> list[dict[str, float | str]]:
+def holdout_metrics(
+    data: ModelData, priors: dict[str, np.ndarray], spec: ModelSpec, posterior: Posterior
+) -> list[dict[str, float | str]]:
     """Out-of-sample R2 / MAPE on each segment's last holdout weeks, as from a fit without them.
 
     Approximate leave-future-out (Buerkner, Gabry & Vehtari 2020): every posterior draw is
@@ -50,19 +57,33 @@ def holdout_metrics(data: ModelData, priors: dict[str, np.ndarray], spec: ModelS
     """
     n_hold = min(spec.holdout_weeks, int(data.n_weeks.min()) // 4)
     if n_hold < 1:
-        return [{"r2_holdout": np.nan, "mape_holdout": np.nan, "holdout_weeks": 0, "holdout_pareto_k": np.nan,
-                 "holdout_method": "none"} for _ in data.segments]
+        return [
+            {
+                "r2_holdout": np.nan,
+                "mape_holdout": np.nan,
+                "holdout_weeks": 0,
+                "holdout_pareto_k": np.nan,
+                "holdout_method": "none",
+            }
+            for _ in data.segments
+        ]
     hold_mask = np.zeros_like(data.time_mask)
     for i, n in enumerate(data.n_weeks):
-        hold_mask[i, n - n_hold: n] = 1
+        hold_mask[i, n - n_hold : n] = 1
     actual = data.y * data.y_scale[:, None]
     predicted, pareto_k = psis_holdout_prediction(data, spec, posterior, hold_mask)
     method = "psis_lfo"
     if not np.all(pareto_k <= pareto_k_threshold(posterior.flat(k.SIGMA).shape[0])):
         predicted, method = holdout_refit_prediction(data, priors, spec, hold_mask, posterior), "refit"
-    return [{**{f"{key}_holdout": v for key, v in fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
-             "holdout_weeks": n_hold, "holdout_pareto_k": float(pareto_k[i]), "holdout_method": method}
-            for i in range(len(data.segments))]
+    return [
+        {
+            **{f"{key}_holdout": v for key, v in fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
+            "holdout_weeks": n_hold,
+            "holdout_pareto_k": float(pareto_k[i]),
+            "holdout_method": method,
+        }
+        for i in range(len(data.segments))
+    ]
 
 
 def pareto_k_threshold(n_draws: int) -> float:
@@ -71,8 +92,9 @@ def pareto_k_threshold(n_draws: int) -> float:
     return min(1 - 1 / np.log10(max(n_draws, 11)), PARETO_K_MAX)
 
 
-def psis_holdout_prediction(data: ModelData, spec: ModelSpec, posterior: Posterior,
-                            hold_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def psis_holdout_prediction(
+    data: ModelData, spec: ModelSpec, posterior: Posterior, hold_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Leave-future-out prediction (S, T) from all posterior draws, and Pareto k per segment."""
     fitted = fitted_draws(posterior.samples, data)
     actual = data.y * data.y_scale[:, None]
@@ -91,8 +113,9 @@ def _noise_logpdf(y: np.ndarray, mean: np.ndarray, scale: np.ndarray, spec: Mode
     return stats.norm.logpdf(y, loc=mean, scale=scale)
 
 
-def holdout_refit_prediction(data: ModelData, priors: dict[str, np.ndarray], spec: ModelSpec,
-                             hold_mask: np.ndarray, posterior: Posterior) -> np.ndarray:
+def holdout_refit_prediction(
+    data: ModelData, priors: dict[str, np.ndarray], spec: ModelSpec, hold_mask: np.ndarray, posterior: Posterior
+) -> np.ndarray:
     """Posterior-mean prediction (S, T) from a posterior that never saw the holdout weeks.
 
     The fit's chains resume on the data without those weeks, with their adapted step size and
@@ -103,6 +126,7 @@ def holdout_refit_prediction(data: ModelData, priors: dict[str, np.ndarray], spe
     """
     fit_mask = data.time_mask * (1 - hold_mask)
     burn_in = max(1, min(REFIT_BURN_IN, spec.sampler.warmup // 5))
-    refit = continue_posterior(posterior, model_arrays(data, fit_mask), priors, spec, burn_in,
-                               REFIT_DRAWS, spec.sampler.seed + 2)
+    refit = continue_posterior(
+        posterior, model_arrays(data, fit_mask), priors, spec, burn_in, REFIT_DRAWS, spec.sampler.seed + 2
+    )
     return fitted_draws(refit.samples, data).mean(0)

@@ -10,8 +10,9 @@ from curvehouse.model.spec import ModelSpec
 __all__ = ["all_finite", "publish_failures"]
 
 
-def publish_failures(spec: ModelSpec, worst: dict[str, float], divergences: int, r2: float,
-                     quantities_finite: bool) -> list[str]:
+def publish_failures(
+    spec: ModelSpec, worst: dict[str, float], divergences: int, r2: float, quantities_finite: bool
+) -> list[str]:
     """Why a run is rejected (empty: it is published), against the methodology's publish thresholds.
 
     worst: the segment's max_rhat, min_ess_bulk and min_ess_tail; divergences: divergent transitions

@@ -77,8 +77,9 @@ def fit_segments(
     for i, check in enumerate(checks):
         if check.reject_reason:
             progress(f"curvehouse: segment {data.segments[i]!r} not fitted: {check.reject_reason}")
-            frames.append(artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec,
-                                                       ctx.refreshed_at))
+            frames.append(
+                artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec, ctx.refreshed_at)
+            )
     fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
     for i in fit_index:
         data = data.without_channels(i, checks[i].dropped_channels)
@@ -93,14 +94,17 @@ def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
     return model_input[model_input["week_start"] > last - pd.Timedelta(weeks=n_weeks)]
 
 
-def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, str], ctx: _Context,
-               previous: pd.DataFrame | None) -> pd.DataFrame:
+def _fit_group(
+    data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, str], ctx: _Context, previous: pd.DataFrame | None
+) -> pd.DataFrame:
     """Fit one group of segments (one segment, or all under partial pooling) and summarise it."""
     spec = ctx.spec
     names = ", ".join(data.segments)
-    ctx.progress(f"curvehouse: fitting {names} ({int(data.n_weeks.max())} weeks, "
-                 f"{int(data.channel_mask.sum())} channel curves, {spec.sampler.chains} chains x "
-                 f"{spec.sampler.warmup}+{spec.sampler.draws} draws)")
+    ctx.progress(
+        f"curvehouse: fitting {names} ({int(data.n_weeks.max())} weeks, "
+        f"{int(data.channel_mask.sum())} channel curves, {spec.sampler.chains} chains x "
+        f"{spec.sampler.warmup}+{spec.sampler.draws} draws)"
+    )
     started = time.perf_counter()
     priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
     args = model_arrays(data)
@@ -126,12 +130,25 @@ def _fit_group(data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, s
     for i, segment in enumerate(data.segments):
         metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
-        reasons = publish_failures(spec, worst, divergences, metrics["r2"],
-                                   all_finite(curves[curves["segment_id"] == segment]))
-        frames.append(artifacts.run_frame(
-            run_ids[segment], data, i, spec=spec, refreshed_at=ctx.refreshed_at, seconds=seconds,
-            divergences=divergences, worst=worst, metrics=metrics, holdout=holdout[i], check=checks[i],
-            reasons=reasons))
+        reasons = publish_failures(
+            spec, worst, divergences, metrics["r2"], all_finite(curves[curves["segment_id"] == segment])
+        )
+        frames.append(
+            artifacts.run_frame(
+                run_ids[segment],
+                data,
+                i,
+                spec=spec,
+                refreshed_at=ctx.refreshed_at,
+                seconds=seconds,
+                divergences=divergences,
+                worst=worst,
+                metrics=metrics,
+                holdout=holdout[i],
+                check=checks[i],
+                reasons=reasons,
+            )
+        )
         if reasons:
             ctx.progress(f"curvehouse: run {run_ids[segment]} for segment {segment!r} rejected: {'; '.join(reasons)}")
     return pd.concat(frames, ignore_index=True)

@@ -171,9 +171,7 @@ def load_suites(directory: Path) -> list[GateSuite]:
     seen: dict[str, Path] = {}
     for suite in suites:
         if suite.name in seen:
-            raise SuiteFormatError(
-                f"{suite.source}: suite name '{suite.name}' is already used by {seen[suite.name]}"
-            )
+            raise SuiteFormatError(f"{suite.source}: suite name '{suite.name}' is already used by {seen[suite.name]}")
         seen[suite.name] = suite.source
     return suites
 
@@ -232,9 +230,7 @@ def _parse_suite(raw: Any, source: Path) -> GateSuite:
     )
 
 
-def _parse_expectation(
-    raw: Any, where: str, parameters: set[str], index_columns: list[str]
-) -> GateExpectation:
+def _parse_expectation(raw: Any, where: str, parameters: set[str], index_columns: list[str]) -> GateExpectation:
     _object(raw, where, required={"type", "kwargs", "meta", "message"})
     expectation_type = _text(raw["type"], f"{where}.type")
     try:
@@ -264,9 +260,7 @@ def _parse_expectation(
         rule=_text(meta["rule"], f"{where}.meta.rule"),
         severity=meta["severity"],
         description=_text(meta["description"], f"{where}.meta.description"),
-        messages=_parse_messages(
-            raw["message"], f"{where}.message", parameters, {*index_columns, kwargs["column"]}
-        ),
+        messages=_parse_messages(raw["message"], f"{where}.message", parameters, {*index_columns, kwargs["column"]}),
     )
     try:
         _gx_expectation(expectation)
@@ -291,17 +285,13 @@ def _parse_messages(raw: Any, where: str, parameters: set[str], columns: set[str
                 raise ValueError(f"{where}.{key}: {exc}") from exc
             unknown = sorted(used - fields)
             if unknown:
-                raise ValueError(
-                    f"{where}.{key} uses unknown field(s) {unknown}; allowed: {sorted(fields)}"
-                )
+                raise ValueError(f"{where}.{key} uses unknown field(s) {unknown}; allowed: {sorted(fields)}")
     if "separator" in raw and not isinstance(raw["separator"], str):
         raise ValueError(f"{where}.separator must be a string")
     return GateMessages(**raw)
 
 
-def _object(
-    raw: Any, where: str, required: set[str] = frozenset(), optional: set[str] | None = None
-) -> dict[str, Any]:
+def _object(raw: Any, where: str, required: set[str] = frozenset(), optional: set[str] | None = None) -> dict[str, Any]:
     """Check a JSON object's keys; ``optional=None`` with no ``required`` allows any keys."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where} must be a JSON object")
@@ -369,8 +359,7 @@ def run_gates(
     context = _context(data_docs_dir)
     checkpoints = _checkpoints(context, suites, sql_source)
     segments_by_frame = {
-        name: dict(tuple(frames[name].groupby("segment_id", sort=False)))
-        for name in {suite.frame for suite in suites}
+        name: dict(tuple(frames[name].groupby("segment_id", sort=False))) for name in {suite.frame for suite in suites}
     }
     segments = sorted(set().union(*segments_by_frame.values()), key=str)
     rows = []
@@ -391,7 +380,7 @@ def run_gates(
             by_id = {result.expectation_config.id: result for result in suite_result.results}
             rows.extend(
                 _result_row(segment, suite, expectation, by_id[gx_id], part, values, validated_at)
-                for expectation, gx_id in zip(suite.expectations, expectation_ids)
+                for expectation, gx_id in zip(suite.expectations, expectation_ids, strict=True)
             )
     if data_docs_dir is not None:
         # Every run above stored its result in the context; one build renders them all and the
@@ -417,9 +406,7 @@ def _overrides(suite: GateSuite, params: Mapping[str, float]) -> dict[str, float
     return {name: float(params[name]) for name in suite.parameters if name in params}
 
 
-def _check_inputs(
-    suites: list[GateSuite], frames: Mapping[str, pd.DataFrame], params: Mapping[str, float]
-) -> None:
+def _check_inputs(suites: list[GateSuite], frames: Mapping[str, pd.DataFrame], params: Mapping[str, float]) -> None:
     """Fail early, naming the suite and frame, on a missing frame, column or parameter."""
     declared = {name for suite in suites for name in suite.parameters}
     unknown = sorted(params.keys() - declared)
@@ -477,8 +464,7 @@ def _checkpoints(
     if sql_source is None:
         datasource = context.data_sources.add_pandas("curvehouse_gates")
         batches = {
-            frame: datasource.add_dataframe_asset(frame).add_batch_definition_whole_dataframe(frame)
-            for frame in frames
+            frame: datasource.add_dataframe_asset(frame).add_batch_definition_whole_dataframe(frame) for frame in frames
         }
     else:
         datasource = context.data_sources.add_sql(

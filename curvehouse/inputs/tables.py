@@ -25,6 +25,7 @@ SUMMARY_COLUMNS = ["table_name", "file", "format", "rows", "columns", "status"]
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as the text a CSV export would hold: ISO dates, plain numbers, '' for null."""
+
     def cell(value: object) -> str:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
@@ -41,8 +42,12 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def check_raw_tables(readers: Mapping[str, Callable[[], pd.DataFrame]], names: Mapping[str, str],
-                     kpi_name: str = "revenue", as_of: dt.date | str | None = None) -> pd.DataFrame:
+def check_raw_tables(
+    readers: Mapping[str, Callable[[], pd.DataFrame]],
+    names: Mapping[str, str],
+    kpi_name: str = "revenue",
+    as_of: dt.date | str | None = None,
+) -> pd.DataFrame:
     """Read and validate the raw tables; one summary row per table read, or InputError with every problem.
 
     readers: table -> a function returning it as pandas (column names in any case);
@@ -59,13 +64,25 @@ def check_raw_tables(readers: Mapping[str, Callable[[], pd.DataFrame]], names: M
             data = readers[table]()
         except Exception as exc:  # noqa: BLE001 - the warehouse's own error (missing table, no grant) is the message
             if spec.required:
-                problems.append(Violation(names[table], None, None, "required_file",
-                                          f"required table cannot be read: {exc}"))
+                problems.append(
+                    Violation(names[table], None, None, "required_file", f"required table cannot be read: {exc}")
+                )
             continue
         frames[table] = RawFrame(table, PurePosixPath(names[table]), "table", as_text(data))
     if problems:
         raise InputError(problems)
     validate_raw(frames, kpi_name=kpi_name, as_of=as_of)
-    return pd.DataFrame([{"table_name": t, "file": names[t], "format": "table", "rows": len(f.data),
-                          "columns": f.data.shape[1], "status": "passed"} for t, f in frames.items()],
-                        columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "table_name": t,
+                "file": names[t],
+                "format": "table",
+                "rows": len(f.data),
+                "columns": f.data.shape[1],
+                "status": "passed",
+            }
+            for t, f in frames.items()
+        ],
+        columns=SUMMARY_COLUMNS,
+    )

@@ -172,14 +172,20 @@ def _read_folder(folder: Path, kpi_name: str) -> tuple[dict[str, RawFrame], list
         if len(paths) > 1:
             problems.append(
                 Violation(
-                    f"{name}.csv", None, None, "single_file",
+                    f"{name}.csv",
+                    None,
+                    None,
+                    "single_file",
                     f"both {name}.csv and {name}.parquet exist; keep one so it is clear which holds {name}",
                 )
             )
         elif not paths and table.required:
             problems.append(
                 Violation(
-                    f"{name}.csv", None, None, "required_file",
+                    f"{name}.csv",
+                    None,
+                    None,
+                    "required_file",
                     f"required file missing: no {name}.csv or {name}.parquet in the folder{hint}",
                 )
             )
@@ -212,7 +218,10 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame | None, list[Violation]]:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
             Violation(
-                path.name, line, None, "readable",
+                path.name,
+                line,
+                None,
+                "readable",
                 f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); save it as a UTF-8 CSV",
             )
         ]
@@ -243,7 +252,7 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame | None, list[Violation]]:
     """Read a Parquet file and cast every column to text (nulls as '') so it is checked like CSV."""
     table = pq.read_table(path)
     columns, problems = [], []
-    for name, column in zip(table.column_names, table.columns):
+    for name, column in zip(table.column_names, table.columns, strict=True):
         try:
             columns.append(column.cast(pa.string()).to_pandas().fillna(""))
         except pa.ArrowException:
@@ -304,7 +313,10 @@ def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.Data
         structural.insert(
             0,
             Violation(
-                file, header_row, ", ".join(missing), "required_column",
+                file,
+                header_row,
+                ", ".join(missing),
+                "required_column",
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; columns found: {found_names}",
             ),
         )
@@ -399,7 +411,10 @@ def _registry_rules(file: str, typed: pd.DataFrame, valid: pd.DataFrame) -> list
         groups = typed["channel_group"]
         unknown = valid["channel_group"] & ~groups.isin(CHANNEL_GROUPS)
         problems += _cells(
-            file, "channel_group", "channel_group", groups[unknown],
+            file,
+            "channel_group",
+            "channel_group",
+            groups[unknown],
             lambda v: f"value {_show(v)} is not a channel group; use one of: {', '.join(CHANNEL_GROUPS)}",
         )
     if {"roi_prior_mean", "roi_prior_sd"} <= set(typed):
@@ -428,15 +443,15 @@ def _unique_key(file: str, table: RawTable, typed: pd.DataFrame, valid: pd.DataF
     if not repeated.any():
         return []
     first = keys[~repeated]
-    first_row = dict(zip(first.itertuples(index=False, name=None), first.index))
+    first_row = dict(zip(first.itertuples(index=False, name=None), first.index, strict=True))
     unit = _unit(file)
     found = (
         (
             int(row),
             f"same {' × '.join(key)} as {unit} {first_row[values]}: "
-            + ", ".join(f"{name} {_show_key(value)}" for name, value in zip(key, values)),
+            + ", ".join(f"{name} {_show_key(value)}" for name, value in zip(key, values, strict=True)),
         )
-        for row, values in zip(keys.index[repeated], keys[repeated].itertuples(index=False, name=None))
+        for row, values in zip(keys.index[repeated], keys[repeated].itertuples(index=False, name=None), strict=True)
     )
     return _listed(file, None, "unique_key", found, int(repeated.sum()))
 

@@ -4,7 +4,8 @@ Importing this package before JAX gives XLA one host device per chain (4 by defa
 chains run in parallel; inside `dbt run` this is the first import of JAX, so it is in time.
 It also points JAX's persistent compilation cache at CURVEHOUSE_JAX_CACHE (default
 ~/.cache/curvehouse/jax; "off" disables it): compiling the sampler program is most of a small
-fit's time (docs/benchmarks.md), and a rebuild, a monthly refresh or the next test of the same padded shape then reads it from disk.
+fit's time (docs/benchmarks.md), and a rebuild, a monthly refresh or the next test of the same
+padded shape then reads it from disk.
 """
 
 import os
@@ -14,7 +15,8 @@ from pathlib import Path
 if "jax" not in sys.modules:
     if "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
         os.environ["XLA_FLAGS"] = (
-            os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count="
+            os.environ.get("XLA_FLAGS", "")
+            + " --xla_force_host_platform_device_count="
             + os.environ.get("CURVEHOUSE_HOST_DEVICES", "4")
         ).strip()
     _cache = os.environ.get("CURVEHOUSE_JAX_CACHE", str(Path.home() / ".cache" / "curvehouse" / "jax"))

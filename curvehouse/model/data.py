@@ -26,20 +26,20 @@ class ModelData:
     segments: tuple[str, ...]
     channels: tuple[str, ...]
     controls: tuple[str, ...]
-    weeks: tuple[tuple[pd.Timestamp, ...], ...]   # per segment, its own weeks (unpadded)
-    y: np.ndarray              # (S, T) outcome / y_scale, 0 in padding
-    y_scale: np.ndarray        # (S,) mean weekly outcome
-    spend: np.ndarray          # (S, T, C) weekly spend in currency, 0 in padding
-    x_scale: np.ndarray        # (S, C) mean weekly spend in active weeks (1 where never active)
-    lagged: np.ndarray         # (S, T, C, L) lag stack of spend / x_scale
-    z: np.ndarray              # (S, T, K) standardised controls, 0 in padding
-    z_mean: np.ndarray         # (S, K)
-    z_sd: np.ndarray           # (S, K)
-    time_mask: np.ndarray      # (S, T) 1 for real weeks
-    channel_mask: np.ndarray   # (S, C) 1 where the channel has spend in the segment's window
-    lag_mask: np.ndarray       # (C, L) 1 for the lags a channel allows
-    trend: np.ndarray          # (S, T) 0..1 across each segment's own window
-    total_spend: np.ndarray    # (S, C) window spend in currency
+    weeks: tuple[tuple[pd.Timestamp, ...], ...]  # per segment, its own weeks (unpadded)
+    y: np.ndarray  # (S, T) outcome / y_scale, 0 in padding
+    y_scale: np.ndarray  # (S,) mean weekly outcome
+    spend: np.ndarray  # (S, T, C) weekly spend in currency, 0 in padding
+    x_scale: np.ndarray  # (S, C) mean weekly spend in active weeks (1 where never active)
+    lagged: np.ndarray  # (S, T, C, L) lag stack of spend / x_scale
+    z: np.ndarray  # (S, T, K) standardised controls, 0 in padding
+    z_mean: np.ndarray  # (S, K)
+    z_sd: np.ndarray  # (S, K)
+    time_mask: np.ndarray  # (S, T) 1 for real weeks
+    channel_mask: np.ndarray  # (S, C) 1 where the channel has spend in the segment's window
+    lag_mask: np.ndarray  # (C, L) 1 for the lags a channel allows
+    trend: np.ndarray  # (S, T) 0..1 across each segment's own window
+    total_spend: np.ndarray  # (S, C) window spend in currency
 
     @property
     def n_weeks(self) -> np.ndarray:
@@ -47,8 +47,20 @@ class ModelData:
 
     def take(self, indices: list[int]) -> ModelData:
         """The same padded shapes for a subset of segments (so a compiled fit is reused)."""
-        per_segment = {"y", "y_scale", "spend", "x_scale", "lagged", "z", "z_mean", "z_sd", "time_mask",
-                       "channel_mask", "trend", "total_spend"}
+        per_segment = {
+            "y",
+            "y_scale",
+            "spend",
+            "x_scale",
+            "lagged",
+            "z",
+            "z_mean",
+            "z_sd",
+            "time_mask",
+            "channel_mask",
+            "trend",
+            "total_spend",
+        }
         values = {
             f.name: (getattr(self, f.name)[indices] if f.name in per_segment else getattr(self, f.name))
             for f in fields(self)
@@ -74,9 +86,7 @@ def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_l
     segments = tuple(sorted(long["segment_id"].unique()))
     channels = tuple(sorted(long.loc[long["variable_kind"] == "spend", "variable_name"].unique()))
     controls = tuple(sorted(long.loc[long["variable_kind"] == "control", "variable_name"].unique()))
-    weeks = tuple(
-        tuple(sorted(long.loc[long["segment_id"] == s, "week_start"].unique())) for s in segments
-    )
+    weeks = tuple(tuple(sorted(long.loc[long["segment_id"] == s, "week_start"].unique())) for s in segments)
     n_s, n_t, n_c, n_k = len(segments), max(len(w) for w in weeks), len(channels), len(controls)
     max_lag = max([default_lag, *(channel_lags.get(c) or default_lag for c in channels)])
 

@@ -33,9 +33,18 @@ def model_arrays(data: ModelData, fit_mask: np.ndarray | None = None) -> dict[st
     compile a small copy program per shape first.
     """
     fit_mask = data.time_mask if fit_mask is None else fit_mask
-    arrays = {"y": data.y, "y_scale": data.y_scale, "lagged": data.lagged, "z": data.z, "time_mask": data.time_mask,
-              "fit_mask": fit_mask, "channel_mask": data.channel_mask, "lag_mask": data.lag_mask,
-              "trend": data.trend, "total_spend": (data.spend * fit_mask[..., None]).sum(axis=1)}
+    arrays = {
+        "y": data.y,
+        "y_scale": data.y_scale,
+        "lagged": data.lagged,
+        "z": data.z,
+        "time_mask": data.time_mask,
+        "fit_mask": fit_mask,
+        "channel_mask": data.channel_mask,
+        "lag_mask": data.lag_mask,
+        "trend": data.trend,
+        "total_spend": (data.spend * fit_mask[..., None]).sum(axis=1),
+    }
     return {name: np.asarray(value, dtype=np.float32) for name, value in arrays.items()}
 
 
@@ -145,8 +154,17 @@ def mmm_model(
             params[k.GAMMA] = numpyro.sample(k.GAMMA, dist.Normal(0.0, p.control_sd))
     else:
         params[k.GAMMA] = jnp.zeros((n_s, 0))
-    arrays = {"y_scale": y_scale, "lagged": lagged, "z": z, "time_mask": time_mask, "fit_mask": fit_mask,
-              "channel_mask": channel_mask, "lag_mask": lag_mask, "trend": trend, "total_spend": total_spend}
+    arrays = {
+        "y_scale": y_scale,
+        "lagged": lagged,
+        "z": z,
+        "time_mask": time_mask,
+        "fit_mask": fit_mask,
+        "channel_mask": channel_mask,
+        "lag_mask": lag_mask,
+        "trend": trend,
+        "total_spend": total_spend,
+    }
     parts = components(params, arrays)
     with numpyro.plate("segment_", n_s, dim=-1):
         numpyro.deterministic(k.INTERCEPT, parts["intercept"])

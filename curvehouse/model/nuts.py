@@ -59,12 +59,20 @@ class NutsChain:
     def state_shapes(self, model_kwargs: dict[str, Any]) -> ChainState:
         """Shapes and dtypes (jax.ShapeDtypeStruct) of one chain's state for model arguments of
         these shapes and dtypes; nothing is compiled or run."""
+
         def init(key: jax.Array, kwargs: dict[str, Any]) -> ChainState:
             return self._kernel.init(key, self.num_warmup, model_args=(), model_kwargs=kwargs)
+
         return jax.eval_shape(init, jax.ShapeDtypeStruct((2,), jnp.uint32), model_kwargs)
 
-    def start(self, key: jax.Array, model_kwargs: dict[str, Any], init_values: dict[str, jax.Array],
-              resume_from: ChainState | None = None, resume: jax.Array | bool = False) -> ChainState:
+    def start(
+        self,
+        key: jax.Array,
+        model_kwargs: dict[str, Any],
+        init_values: dict[str, jax.Array],
+        resume_from: ChainState | None = None,
+        resume: jax.Array | bool = False,
+    ) -> ChainState:
         """The chain's first state, with potential and gradient for these model arguments.
 
         Fresh: at `init_values` (constrained values by site; sites beyond the model's latent ones
@@ -81,14 +89,22 @@ class NutsChain:
             state = jax.tree.map(lambda a, b: jnp.where(resume, a, b), resume_from._replace(rng_key=key), fresh)
         return self._kernel.refresh(state, (), model_kwargs)
 
-    def run(self, state: ChainState, model_kwargs: dict[str, Any], skip: jax.Array | int, keep: jax.Array | int,
-            capacity: int) -> tuple[dict[str, jax.Array], jax.Array, ChainState]:
+    def run(
+        self,
+        state: ChainState,
+        model_kwargs: dict[str, Any],
+        skip: jax.Array | int,
+        keep: jax.Array | int,
+        capacity: int,
+    ) -> tuple[dict[str, jax.Array], jax.Array, ChainState]:
         """`skip + keep` transitions from `state`: the last `keep` draws (constrained, deterministic
         sites included) padded to `capacity`, their divergence flags (False past `keep`), and the
         final state. skip and keep may be traced (keep <= capacity). From a fresh state the first
         num_warmup transitions adapt, so skip = num_warmup makes them the warmup."""
-        buffer = (jax.tree.map(lambda v: jnp.zeros((capacity,) + v.shape, v.dtype), state.z),
-                  jnp.zeros(capacity, dtype=bool))
+        buffer = (
+            jax.tree.map(lambda v: jnp.zeros((capacity,) + v.shape, v.dtype), state.z),
+            jnp.zeros(capacity, dtype=bool),
+        )
 
         def step(i, carry):
             s, (z, diverging) = carry

@@ -12,8 +12,16 @@ from curvehouse.model.spec import ModelSpec
 
 __all__ = ["lognormal_from_mean_sd", "build_priors", "PRIOR_KEYS"]
 
-PRIOR_KEYS = ("roi_loc", "roi_scale", "half_point_loc", "half_point_scale", "slope_loc", "slope_scale",
-              "theta_a", "theta_b")
+PRIOR_KEYS = (
+    "roi_loc",
+    "roi_scale",
+    "half_point_loc",
+    "half_point_scale",
+    "slope_loc",
+    "slope_scale",
+    "theta_a",
+    "theta_b",
+)
 
 
 def lognormal_from_mean_sd(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

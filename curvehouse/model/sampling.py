@@ -57,8 +57,13 @@ def sample_posterior(args: dict[str, np.ndarray], priors: dict[str, np.ndarray],
 
 
 def continue_posterior(
-    posterior: Posterior, args: dict[str, np.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec,
-    burn_in: int, draws: int, seed: int
+    posterior: Posterior,
+    args: dict[str, np.ndarray],
+    priors: dict[str, np.ndarray],
+    spec: ModelSpec,
+    burn_in: int,
+    draws: int,
+    seed: int,
 ) -> Posterior:
     """Sample a nearby posterior (the same model on slightly different data, e.g. without the
     holdout weeks) starting from where `posterior`'s chains ended, with their adapted step size and
@@ -70,17 +75,34 @@ def continue_posterior(
     return _sampled(program, spec, seed, posterior.last_state, True, burn_in, draws, args, priors)
 
 
-def _sampled(program: Callable, spec: ModelSpec, seed: int, start: ChainState, resume: bool, skip: int, keep: int,
-             args: dict[str, np.ndarray], priors: dict[str, np.ndarray]) -> Posterior:
+def _sampled(
+    program: Callable,
+    spec: ModelSpec,
+    seed: int,
+    start: ChainState,
+    resume: bool,
+    skip: int,
+    keep: int,
+    args: dict[str, np.ndarray],
+    priors: dict[str, np.ndarray],
+) -> Posterior:
     """Run the chains program (each chain's key is derived from seed inside it); the first `keep`
     draws as numpy. Every argument goes in as numpy: an eager jnp.asarray or PRNG call compiles a
     small program of its own first."""
     started = time.perf_counter()
     chains = spec.sampler.chains
     given = _host_prior_draws(spec, priors, chains, -(-PRIOR_DRAWS // chains), seed)
-    samples, diverging, last, prior = program(np.arange(chains, dtype=np.int32), start, given, np.uint32(seed),
-                                              np.bool_(resume), np.int32(skip), np.int32(keep),
-                                              args, _float32(priors))
+    samples, diverging, last, prior = program(
+        np.arange(chains, dtype=np.int32),
+        start,
+        given,
+        np.uint32(seed),
+        np.bool_(resume),
+        np.int32(skip),
+        np.int32(keep),
+        args,
+        _float32(priors),
+    )
     samples = {name: np.asarray(v)[:, :keep] for name, v in samples.items()}
     prior = {name: np.asarray(v).reshape((-1,) + v.shape[2:]) for name, v in prior.items()}
     # On the host, as the fresh fit's placeholder states are: pmap compiles again for device-sharded
@@ -89,8 +111,9 @@ def _sampled(program: Callable, spec: ModelSpec, seed: int, start: ChainState, r
     return Posterior(samples, np.asarray(diverging)[:, :keep], time.perf_counter() - started, prior, last)
 
 
-def _host_prior_draws(spec: ModelSpec, priors: dict[str, np.ndarray], chains: int, n: int, seed: int
-                      ) -> dict[str, np.ndarray]:
+def _host_prior_draws(
+    spec: ModelSpec, priors: dict[str, np.ndarray], chains: int, n: int, seed: int
+) -> dict[str, np.ndarray]:
     """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b) (unpooled model), (chains, n,
     S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added much to the
     sampler's compilation. The program draws every other prior site given these."""
@@ -128,8 +151,10 @@ def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
         return jax.pmap(chain, in_axes=in_axes)
     if sampler.chain_method == "sequential":
+
         def sequential(chains, states, given, *shared):
             return lax.map(lambda xs: chain(*xs, *shared), (chains, states, given))
+
         return jax.jit(sequential)
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
@@ -146,22 +171,29 @@ def _nuts_chain(spec: ModelSpec, sampler: SamplerSpec) -> NutsChain:
     )
 
 
-def _prior_draws(spec: ModelSpec, key: jnp.ndarray, n: int, given: dict[str, jnp.ndarray], kwargs: dict
-                 ) -> dict[str, jnp.ndarray]:
+def _prior_draws(
+    spec: ModelSpec, key: jnp.ndarray, n: int, given: dict[str, jnp.ndarray], kwargs: dict
+) -> dict[str, jnp.ndarray]:
     """n draws from the prior of every latent and deterministic site but the weekly mean (no
     likelihood), with the sites in `given` (n draws each, from the host) taken as drawn."""
     model = partial(mmm_model, spec=spec, observe=False)
-    predictive = Predictive(model, posterior_samples=given, parallel=True) if given else \
-        Predictive(model, num_samples=n, parallel=True)
+    predictive = (
+        Predictive(model, posterior_samples=given, parallel=True)
+        if given
+        else Predictive(model, num_samples=n, parallel=True)
+    )
     draws = {**given, **predictive(key, **kwargs)}
     return {name: v for name, v in draws.items() if name not in (k.OBS, k.MU)}
 
 
-def _placeholder_states(spec: ModelSpec, sampler: SamplerSpec, args: dict[str, np.ndarray],
-                        priors: dict[str, np.ndarray]) -> ChainState:
+def _placeholder_states(
+    spec: ModelSpec, sampler: SamplerSpec, args: dict[str, np.ndarray], priors: dict[str, np.ndarray]
+) -> ChainState:
     """Zeros shaped as the chains' states: the start argument of a fresh fit (not read)."""
+
     def signature(arrays: dict) -> tuple:
         return tuple((name, np.shape(v)) for name, v in sorted(arrays.items()))
+
     shapes = _state_shapes(spec, sampler, signature(args), signature(priors))
     return jax.tree.map(lambda s: np.zeros((sampler.chains,) + s.shape, s.dtype), shapes)
 
@@ -174,9 +206,19 @@ def _state_shapes(spec: ModelSpec, sampler: SamplerSpec, args: tuple, priors: tu
     return _nuts_chain(spec, sampler).state_shapes({**data, "priors": prior})
 
 
-def _one_chain(spec: ModelSpec, sampler: SamplerSpec, chain: jnp.ndarray, start: ChainState,
-               given: dict[str, jnp.ndarray], seed: jnp.ndarray, resume: jnp.ndarray, skip: jnp.ndarray,
-               keep: jnp.ndarray, args: dict[str, jnp.ndarray], priors: dict[str, jnp.ndarray]) -> tuple:
+def _one_chain(
+    spec: ModelSpec,
+    sampler: SamplerSpec,
+    chain: jnp.ndarray,
+    start: ChainState,
+    given: dict[str, jnp.ndarray],
+    seed: jnp.ndarray,
+    resume: jnp.ndarray,
+    skip: jnp.ndarray,
+    keep: jnp.ndarray,
+    args: dict[str, jnp.ndarray],
+    priors: dict[str, jnp.ndarray],
+) -> tuple:
     """One chain: `skip + keep` NUTS iterations, the last `keep` returned (constrained, with
     deterministic sites; padded to the sampler's draws) with their divergence flags, the final
     state, and the chain's prior draws. Fresh, the chain starts where init_to_median(INIT_DRAWS)
@@ -216,6 +258,10 @@ def segment_diagnostics(posterior: Posterior, sites: tuple[str, ...], channel_ma
         else:
             keep = np.ones_like(values["rhat"], dtype=bool)
         worst["max_rhat"] = np.maximum(worst["max_rhat"], np.where(keep, values["rhat"], -np.inf).max(axis=1))
-        worst["min_ess_bulk"] = np.minimum(worst["min_ess_bulk"], np.where(keep, values["ess_bulk"], np.inf).min(axis=1))
-        worst["min_ess_tail"] = np.minimum(worst["min_ess_tail"], np.where(keep, values["ess_tail"], np.inf).min(axis=1))
+        worst["min_ess_bulk"] = np.minimum(
+            worst["min_ess_bulk"], np.where(keep, values["ess_bulk"], np.inf).min(axis=1)
+        )
+        worst["min_ess_tail"] = np.minimum(
+            worst["min_ess_tail"], np.where(keep, values["ess_tail"], np.inf).min(axis=1)
+        )
     return {"per_site": per_site, "per_segment": worst}

@@ -28,9 +28,10 @@ class PriorSpec:
     registry gives its own. Half point is LogNormal around ``half_point_median`` times the channel's
     mean weekly spend in active weeks. Adstock decay is Beta(theta_alpha, theta_beta), and
     Beta(brand_theta_alpha, brand_theta_beta) for channels of the registry's ``brand`` group, whose
-    effect lasts longer (Robyn's guidance: TV decay 0.3-0.8, digital 0-0.3). Level (the mean outcome at average media and trend, centred as
-    brms centres its intercept, so the baseline does not trade off against the media along a curved
-    ridge), trend, control effects and noise are in units of the segment's mean weekly outcome.
+    effect lasts longer (Robyn's guidance: TV decay 0.3-0.8, digital 0-0.3). Level (the mean outcome at
+    average media and trend, centred as brms centres its intercept, so the baseline does not trade off
+    against the media along a curved ridge), trend, control effects and noise are in units of the
+    segment's mean weekly outcome.
     """
 
     roi_mean: float = 1.5
@@ -121,8 +122,12 @@ class ModelSpec:
         for name in ("adstock_max_lag", "window_weeks", "refresh_window_weeks", "current_spend_weeks"):
             value = getattr(self, name)
             _check(isinstance(value, int) and value >= 1, name, "a positive integer", value)
-        _check(isinstance(self.holdout_weeks, int) and self.holdout_weeks >= 0, "holdout_weeks",
-               "a non-negative integer", self.holdout_weeks)
+        _check(
+            isinstance(self.holdout_weeks, int) and self.holdout_weeks >= 0,
+            "holdout_weeks",
+            "a non-negative integer",
+            self.holdout_weeks,
+        )
         _check(self.curve_grid_points >= 2, "curve_grid_points", "at least 2", self.curve_grid_points)
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,9 +32,20 @@ def agreement_matrix(mmm_monthly: pd.DataFrame, attribution: pd.DataFrame, spec:
     """Join MMM monthly contributions (segment_id, channel, month, mmm_contribution, run_id, source, mmm_basis)
     with attribution (segment_id, channel, month, attributed_revenue); grade each month and count runs of
     flagged months per segment x channel (a gap in months restarts the count)."""
-    columns = ["run_id", "segment_id", "source", "month", "channel", "mmm_contribution", "mmm_basis",
-               "attributed_revenue", "difference", "relative_disagreement", "agreement_level",
-               "consecutive_flagged_months"]
+    columns = [
+        "run_id",
+        "segment_id",
+        "source",
+        "month",
+        "channel",
+        "mmm_contribution",
+        "mmm_basis",
+        "attributed_revenue",
+        "difference",
+        "relative_disagreement",
+        "agreement_level",
+        "consecutive_flagged_months",
+    ]
     if mmm_monthly.empty or attribution.empty:
         return pd.DataFrame(columns=columns)
     attribution = attribution.assign(month=pd.to_datetime(attribution["month"]).dt.to_period("M").dt.to_timestamp())
@@ -43,7 +54,8 @@ def agreement_matrix(mmm_monthly: pd.DataFrame, attribution: pd.DataFrame, spec:
     joined["difference"] = joined["attributed_revenue"] - joined["mmm_contribution"]
     with np.errstate(divide="ignore", invalid="ignore"):
         joined["relative_disagreement"] = np.where(
-            joined["mmm_contribution"] != 0, joined["difference"].abs() / joined["mmm_contribution"].abs(), np.nan)
+            joined["mmm_contribution"] != 0, joined["difference"].abs() / joined["mmm_contribution"].abs(), np.nan
+        )
     joined = joined.sort_values(["segment_id", "channel", "month"]).reset_index(drop=True)
     rel = joined["relative_disagreement"]
     # An MMM zero against a non-zero attribution is as far apart as the numbers can be.
@@ -51,8 +63,12 @@ def agreement_matrix(mmm_monthly: pd.DataFrame, attribution: pd.DataFrame, spec:
     flagged = (rel > spec.disagreement_flag) | unbounded
     runs = []
     previous_key, previous_month, count = None, None, 0
-    for key, month, is_flagged in zip(zip(joined["segment_id"], joined["channel"]), joined["month"], flagged):
-        contiguous = key == previous_key and previous_month is not None and month == previous_month + pd.offsets.MonthBegin(1)
+    for key, month, is_flagged in zip(
+        zip(joined["segment_id"], joined["channel"], strict=True), joined["month"], flagged, strict=True
+    ):
+        contiguous = (
+            key == previous_key and previous_month is not None and month == previous_month + pd.offsets.MonthBegin(1)
+        )
         count = (count + 1 if contiguous else 1) if is_flagged else 0
         runs.append(count)
         previous_key, previous_month = key, month

@@ -13,15 +13,47 @@ import pandas as pd
 from curvehouse.planning.config import PlanningSpec
 
 __all__ = [
-    "gate_failure_alerts", "rejected_fit_alerts", "previous_published", "sign_flip_alerts", "fit_quality_alerts",
-    "methodology_change_alerts", "stale_curve_alerts", "deferral_alerts", "disagreement_alerts",
-    "proposal_alerts", "changed_settings", "collect_alerts", "ALERT_COLUMNS",
+    "gate_failure_alerts",
+    "rejected_fit_alerts",
+    "previous_published",
+    "sign_flip_alerts",
+    "fit_quality_alerts",
+    "methodology_change_alerts",
+    "stale_curve_alerts",
+    "deferral_alerts",
+    "disagreement_alerts",
+    "proposal_alerts",
+    "changed_settings",
+    "collect_alerts",
+    "ALERT_COLUMNS",
 ]
 
-ALERT_COLUMNS = ["alert_id", "alert_kind", "severity", "segment_id", "channel", "run_id", "message",
-                 "observed_value", "threshold", "route_to", "raised_on", "due_by"]
-_RULE_COLUMNS = ["alert_kind", "severity", "segment_id", "channel", "run_id", "message", "observed_value",
-                 "threshold", "due_by", "key"]
+ALERT_COLUMNS = [
+    "alert_id",
+    "alert_kind",
+    "severity",
+    "segment_id",
+    "channel",
+    "run_id",
+    "message",
+    "observed_value",
+    "threshold",
+    "route_to",
+    "raised_on",
+    "due_by",
+]
+_RULE_COLUMNS = [
+    "alert_kind",
+    "severity",
+    "segment_id",
+    "channel",
+    "run_id",
+    "message",
+    "observed_value",
+    "threshold",
+    "due_by",
+    "key",
+]
 # Parameters whose sign carries meaning (an effect that changes direction between runs).
 SIGNED_PARAMETERS = ("roi", "contribution", "gamma", "trend")
 
@@ -33,12 +65,19 @@ def _alerts(rows: list[dict]) -> pd.DataFrame:
 def gate_failure_alerts(gate_results: pd.DataFrame) -> pd.DataFrame:
     """One alert per failed gate expectation (error -> critical, warning -> warning)."""
     failed = gate_results[~gate_results["success"].astype(bool)]
-    return _alerts([{
-        "alert_kind": "gate_failure", "severity": "critical" if r["severity"] == "error" else "warning",
-        "segment_id": r["segment_id"], "message": f"gate {r['gate']} failed ({r['rule']}): {r['message']}",
-        "observed_value": pd.to_numeric(r.get("unexpected_count"), errors="coerce"),
-        "key": f"{r['gate']}|{r['expectation']}",
-    } for r in failed.to_dict("records")])
+    return _alerts(
+        [
+            {
+                "alert_kind": "gate_failure",
+                "severity": "critical" if r["severity"] == "error" else "warning",
+                "segment_id": r["segment_id"],
+                "message": f"gate {r['gate']} failed ({r['rule']}): {r['message']}",
+                "observed_value": pd.to_numeric(r.get("unexpected_count"), errors="coerce"),
+                "key": f"{r['gate']}|{r['expectation']}",
+            }
+            for r in failed.to_dict("records")
+        ]
+    )
 
 
 def previous_published(runs: pd.DataFrame) -> pd.DataFrame:
@@ -58,9 +97,16 @@ def rejected_fit_alerts(runs: pd.DataFrame) -> pd.DataFrame:
         if since is not None and pd.Timestamp(r["refreshed_at"]) <= pd.Timestamp(since):
             continue
         kept = "the previous published run stays current" if since is not None else "the segment has no published run"
-        rows.append({"alert_kind": "rejected_fit", "severity": "warning", "segment_id": r["segment_id"],
-                     "run_id": r["run_id"], "message": f"run {r['run_id']} rejected: {r['status_reason']}; {kept}",
-                     "key": r["run_id"]})
+        rows.append(
+            {
+                "alert_kind": "rejected_fit",
+                "severity": "warning",
+                "segment_id": r["segment_id"],
+                "run_id": r["run_id"],
+                "message": f"run {r['run_id']} rejected: {r['status_reason']}; {kept}",
+                "key": r["run_id"],
+            }
+        )
     return _alerts(rows)
 
 
@@ -77,26 +123,46 @@ def sign_flip_alerts(runs: pd.DataFrame, parameters: pd.DataFrame) -> pd.DataFra
         both = now.to_frame("now").join(before.to_frame("before"), how="inner")
         flipped = both[np.sign(both["now"]) * np.sign(both["before"]) < 0]
         for (parameter, subject), values in flipped.iterrows():
-            rows.append({
-                "alert_kind": "sign_flip", "severity": "critical", "segment_id": pair["segment_id"],
-                "channel": subject or None, "run_id": pair["run_id"], "observed_value": values["now"], "threshold": 0.0,
-                "message": (f"{parameter} of {subject or 'the segment'} changed sign: {values['before']:,.4g} in run "
-                            f"{pair['previous_run_id']} -> {values['now']:,.4g} in run {pair['run_id']}"),
-                "key": f"{parameter}|{subject}|{pair['run_id']}",
-            })
+            rows.append(
+                {
+                    "alert_kind": "sign_flip",
+                    "severity": "critical",
+                    "segment_id": pair["segment_id"],
+                    "channel": subject or None,
+                    "run_id": pair["run_id"],
+                    "observed_value": values["now"],
+                    "threshold": 0.0,
+                    "message": (
+                        f"{parameter} of {subject or 'the segment'} changed sign: {values['before']:,.4g} in run "
+                        f"{pair['previous_run_id']} -> {values['now']:,.4g} in run {pair['run_id']}"
+                    ),
+                    "key": f"{parameter}|{subject}|{pair['run_id']}",
+                }
+            )
     return _alerts(rows)
 
 
 def fit_quality_alerts(runs: pd.DataFrame, r2_floor: float) -> pd.DataFrame:
     """Current runs whose in-sample R2 is below the floor (warning)."""
     current = runs[runs["is_current"].astype(bool) & (runs["r2_in_sample"] < r2_floor)]
-    return _alerts([{
-        "alert_kind": "low_fit_quality", "severity": "warning", "segment_id": r["segment_id"], "run_id": r["run_id"],
-        "observed_value": r["r2_in_sample"], "threshold": r2_floor,
-        "message": (f"in-sample R2 {r['r2_in_sample']:.3f} is below the floor {r2_floor:.2f} "
-                    f"(holdout R2 {r['r2_holdout']:.3f}); treat this segment's plans with caution"),
-        "key": r["run_id"],
-    } for r in current.to_dict("records")])
+    return _alerts(
+        [
+            {
+                "alert_kind": "low_fit_quality",
+                "severity": "warning",
+                "segment_id": r["segment_id"],
+                "run_id": r["run_id"],
+                "observed_value": r["r2_in_sample"],
+                "threshold": r2_floor,
+                "message": (
+                    f"in-sample R2 {r['r2_in_sample']:.3f} is below the floor {r2_floor:.2f} "
+                    f"(holdout R2 {r['r2_holdout']:.3f}); treat this segment's plans with caution"
+                ),
+                "key": r["run_id"],
+            }
+            for r in current.to_dict("records")
+        ]
+    )
 
 
 def changed_settings(before: dict, after: dict, prefix: str = "") -> list[str]:
@@ -121,33 +187,63 @@ def methodology_change_alerts(runs: pd.DataFrame) -> pd.DataFrame:
         if now["methodology_version"] == before["methodology_version"]:
             continue
         changes = changed_settings(json.loads(before["methodology"] or "{}"), json.loads(now["methodology"] or "{}"))
-        rows.append({
-            "alert_kind": "methodology_change", "severity": "info", "segment_id": pair["segment_id"],
-            "run_id": pair["run_id"], "observed_value": float(len(changes)),
-            "message": (f"methodology {before['methodology_version']} -> {now['methodology_version']} since run "
-                        f"{pair['previous_run_id']}: " + ("; ".join(changes) or "hash changed")),
-            "key": pair["run_id"],
-        })
+        rows.append(
+            {
+                "alert_kind": "methodology_change",
+                "severity": "info",
+                "segment_id": pair["segment_id"],
+                "run_id": pair["run_id"],
+                "observed_value": float(len(changes)),
+                "message": (
+                    f"methodology {before['methodology_version']} -> {now['methodology_version']} since run "
+                    f"{pair['previous_run_id']}: " + ("; ".join(changes) or "hash changed")
+                ),
+                "key": pair["run_id"],
+            }
+        )
     return _alerts(rows)
 
 
 def stale_curve_alerts(staleness: pd.DataFrame, stale_after_days: float) -> pd.DataFrame:
     """BYOMM models whose latest curves are older than the staleness limit (int_byomm_staleness_alerts)."""
-    return _alerts([{
-        "alert_kind": "stale_curves", "severity": "warning", "segment_id": r["segment_id"], "run_id": r["run_id"],
-        "message": r["message"], "observed_value": float(r["staleness_days"]), "threshold": float(stale_after_days),
-        "key": f"{r['source']}|{r['model_id']}",
-    } for r in staleness.to_dict("records")])
+    return _alerts(
+        [
+            {
+                "alert_kind": "stale_curves",
+                "severity": "warning",
+                "segment_id": r["segment_id"],
+                "run_id": r["run_id"],
+                "message": r["message"],
+                "observed_value": float(r["staleness_days"]),
+                "threshold": float(stale_after_days),
+                "key": f"{r['source']}|{r['model_id']}",
+            }
+            for r in staleness.to_dict("records")
+        ]
+    )
 
 
 def deferral_alerts(deferrals: pd.DataFrame) -> pd.DataFrame:
     """New channels left out of the fit until they have enough weeks; due when they become eligible."""
-    return _alerts([{
-        "alert_kind": "channel_deferred", "severity": "info", "segment_id": r["segment_id"], "channel": r["channel"],
-        "message": f"{r['channel']} deferred: {r['reason']}; eligible from {pd.Timestamp(r['eligible_from_date']).date()}",
-        "observed_value": float(r["weeks_live"]), "threshold": float(r["weeks_required"]),
-        "due_by": pd.Timestamp(r["eligible_from_date"]).date(), "key": r["channel"],
-    } for r in deferrals.to_dict("records")])
+    return _alerts(
+        [
+            {
+                "alert_kind": "channel_deferred",
+                "severity": "info",
+                "segment_id": r["segment_id"],
+                "channel": r["channel"],
+                "message": (
+                    f"{r['channel']} deferred: {r['reason']}; "
+                    f"eligible from {pd.Timestamp(r['eligible_from_date']).date()}"
+                ),
+                "observed_value": float(r["weeks_live"]),
+                "threshold": float(r["weeks_required"]),
+                "due_by": pd.Timestamp(r["eligible_from_date"]).date(),
+                "key": r["channel"],
+            }
+            for r in deferrals.to_dict("records")
+        ]
+    )
 
 
 def disagreement_alerts(agreement: pd.DataFrame, spec: PlanningSpec) -> pd.DataFrame:
@@ -161,18 +257,26 @@ def disagreement_alerts(agreement: pd.DataFrame, spec: PlanningSpec) -> pd.DataF
         run = int(r["consecutive_flagged_months"])
         rel = r["relative_disagreement"]
         why = f"{rel:.0%}" if pd.notna(rel) else "MMM 0 vs a non-zero attribution"
-        rows.append({
-            "alert_kind": "attribution_disagreement",
-            "severity": "critical" if r["agreement_level"] == "escalate" else "warning",
-            "segment_id": r["segment_id"], "channel": r["channel"], "run_id": r["run_id"],
-            "observed_value": rel if pd.notna(rel) else None,
-            "threshold": spec.disagreement_escalate if r["agreement_level"] == "escalate" else spec.disagreement_flag,
-            "message": (f"{r['agreement_level']}: in {pd.Timestamp(r['month']):%Y-%m} the MMM credits {r['channel']} with "
-                        f"{r['mmm_contribution']:,.0f} and attribution with {r['attributed_revenue']:,.0f} "
-                        f"(disagreement {why}; {run} month{'s' if run != 1 else ''} in a row above "
-                        f"{spec.disagreement_flag:.0%})"),
-            "key": f"{r['channel']}|{pd.Timestamp(r['month']):%Y-%m}",
-        })
+        rows.append(
+            {
+                "alert_kind": "attribution_disagreement",
+                "severity": "critical" if r["agreement_level"] == "escalate" else "warning",
+                "segment_id": r["segment_id"],
+                "channel": r["channel"],
+                "run_id": r["run_id"],
+                "observed_value": rel if pd.notna(rel) else None,
+                "threshold": spec.disagreement_escalate
+                if r["agreement_level"] == "escalate"
+                else spec.disagreement_flag,
+                "message": (
+                    f"{r['agreement_level']}: in {pd.Timestamp(r['month']):%Y-%m} the MMM credits {r['channel']} with "
+                    f"{r['mmm_contribution']:,.0f} and attribution with {r['attributed_revenue']:,.0f} "
+                    f"(disagreement {why}; {run} month{'s' if run != 1 else ''} in a row above "
+                    f"{spec.disagreement_flag:.0%})"
+                ),
+                "key": f"{r['channel']}|{pd.Timestamp(r['month']):%Y-%m}",
+            }
+        )
     return _alerts(rows)
 
 
@@ -182,21 +286,38 @@ def proposal_alerts(proposals: pd.DataFrame, spec: PlanningSpec) -> pd.DataFrame
     rows = []
     for r in above.to_dict("records"):
         if pd.notna(r.get("expected_lift_mean")):
-            math = (f"expected weekly lift {r['expected_lift_mean']:+,.0f} (80% interval {r['expected_lift_p10']:+,.0f} "
-                    f"to {r['expected_lift_p90']:+,.0f}); marginal ROI {r['channel_from']} "
-                    f"{r['from_marginal_roi_mean']:.2f} vs {r['channel_to']} {r['to_marginal_roi_mean']:.2f}")
+            math = (
+                f"expected weekly lift {r['expected_lift_mean']:+,.0f} (80% interval {r['expected_lift_p10']:+,.0f} "
+                f"to {r['expected_lift_p90']:+,.0f}); marginal ROI {r['channel_from']} "
+                f"{r['from_marginal_roi_mean']:.2f} vs {r['channel_to']} {r['to_marginal_roi_mean']:.2f}"
+            )
         else:
             math = "not evaluated"
         flag = f"; {r['flag']}" if isinstance(r.get("flag"), str) else ""
-        rows.append({
-            "alert_kind": "reallocation_proposal", "severity": "warning", "segment_id": r["segment_id"],
-            "channel": r["channel_to"], "run_id": r.get("run_id"), "observed_value": float(r["weekly_amount"]),
-            "threshold": spec.proposal_alert_threshold,
-            "message": (f"{r['proposed_by'] or 'someone'} proposes moving {float(r['weekly_amount']):,.0f} per week from "
-                        f"{r['channel_from']} to {r['channel_to']} (above {spec.proposal_alert_threshold:,.0f}): "
-                        f"{math}{flag}"),
-            "key": f"{pd.Timestamp(r['proposal_date']).date()}|{r['channel_from']}|{r['channel_to']}|{r['proposed_by']}",
-        })
+        rows.append(
+            {
+                "alert_kind": "reallocation_proposal",
+                "severity": "warning",
+                "segment_id": r["segment_id"],
+                "channel": r["channel_to"],
+                "run_id": r.get("run_id"),
+                "observed_value": float(r["weekly_amount"]),
+                "threshold": spec.proposal_alert_threshold,
+                "message": (
+                    f"{r['proposed_by'] or 'someone'} proposes moving {float(r['weekly_amount']):,.0f} per week from "
+                    f"{r['channel_from']} to {r['channel_to']} (above {spec.proposal_alert_threshold:,.0f}): "
+                    f"{math}{flag}"
+                ),
+                "key": "|".join(
+                    [
+                        str(pd.Timestamp(r["proposal_date"]).date()),
+                        r["channel_from"],
+                        r["channel_to"],
+                        str(r["proposed_by"]),
+                    ]
+                ),
+            }
+        )
     return _alerts(rows)
 
 
@@ -211,9 +332,13 @@ def collect_alerts(rules: list[pd.DataFrame], spec: PlanningSpec, as_of: date) -
     alerts["raised_on"] = as_of
     days = alerts["severity"].map(spec.alert_due_days).astype(int)
     default_due = [as_of + timedelta(days=int(d)) for d in days]
-    alerts["due_by"] = [due if due is not None and not pd.isna(due) else d for due, d in zip(alerts["due_by"], default_due)]
+    alerts["due_by"] = [
+        due if due is not None and not pd.isna(due) else d for due, d in zip(alerts["due_by"], default_due, strict=True)
+    ]
     alerts["alert_id"] = [
         hashlib.sha256("|".join(str(v) for v in (k, s, c, key)).encode()).hexdigest()[:16]
-        for k, s, c, key in zip(alerts["alert_kind"], alerts["segment_id"], alerts["channel"], alerts["key"])
+        for k, s, c, key in zip(
+            alerts["alert_kind"], alerts["segment_id"], alerts["channel"], alerts["key"], strict=True
+        )
     ]
     return alerts.drop_duplicates("alert_id")[ALERT_COLUMNS].reset_index(drop=True)

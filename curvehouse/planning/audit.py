@@ -74,12 +74,16 @@ def experiment(curves: CurveSet, c: int, spec: PlanningSpec) -> str:
         gain = curves.contributions(np.where(np.arange(curves.n_channels) == c, spend + pulse, curves.current_c)[None])
         now = curves.contributions(curves.current_c[None])
         d_mean, d_p10, d_p90 = interval80((gain - now)[0, :, c])
-        return (f"spend pulse: raise {channel} by {spec.pulse_share:.0%} ({pulse:,.0f} per week, to {spend + pulse:,.0f}) "
-                f"for {duration} weeks, then return; the curve expects {d_mean:+,.0f} per week "
-                f"(80% interval {d_p10:+,.0f} to {d_p90:+,.0f}), so the observed lift narrows that interval")
-    return (f"geo holdout: pause {channel} in about {HOLDOUT_SHARE:.0%} of geos or markets for {duration} weeks "
-            f"(about {HOLDOUT_SHARE * spend:,.0f} per week withheld) and compare with the rest; spend is at the top "
-            "of its observed range, so a pulse up would extrapolate")
+        return (
+            f"spend pulse: raise {channel} by {spec.pulse_share:.0%} ({pulse:,.0f} per week, to {spend + pulse:,.0f}) "
+            f"for {duration} weeks, then return; the curve expects {d_mean:+,.0f} per week "
+            f"(80% interval {d_p10:+,.0f} to {d_p90:+,.0f}), so the observed lift narrows that interval"
+        )
+    return (
+        f"geo holdout: pause {channel} in about {HOLDOUT_SHARE:.0%} of geos or markets for {duration} weeks "
+        f"(about {HOLDOUT_SHARE * spend:,.0f} per week withheld) and compare with the rest; spend is at the top "
+        "of its observed range, so a pulse up would extrapolate"
+    )
 
 
 def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
@@ -110,17 +114,30 @@ def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
         where, probability = position(marginal_dc[:, c], floor, spec.at_floor_tolerance)
         roi_mean, roi_p10, roi_p90 = interval80(roi_draws[:, c])
         channel_width = float(width[c]) if curves.n_draws > 1 and np.isfinite(width[c]) else None
-        rows.append({
-            "channel": channel, "channel_group": curves.groups[c], "current_weekly_spend": current[c],
-            "marginal_roi_mean": m_mean[c], "marginal_roi_p10": m_p10[c], "marginal_roi_p90": m_p90[c],
-            "roi_floor": floor, "inflection_spend": inflection, "floor_spend": floor_spend,
-            "position": where, "prob_marginal_roi_above_floor": probability,
-            "recommended_move": moves[c], "recommended_weekly_spend": current[c] + moves[c],
-            "expected_roi_of_move_mean": roi_mean, "expected_roi_of_move_p10": roi_p10,
-            "expected_roi_of_move_p90": roi_p90, "response_interval_width": channel_width,
-            "confidence": confidence(channel_width, spec), "is_most_uncertain": c == uncertain,
-            "experiment": experiment(curves, c, spec) if c == uncertain else None,
-        })
+        rows.append(
+            {
+                "channel": channel,
+                "channel_group": curves.groups[c],
+                "current_weekly_spend": current[c],
+                "marginal_roi_mean": m_mean[c],
+                "marginal_roi_p10": m_p10[c],
+                "marginal_roi_p90": m_p90[c],
+                "roi_floor": floor,
+                "inflection_spend": inflection,
+                "floor_spend": floor_spend,
+                "position": where,
+                "prob_marginal_roi_above_floor": probability,
+                "recommended_move": moves[c],
+                "recommended_weekly_spend": current[c] + moves[c],
+                "expected_roi_of_move_mean": roi_mean,
+                "expected_roi_of_move_p10": roi_p10,
+                "expected_roi_of_move_p90": roi_p90,
+                "response_interval_width": channel_width,
+                "confidence": confidence(channel_width, spec),
+                "is_most_uncertain": c == uncertain,
+                "experiment": experiment(curves, c, spec) if c == uncertain else None,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame.insert(0, "segment_id", curves.segment_id)
     frame.insert(0, "run_id", curves.run_id)

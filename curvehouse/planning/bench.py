@@ -42,11 +42,22 @@ def bench_curves(segment: int, n_draws: int = 200) -> CurveSet:
         return values * np.exp(sd * rng.standard_normal((n_draws, values.size)))
 
     return CurveSet(
-        segment_id=f"bench_{segment}", run_id="bench", channels=tuple(c.name for c in DEFAULT_CHANNELS),
-        groups=tuple(c.group for c in DEFAULT_CHANNELS), half_dc=draws(half, 0.15), smax_dc=draws(smax, 0.15),
-        slope_dc=draws(slope, 0.05), current_c=spend, lower_c=0.4 * spend, upper_c=1.6 * spend,
-        base=4.0 * smax.sum(), calibration=1.0, interval_source="posterior_draws",
-        materialise_c=np.full(spend.size, 3.0), observed_min_c=0.4 * spend, observed_max_c=1.6 * spend,
+        segment_id=f"bench_{segment}",
+        run_id="bench",
+        channels=tuple(c.name for c in DEFAULT_CHANNELS),
+        groups=tuple(c.group for c in DEFAULT_CHANNELS),
+        half_dc=draws(half, 0.15),
+        smax_dc=draws(smax, 0.15),
+        slope_dc=draws(slope, 0.05),
+        current_c=spend,
+        lower_c=0.4 * spend,
+        upper_c=1.6 * spend,
+        base=4.0 * smax.sum(),
+        calibration=1.0,
+        interval_source="posterior_draws",
+        materialise_c=np.full(spend.size, 3.0),
+        observed_min_c=0.4 * spend,
+        observed_max_c=1.6 * spend,
     )
 
 
@@ -60,8 +71,10 @@ def what_if_latency(db_path: Path, repeats: int = 50) -> dict[str, float] | str:
         found = con.sql("select count(*) from duckdb_functions() where function_name = 'mmm_what_if'").fetchone()[0]
         if not found:
             return f"skipped: {db_path} has no mmm_what_if macro (built before the planning layer?)"
-        rows = con.sql("select segment_id, list(channel order by channel), list(current_weekly_spend order by channel) "
-                       "from mmm_planning_channels group by 1 order by 1 limit 1").fetchall()
+        rows = con.sql(
+            "select segment_id, list(channel order by channel), list(current_weekly_spend order by channel) "
+            "from mmm_planning_channels group by 1 order by 1 limit 1"
+        ).fetchall()
         if not rows:
             return f"skipped: {db_path} has no current curves"
         segment, channels, spends = rows[0]
@@ -76,40 +89,54 @@ def what_if_latency(db_path: Path, repeats: int = 50) -> dict[str, float] | str:
             started = time.perf_counter()
             con.execute("select mmm_marginal_roi(?, ?, ?)", [segment, channels[0], spends[0]]).fetchall()
             scalar.append((time.perf_counter() - started) * 1000)
-    return {"first_ms": times[0], "median_ms": statistics.median(times[1:]), "marginal_roi_median_ms":
-            statistics.median(scalar), "segment": segment, "channels": len(channels)}
+    return {
+        "first_ms": times[0],
+        "median_ms": statistics.median(times[1:]),
+        "marginal_roi_median_ms": statistics.median(scalar),
+        "segment": segment,
+        "channels": len(channels),
+    }
 
 
 def run_planning_bench(db_path: Path, segments: int = 3, echo: Callable[[str], None] = print) -> dict:
     """Time surface, frontier (and scenarios + audit) per segment, then the runtime what-if; echo one line each."""
     spec = planning_spec({})
-    echo(f"planning bench | {segments} segments x {len(DEFAULT_CHANNELS)} channels x 200 draws | surface >= "
-         f"{spec.surface_min_scenarios:,} scenarios, frontier {spec.frontier_levels} levels (top {spec.frontier_top_k} "
-         f"alternatives) | targets: surface + frontier < {TARGETS['surface_plus_frontier_s']:.0f} s per segment, "
-         f"what-if < {TARGETS['what_if_ms']:.0f} ms")
+    echo(
+        f"planning bench | {segments} segments x {len(DEFAULT_CHANNELS)} channels x 200 draws | surface >= "
+        f"{spec.surface_min_scenarios:,} scenarios, frontier {spec.frontier_levels} levels (top {spec.frontier_top_k} "
+        f"alternatives) | targets: surface + frontier < {TARGETS['surface_plus_frontier_s']:.0f} s per segment, "
+        f"what-if < {TARGETS['what_if_ms']:.0f} ms"
+    )
     results = []
     for i in range(segments):
         curves = bench_curves(i)
         timings = {}
-        for name, step in (("surface", lambda c=curves: response_surface(c, spec)),
-                           ("frontier", lambda c=curves: efficient_frontier(c, spec)),
-                           ("scenarios_audit", lambda c=curves: (plan_scenarios(c, spec), saturation_audit(c, spec)))):
+        for name, step in (
+            ("surface", lambda c=curves: response_surface(c, spec)),
+            ("frontier", lambda c=curves: efficient_frontier(c, spec)),
+            ("scenarios_audit", lambda c=curves: (plan_scenarios(c, spec), saturation_audit(c, spec))),
+        ):
             started = time.perf_counter()
             out = step()
             timings[name] = time.perf_counter() - started
             if name == "surface":
                 timings["scenarios"] = int(out["scenario_id"].nunique())
         total = timings["surface"] + timings["frontier"]
-        echo(f"  {curves.segment_id:<10} surface {timings['scenarios']:,} scenarios {timings['surface']:6.2f} s | "
-             f"frontier 21 levels {timings['frontier']:6.2f} s | scenarios + audit {timings['scenarios_audit']:5.2f} s | "
-             f"surface + frontier {total:6.2f} s ({'ok' if total < TARGETS['surface_plus_frontier_s'] else 'OVER'})")
+        echo(
+            f"  {curves.segment_id:<10} surface {timings['scenarios']:,} scenarios {timings['surface']:6.2f} s | "
+            f"frontier 21 levels {timings['frontier']:6.2f} s | "
+            f"scenarios + audit {timings['scenarios_audit']:5.2f} s | "
+            f"surface + frontier {total:6.2f} s ({'ok' if total < TARGETS['surface_plus_frontier_s'] else 'OVER'})"
+        )
         results.append({"segment": curves.segment_id, **timings, "surface_plus_frontier_s": total})
     latency = what_if_latency(db_path)
     if isinstance(latency, str):
         echo(f"  what-if on DuckDB: {latency}")
     else:
         ok = "ok" if latency["median_ms"] < TARGETS["what_if_ms"] else "OVER"
-        echo(f"  what-if on DuckDB ({db_path}, segment {latency['segment']}, {latency['channels']} channels): "
-             f"mmm_what_if median {latency['median_ms']:.1f} ms ({ok}; first call {latency['first_ms']:.0f} ms), "
-             f"mmm_marginal_roi median {latency['marginal_roi_median_ms']:.1f} ms")
+        echo(
+            f"  what-if on DuckDB ({db_path}, segment {latency['segment']}, {latency['channels']} channels): "
+            f"mmm_what_if median {latency['median_ms']:.1f} ms ({ok}; first call {latency['first_ms']:.0f} ms), "
+            f"mmm_marginal_roi median {latency['marginal_roi_median_ms']:.1f} ms"
+        )
     return {"segments": results, "what_if": latency}

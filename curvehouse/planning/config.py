@@ -53,8 +53,12 @@ class ChannelBound:
     def __post_init__(self) -> None:
         for name in ("min", "max", "locked"):
             value = getattr(self, name)
-            _check(value is None or (isinstance(value, (int, float)) and value >= 0),
-                   f"channel_bounds[{self.channel}].{name}", "a non-negative number or null", value)
+            _check(
+                value is None or (isinstance(value, (int, float)) and value >= 0),
+                f"channel_bounds[{self.channel}].{name}",
+                "a non-negative number or null",
+                value,
+            )
         if self.min is not None and self.max is not None:
             _check(self.min <= self.max, f"channel_bounds[{self.channel}].min", "<= max", self.min)
 
@@ -99,26 +103,60 @@ class PlanningSpec:
         for name in ("reporting_weeks", "surface_min_scenarios", "frontier_levels", "frontier_top_k", "pseudo_draws"):
             value = getattr(self, name)
             _check(isinstance(value, int) and value >= 1, name, "a positive integer", value)
-        _check(0 < self.budget_min_ratio < self.budget_max_ratio, "budget_min_ratio",
-               "positive and below budget_max_ratio", self.budget_min_ratio)
-        for name in ("budget_step", "tilt_share", "frontier_tolerance", "scenario_shift", "sensitivity_shift",
-                     "at_floor_tolerance", "audit_max_move_share", "pulse_share", "r2_floor",
-                     "disagreement_flag", "disagreement_escalate"):
+        _check(
+            0 < self.budget_min_ratio < self.budget_max_ratio,
+            "budget_min_ratio",
+            "positive and below budget_max_ratio",
+            self.budget_min_ratio,
+        )
+        for name in (
+            "budget_step",
+            "tilt_share",
+            "frontier_tolerance",
+            "scenario_shift",
+            "sensitivity_shift",
+            "at_floor_tolerance",
+            "audit_max_move_share",
+            "pulse_share",
+            "r2_floor",
+            "disagreement_flag",
+            "disagreement_escalate",
+        ):
             value = getattr(self, name)
             _check(isinstance(value, (int, float)) and 0 < value < 1, name, "in (0, 1)", value)
         _check(0 < self.materialise_share < 1, "materialise_share", "in (0, 1)", self.materialise_share)
-        _check(self.disagreement_flag < self.disagreement_escalate, "disagreement_flag",
-               "below disagreement_escalate", self.disagreement_flag)
-        _check(0 < self.confidence_high_width < self.confidence_low_width, "confidence_high_width",
-               "positive and below confidence_low_width", self.confidence_high_width)
-        _check(self.roi_floor >= 0 and all(v >= 0 for v in self.roi_floors.values()), "roi_floor",
-               "non-negative", self.roi_floor)
-        _check(self.proposal_alert_threshold >= 0, "proposal_alert_threshold", "non-negative",
-               self.proposal_alert_threshold)
+        _check(
+            self.disagreement_flag < self.disagreement_escalate,
+            "disagreement_flag",
+            "below disagreement_escalate",
+            self.disagreement_flag,
+        )
+        _check(
+            0 < self.confidence_high_width < self.confidence_low_width,
+            "confidence_high_width",
+            "positive and below confidence_low_width",
+            self.confidence_high_width,
+        )
+        _check(
+            self.roi_floor >= 0 and all(v >= 0 for v in self.roi_floors.values()),
+            "roi_floor",
+            "non-negative",
+            self.roi_floor,
+        )
+        _check(
+            self.proposal_alert_threshold >= 0,
+            "proposal_alert_threshold",
+            "non-negative",
+            self.proposal_alert_threshold,
+        )
         unknown = sorted(set(self.alert_routes) - set(ALERT_KINDS))
         _check(not unknown, "alert_routes", f"keyed by alert kinds {ALERT_KINDS}", unknown)
-        _check(set(self.alert_due_days) >= set(DEFAULT_DUE_DAYS), "alert_due_days",
-               f"a mapping with keys {tuple(DEFAULT_DUE_DAYS)}", self.alert_due_days)
+        _check(
+            set(self.alert_due_days) >= set(DEFAULT_DUE_DAYS),
+            "alert_due_days",
+            f"a mapping with keys {tuple(DEFAULT_DUE_DAYS)}",
+            self.alert_due_days,
+        )
 
     def floor_of(self, channel: str) -> float:
         """The ROI floor of a channel: its own entry in roi_floors, else roi_floor."""

@@ -15,8 +15,15 @@ import pandas as pd
 from curvehouse.planning.config import PlanningSpec
 from curvehouse.planning.curves import CurveSet
 
-__all__ = ["materialise_weeks", "pseudo_draws", "spend_bounds", "calibration_factor", "build_curve_inputs",
-           "curve_sets", "INTERVAL_SOURCES"]
+__all__ = [
+    "materialise_weeks",
+    "pseudo_draws",
+    "spend_bounds",
+    "calibration_factor",
+    "build_curve_inputs",
+    "curve_sets",
+    "INTERVAL_SOURCES",
+]
 
 INTERVAL_SOURCES = ("posterior_draws", "curve_interval", "contribution_interval", "mean_only")
 _Z90 = 1.6448536269514722  # standard normal 95th percentile: p05..p95 spans 2 * _Z90 sd
@@ -36,7 +43,9 @@ def materialise_weeks(half_life: np.ndarray, max_lag: np.ndarray, share: float) 
     return np.where(np.isfinite(half_life), np.minimum(weeks, lag), np.nan)
 
 
-def pseudo_draws(point: float, p05: float | None, p95: float | None, n: int, rng: np.random.Generator) -> np.ndarray | None:
+def pseudo_draws(
+    point: float, p05: float | None, p95: float | None, n: int, rng: np.random.Generator
+) -> np.ndarray | None:
     """Log-normal draws with median ``point`` and the log-spread of the p05..p95 interval; None if unknown."""
     if p05 is None or p95 is None or not np.isfinite([p05, p95]).all() or p05 <= 0 or p95 <= p05:
         return None
@@ -44,8 +53,9 @@ def pseudo_draws(point: float, p05: float | None, p95: float | None, n: int, rng
     return point * np.exp(sigma * rng.standard_normal(n))
 
 
-def spend_bounds(segment_id: str, channel: str, observed_min: float, observed_max: float, spec: PlanningSpec
-                 ) -> tuple[float, float, bool, str]:
+def spend_bounds(
+    segment_id: str, channel: str, observed_min: float, observed_max: float, spec: PlanningSpec
+) -> tuple[float, float, bool, str]:
     """Weekly spend bounds: the observed range, narrowed (never widened) by user bounds; a locked value
     outside the observed range is clipped to it. Returns lower, upper, is_locked and a note."""
     lower, upper = float(observed_min), float(observed_max)
@@ -75,8 +85,9 @@ def spend_bounds(segment_id: str, channel: str, observed_min: float, observed_ma
     return lower, upper, locked, "; ".join(notes)
 
 
-def calibration_factor(observed: float | None, base: float | None, media: float, basis: str | None = None
-                       ) -> tuple[float, str]:
+def calibration_factor(
+    observed: float | None, base: float | None, media: float, basis: str | None = None
+) -> tuple[float, str]:
     """observed / (base + media): the factor that makes the current allocation reproduce the observed
     average weekly outcome; 1 with a reason when either number is missing or the model total is not positive.
     A factor outside FACTOR_PLAUSIBLE is applied but called out: the curves may not describe this outcome."""
@@ -86,8 +97,10 @@ def calibration_factor(observed: float | None, base: float | None, media: float,
     if modelled <= 0 or observed <= 0:
         return 1.0, f"uncalibrated: modelled weekly outcome {modelled:,.2f} vs observed {observed:,.2f} is not positive"
     factor = observed / modelled
-    note = (f"observed {observed:,.2f} per week ({basis or 'observed outcome'}) / modelled {modelled:,.2f} "
-            f"(base {base:,.2f} + media {media:,.2f}) at the current allocation")
+    note = (
+        f"observed {observed:,.2f} per week ({basis or 'observed outcome'}) / modelled {modelled:,.2f} "
+        f"(base {base:,.2f} + media {media:,.2f}) at the current allocation"
+    )
     if not FACTOR_PLAUSIBLE[0] <= factor <= FACTOR_PLAUSIBLE[1]:
         note += f"; WARNING factor {factor:.2f} is far from 1: check that the curves describe this segment's outcome"
     return factor, note
@@ -98,8 +111,9 @@ def _value(row: dict, name: str) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _channel_draws(rows: list[dict], builtin: pd.DataFrame, spec: PlanningSpec, seed: int
-                   ) -> tuple[dict[str, np.ndarray], list[str]]:
+def _channel_draws(
+    rows: list[dict], builtin: pd.DataFrame, spec: PlanningSpec, seed: int
+) -> tuple[dict[str, np.ndarray], list[str]]:
     """Per channel a (n_draws, 3) array of (half point, max, slope) and its interval source."""
     if not builtin.empty and set(builtin["channel"]) >= {r["channel"] for r in rows}:
         out = {}
@@ -112,9 +126,12 @@ def _channel_draws(rows: list[dict], builtin: pd.DataFrame, spec: PlanningSpec, 
     out, sources = {}, []
     for r in rows:
         point = [_value(r, p) for p in _PARAMS]
-        spread = [pseudo_draws(v, _value(r, f"{p}_p05"), _value(r, f"{p}_p95"), n, rng) for p, v in zip(_PARAMS, point)]
+        spread = [
+            pseudo_draws(v, _value(r, f"{p}_p05"), _value(r, f"{p}_p95"), n, rng)
+            for p, v in zip(_PARAMS, point, strict=True)
+        ]
         if any(s is not None for s in spread):
-            columns = [s if s is not None else np.full(n, v) for s, v in zip(spread, point)]
+            columns = [s if s is not None else np.full(n, v) for s, v in zip(spread, point, strict=True)]
             sources.append("curve_interval")
         else:
             mean, low, high = (_value(r, f"contribution_{k}") for k in ("mean", "lower", "upper"))
@@ -131,8 +148,9 @@ def _channel_draws(rows: list[dict], builtin: pd.DataFrame, spec: PlanningSpec, 
     return out, sources
 
 
-def build_curve_inputs(channels: pd.DataFrame, builtin_draws: pd.DataFrame, spec: PlanningSpec
-                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_curve_inputs(
+    channels: pd.DataFrame, builtin_draws: pd.DataFrame, spec: PlanningSpec
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Planning channel rows (bounds, materialise weeks, floors, calibration) and curve draw rows.
 
     channels: int_planning_channels_joined (one row per current segment x channel); builtin_draws:
@@ -151,15 +169,31 @@ def build_curve_inputs(channels: pd.DataFrame, builtin_draws: pd.DataFrame, spec
             raise ValueError(f"segment {segment}: channels have different numbers of posterior draws")
         current = np.array([_value(r, "current_weekly_spend") or 0.0 for r in rows])
         params = np.stack([stacked[r["channel"]] for r in rows], axis=1)  # (d, c, 3)
-        probe = CurveSet(segment, run_id, tuple(r["channel"] for r in rows), ("",) * len(rows),
-                         params[..., 0], params[..., 1], params[..., 2], current, current, current)
+        probe = CurveSet(
+            segment,
+            run_id,
+            tuple(r["channel"] for r in rows),
+            ("",) * len(rows),
+            params[..., 0],
+            params[..., 1],
+            params[..., 2],
+            current,
+            current,
+            current,
+        )
         media = probe.expected_incremental(current)
-        factor, note = calibration_factor(_value(rows[0], "observed_outcome_weekly"),
-                                          _value(rows[0], "base_outcome_weekly"), media, rows[0].get("outcome_basis"))
+        factor, note = calibration_factor(
+            _value(rows[0], "observed_outcome_weekly"),
+            _value(rows[0], "base_outcome_weekly"),
+            media,
+            rows[0].get("outcome_basis"),
+        )
         segment_source = "+".join(dict.fromkeys(sources))
-        weeks = materialise_weeks(np.array([_value(r, "adstock_half_life_weeks") or np.nan for r in rows]),
-                                  np.array([_value(r, "adstock_max_lag") or np.nan for r in rows]),
-                                  spec.materialise_share)
+        weeks = materialise_weeks(
+            np.array([_value(r, "adstock_half_life_weeks") or np.nan for r in rows]),
+            np.array([_value(r, "adstock_max_lag") or np.nan for r in rows]),
+            spec.materialise_share,
+        )
         for c, r in enumerate(rows):
             observed_min = _value(r, "observed_spend_min") or 0.0
             observed_max = _value(r, "observed_spend_max")
@@ -168,23 +202,63 @@ def build_curve_inputs(channels: pd.DataFrame, builtin_draws: pd.DataFrame, spec
             lower, upper, locked, bound_note = spend_bounds(segment, r["channel"], observed_min, observed_max, spec)
             if _value(r, "observed_spend_max") is None:
                 bound_note = "no observed range known: bounded at current spend; " + bound_note
-            channel_rows.append({
-                **{k: r.get(k) for k in ("run_id", "segment_id", "model_id", "source", "channel", "display_name",
-                                         "channel_group", "saturation_half_point", "saturation_max", "hill_slope",
-                                         "current_weekly_spend", "current_spend_basis", "observed_spend_min",
-                                         "observed_spend_max", "adstock_half_life_weeks", "observed_outcome_weekly",
-                                         "base_outcome_weekly", "reporting_window_start", "reporting_window_end",
-                                         "data_window_start", "data_window_end", "refreshed_at", "staleness_days")},
-                "spend_lower_bound": lower, "spend_upper_bound": upper, "is_locked": locked, "bound_note": bound_note,
-                "weeks_to_materialise": weeks[c] if np.isfinite(weeks[c]) else None,
-                "roi_floor": spec.floor_of(r["channel"]), "calibration_factor": factor, "calibration_note": note,
-                "n_draws": n_draws, "interval_source": segment_source,
-            })
-            draw_rows.append(pd.DataFrame({
-                "run_id": run_id, "segment_id": segment, "channel": r["channel"], "draw": np.arange(n_draws),
-                "saturation_half_point": params[:, c, 0], "saturation_max": params[:, c, 1],
-                "hill_slope": params[:, c, 2], "calibration_factor": factor, "interval_source": sources[c],
-            }))
+            channel_rows.append(
+                {
+                    **{
+                        k: r.get(k)
+                        for k in (
+                            "run_id",
+                            "segment_id",
+                            "model_id",
+                            "source",
+                            "channel",
+                            "display_name",
+                            "channel_group",
+                            "saturation_half_point",
+                            "saturation_max",
+                            "hill_slope",
+                            "current_weekly_spend",
+                            "current_spend_basis",
+                            "observed_spend_min",
+                            "observed_spend_max",
+                            "adstock_half_life_weeks",
+                            "observed_outcome_weekly",
+                            "base_outcome_weekly",
+                            "reporting_window_start",
+                            "reporting_window_end",
+                            "data_window_start",
+                            "data_window_end",
+                            "refreshed_at",
+                            "staleness_days",
+                        )
+                    },
+                    "spend_lower_bound": lower,
+                    "spend_upper_bound": upper,
+                    "is_locked": locked,
+                    "bound_note": bound_note,
+                    "weeks_to_materialise": weeks[c] if np.isfinite(weeks[c]) else None,
+                    "roi_floor": spec.floor_of(r["channel"]),
+                    "calibration_factor": factor,
+                    "calibration_note": note,
+                    "n_draws": n_draws,
+                    "interval_source": segment_source,
+                }
+            )
+            draw_rows.append(
+                pd.DataFrame(
+                    {
+                        "run_id": run_id,
+                        "segment_id": segment,
+                        "channel": r["channel"],
+                        "draw": np.arange(n_draws),
+                        "saturation_half_point": params[:, c, 0],
+                        "saturation_max": params[:, c, 1],
+                        "hill_slope": params[:, c, 2],
+                        "calibration_factor": factor,
+                        "interval_source": sources[c],
+                    }
+                )
+            )
     draw_columns = ["run_id", "segment_id", "channel", "draw", *_PARAMS, "calibration_factor", "interval_source"]
     draws = pd.concat(draw_rows, ignore_index=True) if draw_rows else pd.DataFrame(columns=draw_columns)
     return pd.DataFrame(channel_rows), draws
@@ -204,13 +278,19 @@ def curve_sets(channels: pd.DataFrame, draws: pd.DataFrame) -> dict[str, CurveSe
 
         first = part.iloc[0]
         sets[segment] = CurveSet(
-            segment_id=segment, run_id=first["run_id"], channels=names, groups=tuple(part["channel_group"]),
-            half_dc=matrix("saturation_half_point"), smax_dc=matrix("saturation_max"), slope_dc=matrix("hill_slope"),
+            segment_id=segment,
+            run_id=first["run_id"],
+            channels=names,
+            groups=tuple(part["channel_group"]),
+            half_dc=matrix("saturation_half_point"),
+            smax_dc=matrix("saturation_max"),
+            slope_dc=matrix("hill_slope"),
             current_c=part["current_weekly_spend"].to_numpy(dtype=float),
             lower_c=part["spend_lower_bound"].to_numpy(dtype=float),
             upper_c=part["spend_upper_bound"].to_numpy(dtype=float),
             base=float(first["base_outcome_weekly"]) if pd.notna(first["base_outcome_weekly"]) else 0.0,
-            calibration=float(first["calibration_factor"]), interval_source=str(first["interval_source"]),
+            calibration=float(first["calibration_factor"]),
+            interval_source=str(first["interval_source"]),
             half_life_c=part["adstock_half_life_weeks"].to_numpy(dtype=float),
             materialise_c=part["weeks_to_materialise"].to_numpy(dtype=float),
             observed_min_c=part["observed_spend_min"].to_numpy(dtype=float),

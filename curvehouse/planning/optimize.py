@@ -26,11 +26,15 @@ def feasible_budget(budget: float, lower_c: np.ndarray, upper_c: np.ndarray) -> 
     """The budget the bounds allow (the request clipped to [sum lower, sum upper]) and why it was clipped."""
     low, high = float(lower_c.sum()), float(upper_c.sum())
     if budget > high + 0.005:
-        return high, (f"requested {budget:,.2f} per week exceeds the {high:,.2f} the channels' upper bounds allow "
-                      "(observed weekly spend range): allocated at the bounds, not extrapolated")
+        return high, (
+            f"requested {budget:,.2f} per week exceeds the {high:,.2f} the channels' upper bounds allow "
+            "(observed weekly spend range): allocated at the bounds, not extrapolated"
+        )
     if budget < low - 0.005:
-        return low, (f"requested {budget:,.2f} per week is below the {low:,.2f} the channels' lower bounds need: "
-                     "allocated at the lower bounds")
+        return low, (
+            f"requested {budget:,.2f} per week is below the {low:,.2f} the channels' lower bounds need: "
+            "allocated at the lower bounds"
+        )
     return budget, None
 
 
@@ -72,8 +76,15 @@ def to_cents(spend_c: np.ndarray, budget: float, lower_c: np.ndarray, upper_c: n
     return cents / 100.0
 
 
-def _solve(curves: CurveSet, start_c: np.ndarray, budget: float, lower_c: np.ndarray, upper_c: np.ndarray,
-           objective: tuple[int, float] | None = None, floor: float | None = None) -> np.ndarray | None:
+def _solve(
+    curves: CurveSet,
+    start_c: np.ndarray,
+    budget: float,
+    lower_c: np.ndarray,
+    upper_c: np.ndarray,
+    objective: tuple[int, float] | None = None,
+    floor: float | None = None,
+) -> np.ndarray | None:
     """SLSQP in budget shares. Maximise the expected media outcome, or (objective=(c, sign)) move channel c
     as far as possible in ``sign`` while the expected outcome stays >= floor. Returns the spend or None."""
     free = upper_c - lower_c > 1e-9
@@ -92,9 +103,15 @@ def _solve(curves: CurveSet, start_c: np.ndarray, budget: float, lower_c: np.nda
         s = spend(z)
         return curves.expected_incremental(s) / norm, curves.expected_gradient(s)[free] * scale / norm
 
-    constraints = [{"type": "eq", "fun": lambda z: np.array([z.sum() * scale + fixed.sum() - budget]) / scale,
-                    "jac": lambda z: np.ones((1, z.size))}]
+    constraints = [
+        {
+            "type": "eq",
+            "fun": lambda z: np.array([z.sum() * scale + fixed.sum() - budget]) / scale,
+            "jac": lambda z: np.ones((1, z.size)),
+        }
+    ]
     if objective is None:
+
         def fun(z):
             value, grad = outcome(z)
             return -value, -grad
@@ -106,18 +123,32 @@ def _solve(curves: CurveSet, start_c: np.ndarray, budget: float, lower_c: np.nda
 
         def fun(z):
             return -sign * z[position], -sign * unit
-        constraints.append({"type": "ineq", "fun": lambda z: np.array([outcome(z)[0] - floor / norm]),
-                            "jac": lambda z: outcome(z)[1][None, :]})
-    bounds = list(zip(lower_c[free] / scale, upper_c[free] / scale))
+
+        constraints.append(
+            {
+                "type": "ineq",
+                "fun": lambda z: np.array([outcome(z)[0] - floor / norm]),
+                "jac": lambda z: outcome(z)[1][None, :],
+            }
+        )
+    bounds = list(zip(lower_c[free] / scale, upper_c[free] / scale, strict=True))
     z0 = np.clip(start_c[free] / scale, [b[0] for b in bounds], [b[1] for b in bounds])
-    result = minimize(fun, z0, jac=True, method="SLSQP", bounds=bounds, constraints=constraints,
-                      options={"maxiter": 200, "ftol": 1e-10})
+    result = minimize(
+        fun,
+        z0,
+        jac=True,
+        method="SLSQP",
+        bounds=bounds,
+        constraints=constraints,
+        options={"maxiter": 200, "ftol": 1e-10},
+    )
     s = project(spend(result.x), budget, lower_c, upper_c)
     return s if np.all(np.isfinite(s)) else None
 
 
-def best_allocation(curves: CurveSet, budget: float, lower_c: np.ndarray, upper_c: np.ndarray,
-                    starts: list[np.ndarray]) -> Allocation:
+def best_allocation(
+    curves: CurveSet, budget: float, lower_c: np.ndarray, upper_c: np.ndarray, starts: list[np.ndarray]
+) -> Allocation:
     """The best allocation of a (feasible) budget: SLSQP from each start, the best result kept.
 
     The starts themselves are candidates too, so the optimum is never worse than any of them (pass the
@@ -130,8 +161,15 @@ def best_allocation(curves: CurveSet, budget: float, lower_c: np.ndarray, upper_
     return Allocation(candidates[best], values[best])
 
 
-def alternatives(curves: CurveSet, best: Allocation, budget: float, lower_c: np.ndarray, upper_c: np.ndarray,
-                 tolerance: float, top_k: int) -> list[Allocation]:
+def alternatives(
+    curves: CurveSet,
+    best: Allocation,
+    budget: float,
+    lower_c: np.ndarray,
+    upper_c: np.ndarray,
+    tolerance: float,
+    top_k: int,
+) -> list[Allocation]:
     """Up to top_k distinct allocations within ``tolerance`` of the best expected media outcome: for each
     free channel, the least and the most it can get while staying within the tolerance. Best first."""
     floor = best.expected - tolerance * abs(best.expected)

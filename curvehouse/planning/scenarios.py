@@ -16,8 +16,14 @@ SCENARIOS = ("current", "A", "B", "C")
 REVERSIBILITY_WEEKS = {"high": 4.0, "medium": 8.0}
 
 
-def shift_spend(current_c: np.ndarray, lower_c: np.ndarray, upper_c: np.ndarray, recipients: list[int],
-                donors: list[int], share: float) -> tuple[np.ndarray, float, str | None]:
+def shift_spend(
+    current_c: np.ndarray,
+    lower_c: np.ndarray,
+    upper_c: np.ndarray,
+    recipients: list[int],
+    donors: list[int],
+    share: float,
+) -> tuple[np.ndarray, float, str | None]:
     """Raise each recipient by ``share`` of its spend (capped at its upper bound), funded from the donors
     in order, each down to its lower bound. The total stays the same.
 
@@ -26,7 +32,9 @@ def shift_spend(current_c: np.ndarray, lower_c: np.ndarray, upper_c: np.ndarray,
     spend = np.asarray(current_c, dtype=float).copy()
     wanted = share * spend[recipients].sum() if recipients else 0.0
     room_c = np.zeros_like(spend)
-    room_c[recipients] = np.clip(np.minimum(share * spend[recipients], upper_c[recipients] - spend[recipients]), 0, None)
+    room_c[recipients] = np.clip(
+        np.minimum(share * spend[recipients], upper_c[recipients] - spend[recipients]), 0, None
+    )
     donor_room = float(sum(max(spend[d] - lower_c[d], 0.0) for d in donors))
     moved = min(wanted, float(room_c.sum()), donor_room)
     notes = []
@@ -68,10 +76,18 @@ def scenario_allocations(curves: CurveSet, share: float) -> dict[str, tuple[np.n
 
     return {
         "current": (current.copy(), "The current allocation (trailing average weekly spend).", None),
-        "A": (a, f"+{share:.0%} to brand channels ({names(brand)}): {moved_a:,.2f} per week moved from the most "
-                 f"saturated performance channels first ({names(most_saturated)}).", note_a),
-        "B": (b, f"+{share:.0%} to performance channels ({names(performance)}): {moved_b:,.2f} per week moved from "
-                 f"brand channels, lowest ROI first ({names(lowest_roi_brand)}).", note_b),
+        "A": (
+            a,
+            f"+{share:.0%} to brand channels ({names(brand)}): {moved_a:,.2f} per week moved from the most "
+            f"saturated performance channels first ({names(most_saturated)}).",
+            note_a,
+        ),
+        "B": (
+            b,
+            f"+{share:.0%} to performance channels ({names(performance)}): {moved_b:,.2f} per week moved from "
+            f"brand channels, lowest ROI first ({names(lowest_roi_brand)}).",
+            note_b,
+        ),
         "C": (current.copy(), "Hold the mix: every channel keeps its current weekly spend.", None),
     }
 
@@ -110,17 +126,26 @@ def plan_scenarios(curves: CurveSet, spec: PlanningSpec) -> tuple[pd.DataFrame, 
             factor = np.ones(curves.n_channels)
             factor[c] = 1.0 + shift
             shifted = curves.with_half_points(factor).incremental(spend).mean(axis=1)
-            shifted_means = dict(zip(names, map(float, shifted)))
+            shifted_means = dict(zip(names, map(float, shifted), strict=True))
             pick = recommend(shifted_means)
-            sensitivity.append({
-                "channel": channel, "half_point_shift": shift,
-                "incremental_outcome_current_mean": shifted_means["current"],
-                "incremental_outcome_a_mean": shifted_means["A"], "incremental_outcome_b_mean": shifted_means["B"],
-                "incremental_outcome_c_mean": shifted_means["C"], "recommended_scenario": pick,
-                "baseline_recommended_scenario": recommended, "flips": pick != recommended,
-            })
-    flips = [f"{s['channel']} half-saturation {s['half_point_shift']:+.0%} -> {s['recommended_scenario']}"
-             for s in sensitivity if s["flips"]]
+            sensitivity.append(
+                {
+                    "channel": channel,
+                    "half_point_shift": shift,
+                    "incremental_outcome_current_mean": shifted_means["current"],
+                    "incremental_outcome_a_mean": shifted_means["A"],
+                    "incremental_outcome_b_mean": shifted_means["B"],
+                    "incremental_outcome_c_mean": shifted_means["C"],
+                    "recommended_scenario": pick,
+                    "baseline_recommended_scenario": recommended,
+                    "flips": pick != recommended,
+                }
+            )
+    flips = [
+        f"{s['channel']} half-saturation {s['half_point_shift']:+.0%} -> {s['recommended_scenario']}"
+        for s in sensitivity
+        if s["flips"]
+    ]
     flipping = ("recommendation " + recommended + " flips if " + "; ".join(flips)) if flips else None
 
     rows = []
@@ -129,8 +154,11 @@ def plan_scenarios(curves: CurveSet, spec: PlanningSpec) -> tuple[pd.DataFrame, 
         changed = np.abs(change) > 0.005
         weeks_c = curves.materialise_c if curves.materialise_c is not None else np.full(curves.n_channels, np.nan)
         changed_weeks = weeks_c[changed]
-        weeks = float(np.nanmax(changed_weeks)) if changed.any() and np.isfinite(changed_weeks).any() else (
-            0.0 if not changed.any() else None)
+        weeks = (
+            float(np.nanmax(changed_weeks))
+            if changed.any() and np.isfinite(changed_weeks).any()
+            else (0.0 if not changed.any() else None)
+        )
         d_mean, d_p10, d_p90 = interval80(delta[i])
         part = contrib[i] - contrib[0]  # (d, c): each channel's part of the delta
         width = np.where(changed, np.percentile(part, 90, axis=0) - np.percentile(part, 10, axis=0), -np.inf)
@@ -139,27 +167,46 @@ def plan_scenarios(curves: CurveSet, spec: PlanningSpec) -> tuple[pd.DataFrame, 
             risk_channel = curves.channels[r]
             p_mean, p10, p90 = interval80(part[:, r])
             p_worse = float((delta[i] < 0).mean())
-            risk = (f"rests most on the {risk_channel} curve: its part of the weekly delta is {p_mean:+,.0f} "
-                    f"(80% interval {p10:+,.0f} to {p90:+,.0f}); worse than current in {p_worse:.0%} of draws")
+            risk = (
+                f"rests most on the {risk_channel} curve: its part of the weekly delta is {p_mean:+,.0f} "
+                f"(80% interval {p10:+,.0f} to {p90:+,.0f}); worse than current in {p_worse:.0%} of draws"
+            )
         else:
             risk_channel, p_worse, risk = None, 0.0, "no change from the current allocation"
         base_mean = float(incr[0].mean())
         mean_i, p10_i, p90_i = interval80(incr[i])
         for c, channel in enumerate(curves.channels):
-            rows.append({
-                "scenario": name, "scenario_description": plans[name][1], "channel": channel,
-                "channel_group": curves.groups[c], "current_weekly_spend": curves.current_c[c],
-                "weekly_spend": spend[i, c], "spend_change": change[c], "total_weekly_budget": spend[i].sum(),
-                "channel_contribution_mean": contrib[i, :, c].mean(),
-                "incremental_outcome_mean": mean_i, "incremental_outcome_p10": p10_i, "incremental_outcome_p90": p90_i,
-                "delta_vs_current_mean": d_mean, "delta_vs_current_p10": d_p10, "delta_vs_current_p90": d_p90,
-                "delta_vs_current_pct": d_mean / base_mean if base_mean else None,
-                "channel_weeks_to_materialise": float(weeks_c[c]) if changed[c] and np.isfinite(weeks_c[c]) else None,
-                "weeks_to_materialise": weeks, "prob_worse_than_current": p_worse, "risk_channel": risk_channel,
-                "risk": risk, "reversibility": _reversibility(weeks) if changed.any() else "high",
-                "is_recommended": name == recommended, "flipping_assumption": flipping,
-                "shift_note": plans[name][2],
-            })
+            rows.append(
+                {
+                    "scenario": name,
+                    "scenario_description": plans[name][1],
+                    "channel": channel,
+                    "channel_group": curves.groups[c],
+                    "current_weekly_spend": curves.current_c[c],
+                    "weekly_spend": spend[i, c],
+                    "spend_change": change[c],
+                    "total_weekly_budget": spend[i].sum(),
+                    "channel_contribution_mean": contrib[i, :, c].mean(),
+                    "incremental_outcome_mean": mean_i,
+                    "incremental_outcome_p10": p10_i,
+                    "incremental_outcome_p90": p90_i,
+                    "delta_vs_current_mean": d_mean,
+                    "delta_vs_current_p10": d_p10,
+                    "delta_vs_current_p90": d_p90,
+                    "delta_vs_current_pct": d_mean / base_mean if base_mean else None,
+                    "channel_weeks_to_materialise": float(weeks_c[c])
+                    if changed[c] and np.isfinite(weeks_c[c])
+                    else None,
+                    "weeks_to_materialise": weeks,
+                    "prob_worse_than_current": p_worse,
+                    "risk_channel": risk_channel,
+                    "risk": risk,
+                    "reversibility": _reversibility(weeks) if changed.any() else "high",
+                    "is_recommended": name == recommended,
+                    "flipping_assumption": flipping,
+                    "shift_note": plans[name][2],
+                }
+            )
     frame = pd.DataFrame(rows)
     sens = pd.DataFrame(sensitivity)
     for table in (frame, sens):

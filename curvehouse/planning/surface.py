@@ -38,7 +38,9 @@ def simplex_sample(n: int, n_channels: int, seed: int) -> np.ndarray:
     return np.diff(edges, axis=1)
 
 
-def mixes(share_c: np.ndarray, per_level: int, tilt: float, seed: int) -> tuple[np.ndarray, list[str], list[int | None]]:
+def mixes(
+    share_c: np.ndarray, per_level: int, tilt: float, seed: int
+) -> tuple[np.ndarray, list[str], list[int | None]]:
     """The allocation mixes of one budget level: current, each channel tilted up and down, then
     simplex samples up to ``per_level``. Returns shares (m, c), mix kinds and tilted channel indices."""
     n_channels = len(share_c)
@@ -79,11 +81,11 @@ def response_surface(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
     contrib_p90 = np.empty((n, n_ch))
     incr = np.empty((n, 3))
     for start in range(0, n, _CHUNK):
-        block = curves.contributions(spend_nc[start:start + _CHUNK])
+        block = curves.contributions(spend_nc[start : start + _CHUNK])
         mean, p10, p90 = interval80(block, axis=1)
-        contrib_mean[start:start + _CHUNK], contrib_p10[start:start + _CHUNK] = mean, p10
-        contrib_p90[start:start + _CHUNK] = p90
-        incr[start:start + _CHUNK] = np.column_stack(interval80(block.sum(axis=2), axis=1))
+        contrib_mean[start : start + _CHUNK], contrib_p10[start : start + _CHUNK] = mean, p10
+        contrib_p90[start : start + _CHUNK] = p90
+        incr[start : start + _CHUNK] = np.column_stack(interval80(block.sum(axis=2), axis=1))
     base = curves.calibration * curves.base
     inside_nc = curves.within_observed(spend_nc)
     budget_n = ratio_n * total
@@ -98,30 +100,32 @@ def response_surface(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
         roi = np.where(budget_n > 0, incr[:, 0] / budget_n, np.nan)
         spend_share = np.where(per_row(budget_n) > 0, flat_spend / per_row(budget_n), 0.0)
     tilted_names = [curves.channels[t] if t is not None else None for t in tilts] * len(ratios)
-    return pd.DataFrame({
-        "run_id": curves.run_id,
-        "segment_id": curves.segment_id,
-        "scenario_id": per_row(np.arange(n)),
-        "mix_kind": np.repeat(np.array(kinds * len(ratios), dtype=object), n_ch),
-        "tilted_channel": np.repeat(np.array(tilted_names, dtype=object), n_ch),
-        "budget_ratio": per_row(ratio_n),
-        "total_weekly_budget": per_row(budget_n),
-        "channel": np.tile(np.array(curves.channels, dtype=object), n),
-        "weekly_spend": flat_spend,
-        "spend_share": spend_share,
-        "contribution_mean": flat_mean,
-        "contribution_p10": contrib_p10.ravel(),
-        "contribution_p90": contrib_p90.ravel(),
-        "channel_roi_mean": channel_roi,
-        "is_channel_within_observed_range": inside_nc.ravel(),
-        "expected_outcome_mean": per_row(base + incr[:, 0]),
-        "expected_outcome_p10": per_row(base + incr[:, 1]),
-        "expected_outcome_p90": per_row(base + incr[:, 2]),
-        "incremental_outcome_mean": per_row(incr[:, 0]),
-        "incremental_outcome_p10": per_row(incr[:, 1]),
-        "incremental_outcome_p90": per_row(incr[:, 2]),
-        "roi_mean": per_row(roi),
-        "is_within_observed_range": per_row(inside_nc.all(axis=1)),
-        "calibration_factor": curves.calibration,
-        "interval_source": curves.interval_source,
-    })
+    return pd.DataFrame(
+        {
+            "run_id": curves.run_id,
+            "segment_id": curves.segment_id,
+            "scenario_id": per_row(np.arange(n)),
+            "mix_kind": np.repeat(np.array(kinds * len(ratios), dtype=object), n_ch),
+            "tilted_channel": np.repeat(np.array(tilted_names, dtype=object), n_ch),
+            "budget_ratio": per_row(ratio_n),
+            "total_weekly_budget": per_row(budget_n),
+            "channel": np.tile(np.array(curves.channels, dtype=object), n),
+            "weekly_spend": flat_spend,
+            "spend_share": spend_share,
+            "contribution_mean": flat_mean,
+            "contribution_p10": contrib_p10.ravel(),
+            "contribution_p90": contrib_p90.ravel(),
+            "channel_roi_mean": channel_roi,
+            "is_channel_within_observed_range": inside_nc.ravel(),
+            "expected_outcome_mean": per_row(base + incr[:, 0]),
+            "expected_outcome_p10": per_row(base + incr[:, 1]),
+            "expected_outcome_p90": per_row(base + incr[:, 2]),
+            "incremental_outcome_mean": per_row(incr[:, 0]),
+            "incremental_outcome_p10": per_row(incr[:, 1]),
+            "incremental_outcome_p90": per_row(incr[:, 2]),
+            "roi_mean": per_row(roi),
+            "is_within_observed_range": per_row(inside_nc.all(axis=1)),
+            "calibration_factor": curves.calibration,
+            "interval_source": curves.interval_source,
+        }
+    )

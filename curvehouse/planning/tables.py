@@ -23,8 +23,21 @@ from curvehouse.planning.scenarios import plan_scenarios
 from curvehouse.planning.schema import PLANNING_COLUMNS
 from curvehouse.planning.surface import response_surface
 
-__all__ = ["shaped", "per_segment", "channels_table", "curve_draws_table", "surface_table", "frontier_table", "scenario_table", "sensitivity_table",
-           "audit_table", "proposal_table", "mmm_monthly", "agreement_table", "alerts_table"]
+__all__ = [
+    "shaped",
+    "per_segment",
+    "channels_table",
+    "curve_draws_table",
+    "surface_table",
+    "frontier_table",
+    "scenario_table",
+    "sensitivity_table",
+    "audit_table",
+    "proposal_table",
+    "mmm_monthly",
+    "agreement_table",
+    "alerts_table",
+]
 
 
 def shaped(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -32,8 +45,9 @@ def shaped(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reindex(columns=list(PLANNING_COLUMNS[table]))
 
 
-def per_segment(table: str, channels: pd.DataFrame, draws: pd.DataFrame,
-                build: Callable[[CurveSet], pd.DataFrame]) -> pd.DataFrame:
+def per_segment(
+    table: str, channels: pd.DataFrame, draws: pd.DataFrame, build: Callable[[CurveSet], pd.DataFrame]
+) -> pd.DataFrame:
     """Apply ``build`` to every segment's curves and stack the results as the published table."""
     frames = [build(curves) for curves in curve_sets(channels, draws).values()]
     frames = [f.dropna(axis=1, how="all") for f in frames if not f.empty]  # all-null columns come back in shaped()
@@ -68,14 +82,16 @@ def audit_table(channels: pd.DataFrame, draws: pd.DataFrame, spec: PlanningSpec)
     return per_segment("mmm_saturation_audit", channels, draws, lambda c: saturation_audit(c, spec))
 
 
-def proposal_table(proposals: pd.DataFrame, channels: pd.DataFrame, draws: pd.DataFrame, spec: PlanningSpec
-                   ) -> pd.DataFrame:
+def proposal_table(
+    proposals: pd.DataFrame, channels: pd.DataFrame, draws: pd.DataFrame, spec: PlanningSpec
+) -> pd.DataFrame:
     evaluated = evaluate_proposals(proposals[PROPOSAL_COLUMNS], curve_sets(channels, draws), spec)
     return shaped("mmm_reallocation_proposals", evaluated)
 
 
-def mmm_monthly(channels: pd.DataFrame, draws: pd.DataFrame, decomposition: pd.DataFrame,
-                spine: pd.DataFrame) -> pd.DataFrame:
+def mmm_monthly(
+    channels: pd.DataFrame, draws: pd.DataFrame, decomposition: pd.DataFrame, spine: pd.DataFrame
+) -> pd.DataFrame:
     """The current model's monthly contribution per segment x channel: built-in runs from their weekly
     decomposition, BYOMM curves as the calibrated curve (posterior mean) at each week's spend."""
     frames = []
@@ -84,48 +100,78 @@ def mmm_monthly(channels: pd.DataFrame, draws: pd.DataFrame, decomposition: pd.D
     for segment, curves in sets.items():
         source = sources[segment]
         if source == "builtin":
-            weekly = decomposition[(decomposition["run_id"] == curves.run_id) & (decomposition["component_kind"] == "channel")]
+            weekly = decomposition[
+                (decomposition["run_id"] == curves.run_id) & (decomposition["component_kind"] == "channel")
+            ]
             weekly = weekly.rename(columns={"value_mean": "value"})[["segment_id", "channel", "week_start", "value"]]
             basis = "decomposition"
         else:
-            spend = spine[(spine["segment_id"] == segment) & spine["channel"].isin(curves.channels) & spine["is_in_window"]]
+            spend = spine[
+                (spine["segment_id"] == segment) & spine["channel"].isin(curves.channels) & spine["is_in_window"]
+            ]
             if spend.empty:
                 continue
-            wide = spend.pivot(index="week_start", columns="channel", values="spend").reindex(
-                columns=list(curves.channels)).fillna(0.0)
+            wide = (
+                spend.pivot(index="week_start", columns="channel", values="spend")
+                .reindex(columns=list(curves.channels))
+                .fillna(0.0)
+            )
             value = curves.contributions(wide.to_numpy())[:, :, :].mean(axis=1)  # (weeks, c)
-            weekly = pd.DataFrame({
-                "segment_id": segment, "channel": np.tile(curves.channels, len(wide)),
-                "week_start": np.repeat(wide.index.to_numpy(), curves.n_channels), "value": value.ravel(),
-            })
+            weekly = pd.DataFrame(
+                {
+                    "segment_id": segment,
+                    "channel": np.tile(curves.channels, len(wide)),
+                    "week_start": np.repeat(wide.index.to_numpy(), curves.n_channels),
+                    "value": value.ravel(),
+                }
+            )
             weekly = weekly[weekly["channel"].isin(spend["channel"].unique())]
             basis = "curve_at_weekly_spend"
         monthly = weeks_to_months(weekly, ["segment_id", "channel"])
-        frames.append(monthly.rename(columns={"value": "mmm_contribution"}).assign(
-            run_id=curves.run_id, source=source, mmm_basis=basis))
+        frames.append(
+            monthly.rename(columns={"value": "mmm_contribution"}).assign(
+                run_id=curves.run_id, source=source, mmm_basis=basis
+            )
+        )
     columns = ["segment_id", "channel", "month", "mmm_contribution", "run_id", "source", "mmm_basis"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
-def agreement_table(channels: pd.DataFrame, draws: pd.DataFrame, decomposition: pd.DataFrame, spine: pd.DataFrame,
-                    attribution: pd.DataFrame, spec: PlanningSpec) -> pd.DataFrame:
+def agreement_table(
+    channels: pd.DataFrame,
+    draws: pd.DataFrame,
+    decomposition: pd.DataFrame,
+    spine: pd.DataFrame,
+    attribution: pd.DataFrame,
+    spec: PlanningSpec,
+) -> pd.DataFrame:
     attribution = attribution.rename(columns={"attribution_month": "month"})
-    return shaped("mmm_attribution_agreement",
-                  agreement_matrix(mmm_monthly(channels, draws, decomposition, spine), attribution, spec))
+    return shaped(
+        "mmm_attribution_agreement",
+        agreement_matrix(mmm_monthly(channels, draws, decomposition, spine), attribution, spec),
+    )
 
 
-def alerts_table(tables: dict[str, pd.DataFrame], spec: PlanningSpec, stale_after_days: float, as_of: date
-                 ) -> pd.DataFrame:
+def alerts_table(
+    tables: dict[str, pd.DataFrame], spec: PlanningSpec, stale_after_days: float, as_of: date
+) -> pd.DataFrame:
     """Every alert rule over the published tables, routed and dated."""
     runs, parameters = tables["runs"], tables["parameters"]
-    return shaped("mmm_alerts", rules.collect_alerts([
-        rules.gate_failure_alerts(tables["gate_results"]),
-        rules.rejected_fit_alerts(runs),
-        rules.sign_flip_alerts(runs, parameters),
-        rules.fit_quality_alerts(runs, spec.r2_floor),
-        rules.methodology_change_alerts(runs),
-        rules.stale_curve_alerts(tables["staleness"], stale_after_days),
-        rules.deferral_alerts(tables["deferrals"]),
-        rules.disagreement_alerts(tables["agreement"], spec),
-        rules.proposal_alerts(tables["proposals"], spec),
-    ], spec, as_of))
+    return shaped(
+        "mmm_alerts",
+        rules.collect_alerts(
+            [
+                rules.gate_failure_alerts(tables["gate_results"]),
+                rules.rejected_fit_alerts(runs),
+                rules.sign_flip_alerts(runs, parameters),
+                rules.fit_quality_alerts(runs, spec.r2_floor),
+                rules.methodology_change_alerts(runs),
+                rules.stale_curve_alerts(tables["staleness"], stale_after_days),
+                rules.deferral_alerts(tables["deferrals"]),
+                rules.disagreement_alerts(tables["agreement"], spec),
+                rules.proposal_alerts(tables["proposals"], spec),
+            ],
+            spec,
+            as_of,
+        ),
+    )

@@ -63,8 +63,9 @@ def channel_draws(samples: dict[str, np.ndarray], data: ModelData) -> dict[str, 
     return {name: np.where(mask, v, np.nan).reshape(lead + v.shape[1:]) for name, v in out.items()}
 
 
-def component_draws(samples: dict[str, np.ndarray], data: ModelData, max_draws: int,
-                    fit_mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def component_draws(
+    samples: dict[str, np.ndarray], data: ModelData, max_draws: int, fit_mask: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Weekly components in outcome currency for up to max_draws draws (evenly thinned).
 
     fit_mask: the weeks the posterior was fitted on (ROI and level are defined over them).

@@ -34,8 +34,16 @@ __all__ = [
 ]
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f5f99", "#d9822b", "#9aa5b1", "#2e8540", "#b3261e"
-plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-                     "axes.spines.right": False, "axes.titlesize": 10, "figure.dpi": 96})
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 10,
+        "figure.dpi": 96,
+    }
+)
 _MONEY = FuncFormatter(lambda v, _: _short(v))
 
 
@@ -43,7 +51,9 @@ def _short(value: float) -> str:
     v = abs(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if v >= limit:
-            return f"{value / limit:g}{suffix}" if value / limit == int(value / limit) else f"{value / limit:.1f}{suffix}"
+            return (
+                f"{value / limit:g}{suffix}" if value / limit == int(value / limit) else f"{value / limit:.1f}{suffix}"
+            )
     return f"{value:g}"
 
 
@@ -73,7 +83,7 @@ def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.Da
     channels without them are drawn from their curve parameters."""
     fig, axes = _grid(len(curves))
     spends = positions.set_index("channel")["current_weekly_spend"] if not positions.empty else pd.Series(dtype=float)
-    for ax, row in zip(axes, curves.itertuples()):
+    for ax, row in zip(axes, curves.itertuples(), strict=False):
         grid = points[points["channel"] == row.channel_name].sort_values("weekly_spend") if not points.empty else points
         current = spends.get(row.channel_name)
         current = float(current) if current is not None and pd.notna(current) else None
@@ -83,14 +93,23 @@ def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.Da
             ax.fill_between(x, grid["response_p10"], grid["response_p90"], color=BLUE, alpha=0.25, lw=0, label="80%")
             ax.plot(x, grid["response_mean"], color=BLUE, lw=1.8, label="mean")
         else:
-            top = row.observed_spend_max if pd.notna(row.observed_spend_max) else max(
-                2 * (current or 0), 3 * row.saturation_half_point)
+            top = (
+                row.observed_spend_max
+                if pd.notna(row.observed_spend_max)
+                else max(2 * (current or 0), 3 * row.saturation_half_point)
+            )
             x = np.linspace(0, top, 60)
             half, slope = row.saturation_half_point, row.hill_slope
             if pd.notna(row.saturation_max_p05) and pd.notna(row.saturation_max_p95):
-                ax.fill_between(x, hill_response(x, half, row.saturation_max_p05, slope),
-                                hill_response(x, half, row.saturation_max_p95, slope),
-                                color=BLUE, alpha=0.15, lw=0, label="interval")
+                ax.fill_between(
+                    x,
+                    hill_response(x, half, row.saturation_max_p05, slope),
+                    hill_response(x, half, row.saturation_max_p95, slope),
+                    color=BLUE,
+                    alpha=0.15,
+                    lw=0,
+                    label="interval",
+                )
             ax.plot(x, hill_response(x, half, row.saturation_max, slope), color=BLUE, lw=1.8, label="curve")
         if pd.notna(row.observed_spend_min) and pd.notna(row.observed_spend_max):
             ax.axvspan(row.observed_spend_min, row.observed_spend_max, color=GREY, alpha=0.15, lw=0, label="observed")
@@ -126,8 +145,9 @@ def actual_vs_fitted(decomposition: pd.DataFrame, title: str) -> str:
     actual = decomposition[decomposition["component"] == "actual"].sort_values("week_start")
     fitted = decomposition[decomposition["component"] == "fitted"].sort_values("week_start")
     fig, ax = plt.subplots(figsize=(10, 3.0))
-    ax.fill_between(fitted["week_start"], fitted["value_p05"], fitted["value_p95"], color=BLUE, alpha=0.2, lw=0,
-                    label="fitted 90%")
+    ax.fill_between(
+        fitted["week_start"], fitted["value_p05"], fitted["value_p95"], color=BLUE, alpha=0.2, lw=0, label="fitted 90%"
+    )
     ax.plot(fitted["week_start"], fitted["value_mean"], color=BLUE, lw=1.4, label="fitted")
     ax.plot(actual["week_start"], actual["value_mean"], color="black", lw=1.0, marker=".", ms=3, label="actual")
     ax.yaxis.set_major_formatter(_MONEY)
@@ -145,7 +165,7 @@ def channel_contributions(channels: pd.DataFrame, title: str) -> str:
     low = (data["contribution"] - data["contribution_low"]).clip(lower=0).fillna(0)
     high = (data["contribution_high"] - data["contribution"]).clip(lower=0).fillna(0)
     ax.barh(y, data["contribution"], color=BLUE, xerr=[low, high], error_kw={"ecolor": GREY, "lw": 1})
-    for yi, (value, roi) in enumerate(zip(data["contribution"], data["roi"])):
+    for yi, (value, roi) in enumerate(zip(data["contribution"], data["roi"], strict=True)):
         ax.text(value, yi, f"  ROI {roi:.2f}" if pd.notna(roi) else "", va="center", fontsize=8)
     ax.set_yticks(y, data["display_name"])
     ax.xaxis.set_major_formatter(_MONEY)
@@ -156,8 +176,14 @@ def channel_contributions(channels: pd.DataFrame, title: str) -> str:
 
 def readiness_heatmap(readiness: pd.DataFrame) -> str:
     """Segments x the five readiness dimensions, scored 1-5."""
-    columns = ["history_score", "spend_score", "impressions_score", "outcome_score", "controls_score",
-               "readiness_score"]
+    columns = [
+        "history_score",
+        "spend_score",
+        "impressions_score",
+        "outcome_score",
+        "controls_score",
+        "readiness_score",
+    ]
     data = readiness.set_index("segment_id")[columns]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(data) + 1.2))
     ax.imshow(data.to_numpy(dtype=float), cmap="RdYlGn", vmin=1, vmax=5, aspect="auto")
@@ -172,8 +198,10 @@ def readiness_heatmap(readiness: pd.DataFrame) -> str:
 def frontier(front: pd.DataFrame, current_budget: float | None, title: str) -> str:
     """Expected outcome of the best allocations per total weekly budget, 80% band on the best."""
     totals = front.groupby(["total_weekly_budget", "rank"], as_index=False).agg(
-        mean=("expected_outcome_mean", "first"), p10=("expected_outcome_p10", "first"),
-        p90=("expected_outcome_p90", "first"))
+        mean=("expected_outcome_mean", "first"),
+        p10=("expected_outcome_p10", "first"),
+        p90=("expected_outcome_p90", "first"),
+    )
     best = totals[totals["rank"] == totals["rank"].min()].sort_values("total_weekly_budget")
     others = totals[totals["rank"] != totals["rank"].min()]
     fig, ax = plt.subplots(figsize=(7, 3.4))
@@ -195,13 +223,19 @@ def frontier(front: pd.DataFrame, current_budget: float | None, title: str) -> s
 def scenarios(table: pd.DataFrame, title: str) -> str:
     """Incremental outcome per scenario with its 80% interval."""
     data = table.groupby("scenario", as_index=False).agg(
-        mean=("incremental_outcome_mean", "first"), p10=("incremental_outcome_p10", "first"),
-        p90=("incremental_outcome_p90", "first"))
+        mean=("incremental_outcome_mean", "first"),
+        p10=("incremental_outcome_p10", "first"),
+        p90=("incremental_outcome_p90", "first"),
+    )
     fig, ax = plt.subplots(figsize=(6, 3.0))
     x = np.arange(len(data))
-    ax.bar(x, data["mean"], color=[ORANGE if s == "current" else BLUE for s in data["scenario"]],
-           yerr=[(data["mean"] - data["p10"]).clip(lower=0), (data["p90"] - data["mean"]).clip(lower=0)],
-           error_kw={"ecolor": "black", "lw": 1, "capsize": 3})
+    ax.bar(
+        x,
+        data["mean"],
+        color=[ORANGE if s == "current" else BLUE for s in data["scenario"]],
+        yerr=[(data["mean"] - data["p10"]).clip(lower=0), (data["p90"] - data["mean"]).clip(lower=0)],
+        error_kw={"ecolor": "black", "lw": 1, "capsize": 3},
+    )
     ax.set_xticks(x, data["scenario"])
     ax.yaxis.set_major_formatter(_MONEY)
     ax.set_ylabel("incremental outcome / week ($)")
@@ -213,7 +247,7 @@ def trace_and_rank(draws: pd.DataFrame, title: str) -> str:
     """Per parameter: draws by chain (trace) and the histogram of their pooled ranks per chain (rank plot)."""
     names = sorted(draws["label"].unique())
     fig, axes = plt.subplots(len(names), 2, figsize=(10, 1.3 * len(names) + 0.6), squeeze=False)
-    for (trace_ax, rank_ax), name in zip(axes, names):
+    for (trace_ax, rank_ax), name in zip(axes, names, strict=True):
         rows = draws[draws["label"] == name]
         ranks = rows["value"].rank(method="average").to_numpy()
         bins = np.linspace(0, len(rows), 11)
@@ -234,7 +268,7 @@ def prior_vs_posterior(draws: pd.DataFrame, title: str) -> str:
     """Per channel, the ROI prior draws against the posterior draws: what the data taught."""
     channels = sorted(draws["channel"].dropna().unique())
     fig, axes = _grid(len(channels))
-    for ax, channel in zip(axes, channels):
+    for ax, channel in zip(axes, channels, strict=False):
         rows = draws[draws["channel"] == channel]
         prior = rows.loc[rows["draw_kind"] == "prior", "value"]
         post = rows.loc[rows["draw_kind"] == "posterior", "value"]

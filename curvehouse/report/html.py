@@ -48,7 +48,9 @@ def esc(value: object) -> str:
 
 def page(filename: str, title: str, body: str, provenance: list[str], generated: str) -> str:
     """A whole HTML document with the navigation bar and the provenance footer."""
-    nav = "".join(f'<a href="{href}"{" class=on" if href == filename else ""}>{esc(label)}</a>' for href, label in PAGES)
+    nav = "".join(
+        f'<a href="{href}"{" class=on" if href == filename else ""}>{esc(label)}</a>' for href, label in PAGES
+    )
     cites = "".join(f"<li>{esc(line)}</li>" for line in provenance) or "<li>no current curves</li>"
     return (
         f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{esc(title)} - Curvehouse</title>"
@@ -78,7 +80,7 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, limit: int
         return "<p class=muted>No rows.</p>"
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = "".join(
-        "<tr>" + "".join(_cell(v, formats.get(c)) for c, v in zip(frame.columns, row)) + "</tr>"
+        "<tr>" + "".join(_cell(v, formats.get(c)) for c, v in zip(frame.columns, row, strict=True)) + "</tr>"
         for row in frame.head(limit).itertuples(index=False)
     )
     more = f"<p class=muted>{len(frame) - limit} more rows in the warehouse table.</p>" if len(frame) > limit else ""
@@ -98,4 +100,6 @@ def chart(svg_text: str, name: str, caption: str = "") -> str:
 
 def missing(what: str, why: str) -> str:
     """The placeholder for a section whose tables are not built (yet)."""
-    return f"<div class=missing data-missing=\"{esc(what)}\"><strong>{esc(what)}: not built yet.</strong> {esc(why)}</div>"
+    return (
+        f'<div class=missing data-missing="{esc(what)}"><strong>{esc(what)}: not built yet.</strong> {esc(why)}</div>'
+    )

@@ -12,12 +12,21 @@ from curvehouse.report.html import chart, esc, missing, section, table
 from curvehouse.report.summary import Board, agreement_matrix, money, pct, sorted_alerts
 from curvehouse.report.tables import Tables
 
-__all__ = ["one_pager", "curves_page", "contributions_page", "planning_page", "gates_page", "diagnostics_page",
-           "outputs_page"]
+__all__ = [
+    "one_pager",
+    "curves_page",
+    "contributions_page",
+    "planning_page",
+    "gates_page",
+    "diagnostics_page",
+    "outputs_page",
+]
 
 BOARD_ALERTS = 6  # the one-pager lists the worst few; the curves page has them all
-PLANNING_WHY = "The planning layer (response surface, frontier, scenarios, saturation audit, alerts) has not " \
-               "published its tables in this warehouse; run `dbt build` with the planning models to fill this in."
+PLANNING_WHY = (
+    "The planning layer (response surface, frontier, scenarios, saturation audit, alerts) has not "
+    "published its tables in this warehouse; run `dbt build` with the planning models to fill this in."
+)
 
 
 def _segments(tables: Tables) -> list[str]:
@@ -28,39 +37,62 @@ def _segments(tables: Tables) -> list[str]:
 def one_pager(b: Board, tables: Tables) -> str:
     """Headline, brand vs performance, top 3 / bottom 2, alerts, confidence, next quarter."""
     if b.channels.empty:
-        return missing("Current curves", "No current curves in mmm_curves: run `dbt build` with the built-in fit or "
-                                         "BYOMM files in the landing folder.")
+        return missing(
+            "Current curves",
+            "No current curves in mmm_curves: run `dbt build` with the built-in fit or "
+            "BYOMM files in the landing folder.",
+        )
     split = " \u00b7 ".join(f"{esc(group)} {pct(share)}" for group, share in sorted(b.group_share.items()))
-    top = b.top[["display_name", "contribution", "roi"]].rename(columns={"display_name": "channel",
-                                                                        "contribution": "incremental revenue"})
+    top = b.top[["display_name", "contribution", "roi"]].rename(
+        columns={"display_name": "channel", "contribution": "incremental revenue"}
+    )
     bottom = b.bottom[["channel", "display_name", "spend", "roi"]]
     if b.reallocation is not None and not b.reallocation.empty:
         bottom = bottom.merge(b.reallocation, on="channel", how="left").rename(
-            columns={"recommended_move": "proposed weekly move ($)"})
+            columns={"recommended_move": "proposed weekly move ($)"}
+        )
         realloc_note = ""
     else:
-        realloc_note = missing("Proposed reallocation", PLANNING_WHY) if b.reallocation is None else \
-            "<p class=muted>The saturation audit proposes no move for these channels.</p>"
+        realloc_note = (
+            missing("Proposed reallocation", PLANNING_WHY)
+            if b.reallocation is None
+            else "<p class=muted>The saturation audit proposes no move for these channels.</p>"
+        )
     bottom = bottom.drop(columns=["channel"]).rename(columns={"display_name": "channel"})
-    alerts = "".join(f"<li>{esc(a)}</li>" for a in b.alerts[:BOARD_ALERTS]) or \
-        "<li class=ok>No saturation or staleness alerts.</li>"
+    alerts = (
+        "".join(f"<li>{esc(a)}</li>" for a in b.alerts[:BOARD_ALERTS])
+        or "<li class=ok>No saturation or staleness alerts.</li>"
+    )
     if len(b.alerts) > BOARD_ALERTS:
         alerts += f"<li class=muted>{len(b.alerts) - BOARD_ALERTS} more: see the saturation curves page.</li>"
     open_alerts = tables.get("mmm_alerts")
     if open_alerts is not None and not open_alerts.empty:
         critical = int((open_alerts["severity"] == "critical").sum())
-        alerts += f"<li class=muted>{len(open_alerts)} open alerts in all ({critical} critical): see " \
-                  "<a href=gates.html>Gates &amp; readiness</a>.</li>"
+        alerts += (
+            f"<li class=muted>{len(open_alerts)} open alerts in all ({critical} critical): see "
+            "<a href=gates.html>Gates &amp; readiness</a>.</li>"
+        )
     if b.next_quarter is None:
         next_q = missing("Next quarter's recommendation", PLANNING_WHY)
     else:
-        shown = b.next_quarter.rename(columns={
-            "current_weekly_spend": "current ($/week)", "recommended_move": "move ($/week)",
-            "next_quarter_spend": "next quarter ($, 13 weeks)", "change": "change vs current ($, 13 weeks)"})
-        next_q = table(shown, {c: ("+,.0f" if "move" in c or "change" in c else ",.0f") for c in shown.columns}) + \
-            "<p class=muted>From the saturation audit's net-zero moves (mmm_saturation_audit), summed over segments.</p>"
-    interval = f" (channels' 90% bounds summed: {money(b.contribution_low)}-{money(b.contribution_high)})" \
-        if pd.notna(b.contribution_low) and pd.notna(b.contribution_high) else ""
+        shown = b.next_quarter.rename(
+            columns={
+                "current_weekly_spend": "current ($/week)",
+                "recommended_move": "move ($/week)",
+                "next_quarter_spend": "next quarter ($, 13 weeks)",
+                "change": "change vs current ($, 13 weeks)",
+            }
+        )
+        next_q = (
+            table(shown, {c: ("+,.0f" if "move" in c or "change" in c else ",.0f") for c in shown.columns})
+            + "<p class=muted>From the saturation audit's net-zero moves (mmm_saturation_audit), "
+            "summed over segments.</p>"
+        )
+    interval = (
+        f" (channels' 90% bounds summed: {money(b.contribution_low)}-{money(b.contribution_high)})"
+        if pd.notna(b.contribution_low) and pd.notna(b.contribution_high)
+        else ""
+    )
     bars = figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)")
     return (
         f"<p class=headline data-headline>{esc(b.headline())}</p>"
@@ -69,8 +101,10 @@ def one_pager(b: Board, tables: Tables) -> str:
         f"</div><div class=card><h2>Model confidence</h2><p>R\u00b2 {esc(b.r2)}<br>MAPE {esc(b.mape)}<br>"
         f"Most uncertain assumption: {esc(b.most_uncertain)}</p></div></div>"
         + section("Top 3 channels by incremental revenue", table(top, {"incremental revenue": ",.0f", "roi": ".2f"}))
-        + section("Bottom 2 channels by ROI", table(bottom, {"spend": ",.0f", "roi": ".2f",
-                                                            "proposed weekly move ($)": "+,.0f"}) + realloc_note)
+        + section(
+            "Bottom 2 channels by ROI",
+            table(bottom, {"spend": ",.0f", "roi": ".2f", "proposed weekly move ($)": "+,.0f"}) + realloc_note,
+        )
         + section("Saturation alerts", f"<ul>{alerts}</ul>")
         + section("Next quarter's recommendation per channel", next_q)
         + chart(bars, "channel-contributions", "Bars: posterior mean; whiskers: the stated interval.")
@@ -84,47 +118,81 @@ def curves_page(tables: Tables) -> str:
         return missing("Saturation curves", "mmm_curves holds no current curves.")
     points = tables.current("mmm_saturation_curves")
     positions = tables.current("agent_saturation_positions")
-    body = ("<p class=muted>Response per week at a sustained weekly spend, in outcome currency. Bands: 80% and 90% "
-            "intervals (built-in fit) or the stated interval (BYOMM). Grey: the weekly spend range the curve was "
-            "fitted on (not evidence beyond it). Dashed orange: current weekly spend.</p>")
+    body = (
+        "<p class=muted>Response per week at a sustained weekly spend, in outcome currency. Bands: 80% and 90% "
+        "intervals (built-in fit) or the stated interval (BYOMM). Grey: the weekly spend range the curve was "
+        "fitted on (not evidence beyond it). Dashed orange: current weekly spend.</p>"
+    )
     for segment in _segments(tables):
         seg_curves = curves[curves["segment_id"] == segment].sort_values("channel_name")
         run = seg_curves["run_id"].iloc[0]
         seg_points = points[points["run_id"] == run] if not points.empty else points
         seg_pos = positions[positions["segment_id"] == segment] if not positions.empty else positions
         source, model = seg_curves["source"].iloc[0], seg_curves["model_id"].iloc[0]
-        title = f"{segment}: built-in fit, run {run}" if source == "builtin" else f"{segment}: {source} model {model}" \
-            if model != source else f"{segment}: {source} model, version {run}"
-        body += section(title, chart(figures.saturation_grid(seg_curves, seg_points, seg_pos, title),
-                                     f"saturation-{segment}"), f"seg-{segment}")
+        title = (
+            f"{segment}: built-in fit, run {run}"
+            if source == "builtin"
+            else f"{segment}: {source} model {model}"
+            if model != source
+            else f"{segment}: {source} model, version {run}"
+        )
+        body += section(
+            title,
+            chart(figures.saturation_grid(seg_curves, seg_points, seg_pos, title), f"saturation-{segment}"),
+            f"seg-{segment}",
+        )
         if not seg_pos.empty:
-            cols = ["channel", "current_weekly_spend", "saturation_half_point", "inflection_spend",
-                    "saturation_position", "prob_marginal_roi_above_floor", "roi_floor", "marginal_roi_mean",
-                    "marginal_roi_p10", "marginal_roi_p90", "headroom_weekly_spend", "staleness_days"]
-            body += table(seg_pos[cols], {"current_weekly_spend": ",.0f", "saturation_half_point": ",.0f",
-                                          "inflection_spend": ",.0f", "headroom_weekly_spend": ",.0f",
-                                          "prob_marginal_roi_above_floor": ".0%"})
+            cols = [
+                "channel",
+                "current_weekly_spend",
+                "saturation_half_point",
+                "inflection_spend",
+                "saturation_position",
+                "prob_marginal_roi_above_floor",
+                "roi_floor",
+                "marginal_roi_mean",
+                "marginal_roi_p10",
+                "marginal_roi_p90",
+                "headroom_weekly_spend",
+                "staleness_days",
+            ]
+            body += table(
+                seg_pos[cols],
+                {
+                    "current_weekly_spend": ",.0f",
+                    "saturation_half_point": ",.0f",
+                    "inflection_spend": ",.0f",
+                    "headroom_weekly_spend": ",.0f",
+                    "prob_marginal_roi_above_floor": ".0%",
+                },
+            )
     return body
 
 
 def contributions_page(b: Board, tables: Tables) -> str:
     body = ""
     if not b.channels.empty:
-        body += chart(figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)"),
-                      "channel-contributions")
+        body += chart(
+            figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)"),
+            "channel-contributions",
+        )
     decomposition = tables.current("mmm_decomposition_weekly")
     for segment in _segments(tables):
         rows = decomposition[decomposition["segment_id"] == segment] if not decomposition.empty else decomposition
         if rows.empty:
-            body += section(segment, "<p class=muted>The current curves of this segment come from a BYOMM export, "
-                                     "which carries no weekly decomposition: contribution over time and actual vs "
-                                     "fitted exist for built-in fits only. Totals per channel are above.</p>")
+            body += section(
+                segment,
+                "<p class=muted>The current curves of this segment come from a BYOMM export, "
+                "which carries no weekly decomposition: contribution over time and actual vs "
+                "fitted exist for built-in fits only. Totals per channel are above.</p>",
+            )
             continue
-        body += section(segment,
-                        chart(figures.contribution_over_time(rows, f"{segment}: contribution over time"),
-                              f"contribution-{segment}")
-                        + chart(figures.actual_vs_fitted(rows, f"{segment}: actual vs fitted"), f"fit-{segment}"),
-                        f"seg-{segment}")
+        body += section(
+            segment,
+            chart(figures.contribution_over_time(rows, f"{segment}: contribution over time"), f"contribution-{segment}")
+            + chart(figures.actual_vs_fitted(rows, f"{segment}: actual vs fitted"), f"fit-{segment}"),
+            f"seg-{segment}",
+        )
     return body or missing("Contributions", "No current curves.")
 
 
@@ -134,11 +202,15 @@ def planning_page(tables: Tables) -> str:
     if tables.built("mmm_efficient_frontier") and tables.has("mmm_efficient_frontier"):
         front = tables.current("mmm_efficient_frontier")
         for segment, rows in front.groupby("segment_id"):
-            current = positions.loc[positions["segment_id"] == segment, "current_weekly_spend"].sum() \
-                if not positions.empty else None
-            body += section(f"Efficient frontier: {segment}",
-                            chart(figures.frontier(rows, current, f"{segment}: efficient frontier"),
-                                  f"frontier-{segment}"))
+            current = (
+                positions.loc[positions["segment_id"] == segment, "current_weekly_spend"].sum()
+                if not positions.empty
+                else None
+            )
+            body += section(
+                f"Efficient frontier: {segment}",
+                chart(figures.frontier(rows, current, f"{segment}: efficient frontier"), f"frontier-{segment}"),
+            )
     else:
         body += section("Efficient frontier", missing("Efficient frontier (mmm_efficient_frontier)", PLANNING_WHY))
     if tables.has("mmm_scenarios"):
@@ -146,35 +218,65 @@ def planning_page(tables: Tables) -> str:
         for segment, rows in scen.groupby("segment_id"):
             wide = rows.pivot_table(index="channel", columns="scenario", values="weekly_spend", aggfunc="sum")
             per_scenario = rows.drop_duplicates("scenario")[
-                [c for c in ("scenario", "scenario_description", "incremental_outcome_mean", "delta_vs_current_mean",
-                             "delta_vs_current_p10", "delta_vs_current_p90", "weeks_to_materialise", "risk",
-                             "is_recommended") if c in rows.columns]]
-            body += section(f"Scenario comparison: {segment}",
-                            chart(figures.scenarios(rows, f"{segment}: scenarios (same total budget)"),
-                                  f"scenarios-{segment}")
-                            + table(per_scenario, {c: ",.0f" for c in per_scenario.columns if "outcome" in c
-                                                   or "delta" in c})
-                            + "<p class=muted>Weekly spend per channel by scenario ($/week):</p>"
-                            + table(wide.reset_index(), {c: ",.0f" for c in wide.columns}))
+                [
+                    c
+                    for c in (
+                        "scenario",
+                        "scenario_description",
+                        "incremental_outcome_mean",
+                        "delta_vs_current_mean",
+                        "delta_vs_current_p10",
+                        "delta_vs_current_p90",
+                        "weeks_to_materialise",
+                        "risk",
+                        "is_recommended",
+                    )
+                    if c in rows.columns
+                ]
+            ]
+            body += section(
+                f"Scenario comparison: {segment}",
+                chart(figures.scenarios(rows, f"{segment}: scenarios (same total budget)"), f"scenarios-{segment}")
+                + table(per_scenario, {c: ",.0f" for c in per_scenario.columns if "outcome" in c or "delta" in c})
+                + "<p class=muted>Weekly spend per channel by scenario ($/week):</p>"
+                + table(wide.reset_index(), {c: ",.0f" for c in wide.columns}),
+            )
     else:
         body += section("Scenario comparison", missing("Scenarios (mmm_scenarios)", PLANNING_WHY))
     if tables.has("mmm_saturation_audit"):
         audit = tables.current("mmm_saturation_audit")
-        cols = [c for c in ("segment_id", "channel", "current_weekly_spend", "position", "marginal_roi_mean",
-                            "roi_floor", "recommended_move", "expected_roi_of_move_mean", "confidence", "experiment")
-                if c in audit.columns]
-        body += section("Saturation audit", table(audit[cols], {"current_weekly_spend": ",.0f",
-                                                                "recommended_move": "+,.0f"}))
+        cols = [
+            c
+            for c in (
+                "segment_id",
+                "channel",
+                "current_weekly_spend",
+                "position",
+                "marginal_roi_mean",
+                "roi_floor",
+                "recommended_move",
+                "expected_roi_of_move_mean",
+                "confidence",
+                "experiment",
+            )
+            if c in audit.columns
+        ]
+        body += section(
+            "Saturation audit", table(audit[cols], {"current_weekly_spend": ",.0f", "recommended_move": "+,.0f"})
+        )
     else:
         body += section("Saturation audit", missing("Saturation audit (mmm_saturation_audit)", PLANNING_WHY))
     if tables.has("mmm_attribution_agreement"):
-        body += section("MMM vs attribution agreement",
-                        "<p class=muted>Latest month per segment and channel: disagreement = |attributed - MMM| / "
-                        "|MMM|; flag above 30%, escalate above 50%.</p>"
-                        + table(agreement_matrix(tables.current("mmm_attribution_agreement")), {}))
+        body += section(
+            "MMM vs attribution agreement",
+            "<p class=muted>Latest month per segment and channel: disagreement = |attributed - MMM| / "
+            "|MMM|; flag above 30%, escalate above 50%.</p>"
+            + table(agreement_matrix(tables.current("mmm_attribution_agreement")), {}),
+        )
     else:
-        body += section("MMM vs attribution agreement",
-                        missing("Agreement matrix (mmm_attribution_agreement)", PLANNING_WHY))
+        body += section(
+            "MMM vs attribution agreement", missing("Agreement matrix (mmm_attribution_agreement)", PLANNING_WHY)
+        )
     return body
 
 
@@ -182,31 +284,48 @@ def gates_page(tables: Tables) -> str:
     body = ""
     alerts = tables.get("mmm_alerts")
     if alerts is not None and not alerts.empty:
-        body += section("Open alerts", table(sorted_alerts(alerts)[
-            ["severity", "alert_kind", "segment_id", "channel", "route_to", "due_by", "message"]]))
+        body += section(
+            "Open alerts",
+            table(
+                sorted_alerts(alerts)[
+                    ["severity", "alert_kind", "segment_id", "channel", "route_to", "due_by", "message"]
+                ]
+            ),
+        )
     gates = tables.get("mmm_gate_results")
     if gates is not None and not gates.empty:
         shown = gates[["segment_id", "gate", "severity", "success", "observed_value", "unexpected_count", "message"]]
         failed = int((~gates["success"].astype(bool)).sum())
-        body += section("Gate results", f"<p class={'fail' if failed else 'ok'}>{failed} of {len(gates)} "
-                                        f"expectations failed.</p>" + table(shown))
+        body += section(
+            "Gate results",
+            f"<p class={'fail' if failed else 'ok'}>{failed} of {len(gates)} expectations failed.</p>" + table(shown),
+        )
     else:
         body += section("Gate results", "<p class=muted>No gate results in the warehouse.</p>")
     readiness = tables.get("mmm_data_readiness")
     if readiness is not None and not readiness.empty:
-        body += section("Data-readiness scorecard", chart(figures.readiness_heatmap(readiness), "readiness")
-                        + table(readiness[["segment_id", "granularity", "n_weeks_history", "readiness_score",
-                                           "what_is_missing"]]))
+        body += section(
+            "Data-readiness scorecard",
+            chart(figures.readiness_heatmap(readiness), "readiness")
+            + table(readiness[["segment_id", "granularity", "n_weeks_history", "readiness_score", "what_is_missing"]]),
+        )
     deferrals = tables.get("mmm_channel_deferrals")
     if deferrals is not None and not deferrals.empty:
-        body += section("Deferred channels", table(deferrals[["segment_id", "channel", "weeks_live",
-                                                             "eligible_from_date", "reason"]]))
-    for name, title in (("mmm_byomm_rejections", "Rejected BYOMM files"),
-                        ("int_byomm_staleness_alerts", "Stale BYOMM curves")):
+        body += section(
+            "Deferred channels",
+            table(deferrals[["segment_id", "channel", "weeks_live", "eligible_from_date", "reason"]]),
+        )
+    for name, title in (
+        ("mmm_byomm_rejections", "Rejected BYOMM files"),
+        ("int_byomm_staleness_alerts", "Stale BYOMM curves"),
+    ):
         frame = tables.get(name)
         if frame is not None and not frame.empty:
-            cols = [c for c in ("file", "format", "reason", "field", "model_id", "segment_id", "staleness_days",
-                                "message") if c in frame.columns]
+            cols = [
+                c
+                for c in ("file", "format", "reason", "field", "model_id", "segment_id", "staleness_days", "message")
+                if c in frame.columns
+            ]
             body += section(title, table(frame[cols]))
     return body
 
@@ -223,20 +342,50 @@ def diagnostics_page(tables: Tables) -> str:
     runs = tables.get("mmm_model_runs")
     body = ""
     if runs is None or runs.empty:
-        body += missing("Built-in fit diagnostics", "No built-in runs: the current curves come from BYOMM exports, "
-                                                    "which state no sampler diagnostics. Their load warnings follow.")
+        body += missing(
+            "Built-in fit diagnostics",
+            "No built-in runs: the current curves come from BYOMM exports, "
+            "which state no sampler diagnostics. Their load warnings follow.",
+        )
         curves = tables.current("mmm_curves")
         if not curves.empty:
-            byomm = curves.drop_duplicates("run_id")[["segment_id", "source", "model_id", "refreshed_at",
-                                                      "staleness_days", "load_warnings"]]
+            byomm = curves.drop_duplicates("run_id")[
+                ["segment_id", "source", "model_id", "refreshed_at", "staleness_days", "load_warnings"]
+            ]
             body += section("BYOMM sources", table(byomm))
     else:
-        cols = ["segment_id", "run_id", "status", "status_reason", "refreshed_at", "n_weeks", "chains", "draws",
-                "max_rhat", "min_ess_bulk", "divergences", "r2_in_sample", "r2_holdout", "mape_in_sample",
-                "mape_holdout", "fit_seconds", "is_current"]
-        body += section("Model runs", table(runs.sort_values("refreshed_at", ascending=False)[cols],
-                                            {"max_rhat": ".3f", "min_ess_bulk": ",.0f", "fit_seconds": ",.1f",
-                                             "mape_in_sample": ".3f", "mape_holdout": ".3f"}))
+        cols = [
+            "segment_id",
+            "run_id",
+            "status",
+            "status_reason",
+            "refreshed_at",
+            "n_weeks",
+            "chains",
+            "draws",
+            "max_rhat",
+            "min_ess_bulk",
+            "divergences",
+            "r2_in_sample",
+            "r2_holdout",
+            "mape_in_sample",
+            "mape_holdout",
+            "fit_seconds",
+            "is_current",
+        ]
+        body += section(
+            "Model runs",
+            table(
+                runs.sort_values("refreshed_at", ascending=False)[cols],
+                {
+                    "max_rhat": ".3f",
+                    "min_ess_bulk": ",.0f",
+                    "fit_seconds": ",.1f",
+                    "mape_in_sample": ".3f",
+                    "mape_holdout": ".3f",
+                },
+            ),
+        )
     parameters = tables.current("mmm_channel_parameters")
     draws = tables.current("mmm_posterior_draws")
     for run in tables.current("mmm_model_runs").itertuples():
@@ -245,28 +394,53 @@ def diagnostics_page(tables: Tables) -> str:
         params = parameters[parameters["run_id"] == run.run_id].copy() if not parameters.empty else parameters
         seg_body = ""
         if not params.empty:
-            params["label"] = params["parameter"] + "[" + params["channel"].fillna(params["control_name"]).fillna("") + "]"
+            params["label"] = (
+                params["parameter"] + "[" + params["channel"].fillna(params["control_name"]).fillna("") + "]"
+            )
             params["label"] = params["label"].str.replace("[]", "", regex=False)
-            seg_body += chart(figures.rhat_ess(params.dropna(subset=["rhat"]), rhat_max, ess_min,
-                                               f"{segment}: R-hat and bulk ESS per parameter"), f"rhat-{segment}")
-            seg_body += table(params[["label", "unit", "mean", "sd", "p05", "p95", "rhat", "ess_bulk", "ess_tail",
-                                      "prior_mean", "prior_sd"]], {"rhat": ".3f", "ess_bulk": ",.0f",
-                                                                   "ess_tail": ",.0f"})
+            seg_body += chart(
+                figures.rhat_ess(
+                    params.dropna(subset=["rhat"]), rhat_max, ess_min, f"{segment}: R-hat and bulk ESS per parameter"
+                ),
+                f"rhat-{segment}",
+            )
+            seg_body += table(
+                params[
+                    [
+                        "label",
+                        "unit",
+                        "mean",
+                        "sd",
+                        "p05",
+                        "p95",
+                        "rhat",
+                        "ess_bulk",
+                        "ess_tail",
+                        "prior_mean",
+                        "prior_sd",
+                    ]
+                ],
+                {"rhat": ".3f", "ess_bulk": ",.0f", "ess_tail": ",.0f"},
+            )
         seg_draws = draws[draws["run_id"] == run.run_id] if not draws.empty else draws
         if not seg_draws.empty:
-            post = seg_draws[(seg_draws["draw_kind"] == "posterior")
-                             & seg_draws["parameter"].isin(["roi", "sigma", "intercept", "trend"])].copy()
+            post = seg_draws[
+                (seg_draws["draw_kind"] == "posterior")
+                & seg_draws["parameter"].isin(["roi", "sigma", "intercept", "trend"])
+            ].copy()
             post["label"] = post["parameter"] + "[" + post["channel"].fillna("") + "]"
             post["label"] = post["label"].str.replace("[]", "", regex=False)
             seg_body += chart(figures.trace_and_rank(post, f"{segment}: trace and rank plots"), f"trace-{segment}")
             roi = seg_draws[seg_draws["parameter"] == "roi"]
-            seg_body += chart(figures.prior_vs_posterior(roi, f"{segment}: ROI prior vs posterior"),
-                              f"prior-posterior-{segment}")
-        body += section(f"Diagnostics: {segment} (run {run.run_id})", seg_body or "<p class=muted>No draws.</p>",
-                        f"seg-{segment}")
+            seg_body += chart(
+                figures.prior_vs_posterior(roi, f"{segment}: ROI prior vs posterior"), f"prior-posterior-{segment}"
+            )
+        body += section(
+            f"Diagnostics: {segment} (run {run.run_id})", seg_body or "<p class=muted>No draws.</p>", f"seg-{segment}"
+        )
     return body + gates_page(tables)  # the gate results and scorecard belong on this page too
 
 
 def outputs_page(files: list[str]) -> str:
-    items = "".join(f"<li><a href=\"{esc(f)}\">{esc(f)}</a></li>" for f in files)
+    items = "".join(f'<li><a href="{esc(f)}">{esc(f)}</a></li>' for f in files)
     return f"<p>Files written beside this site for agents and reviewers:</p><ul>{items}</ul>"

@@ -19,27 +19,44 @@ __all__ = ["write_one_pager_pdf"]
 def _lines(b: Board) -> list[tuple[str, str]]:
     """(style, text) lines of the one-pager; style is h (heading), b (bold) or t (text)."""
     lines = [("h", b.headline()), ("t", f"Over {b.window}; all segments with current curves.")]
-    lines += [("b", "Brand vs performance (share of incremental revenue)"),
-              ("t", ", ".join(f"{g} {pct(s)}" for g, s in sorted(b.group_share.items())) or "n/a")]
+    lines += [
+        ("b", "Brand vs performance (share of incremental revenue)"),
+        ("t", ", ".join(f"{g} {pct(s)}" for g, s in sorted(b.group_share.items())) or "n/a"),
+    ]
     lines += [("b", "Top 3 channels by incremental revenue")]
-    lines += [("t", f"{r.display_name}: {money(r.contribution)} incremental revenue, ROI {r.roi:.2f}")
-              for r in b.top.itertuples()]
+    lines += [
+        ("t", f"{r.display_name}: {money(r.contribution)} incremental revenue, ROI {r.roi:.2f}")
+        for r in b.top.itertuples()
+    ]
     lines += [("b", "Bottom 2 channels by ROI, and the proposed reallocation")]
-    moves = {} if b.reallocation is None else dict(zip(b.reallocation["channel"], b.reallocation["recommended_move"]))
+    moves = (
+        {}
+        if b.reallocation is None
+        else dict(zip(b.reallocation["channel"], b.reallocation["recommended_move"], strict=True))
+    )
     for r in b.bottom.itertuples():
         move = moves.get(r.channel)
-        move_text = NOT_BUILT if b.reallocation is None else (
-            f"{money(move, signed=True)}/week" if move is not None else "no move proposed")
+        move_text = (
+            NOT_BUILT
+            if b.reallocation is None
+            else (f"{money(move, signed=True)}/week" if move is not None else "no move proposed")
+        )
         lines.append(("t", f"{r.display_name}: ROI {r.roi:.2f} on {money(r.spend)}; reallocation: {move_text}"))
     lines += [("b", "Saturation alerts")] + [("t", a) for a in b.alerts[:6]] + ([("t", "none")] if not b.alerts else [])
-    lines += [("b", "Model confidence"), ("t", f"R\u00b2 {b.r2}"), ("t", f"MAPE {b.mape}"),
-              ("t", f"Most uncertain assumption: {b.most_uncertain}")]
+    lines += [
+        ("b", "Model confidence"),
+        ("t", f"R\u00b2 {b.r2}"),
+        ("t", f"MAPE {b.mape}"),
+        ("t", f"Most uncertain assumption: {b.most_uncertain}"),
+    ]
     lines += [("b", "Next quarter's recommendation per channel")]
     if b.next_quarter is None:
         lines.append(("t", f"{NOT_BUILT}: the planning tables are not in this warehouse."))
     else:
-        lines += [("t", f"{r.channel}: {money(r.next_quarter_spend)} ({money(r.change, signed=True)} vs current)")
-                  for r in b.next_quarter.itertuples()]
+        lines += [
+            ("t", f"{r.channel}: {money(r.next_quarter_spend)} ({money(r.change, signed=True)} vs current)")
+            for r in b.next_quarter.itertuples()
+        ]
     return lines
 
 

@@ -50,8 +50,9 @@ class DuckDBReader:
         self._schemas: dict[str, str] = {}
         for schema, name in listing:
             self._schemas.setdefault(name.lower(), schema)
-        flagged = self._con.sql("select table_schema, table_name from information_schema.columns "
-                                "where column_name = 'is_current'").fetchall()
+        flagged = self._con.sql(
+            "select table_schema, table_name from information_schema.columns where column_name = 'is_current'"
+        ).fetchall()
         self._flagged = {(schema, name.lower()) for schema, name in flagged}
 
     def read(self, table: str, current_only: bool = False) -> pd.DataFrame | None:

@@ -36,8 +36,9 @@ def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) ->
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables = load_tables(reader)
-    progress(f"curvehouse report: read {sum(t is not None for t in tables.frames.values())} of "
-             f"{len(tables.frames)} tables")
+    progress(
+        f"curvehouse report: read {sum(t is not None for t in tables.frames.values())} of {len(tables.frames)} tables"
+    )
     prov = provenance(tables)
     b = board(tables)
     cites = [p.line() for p in prov.values()]

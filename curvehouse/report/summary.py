@@ -15,7 +15,17 @@ import pandas as pd
 
 from curvehouse.report.tables import Tables
 
-__all__ = ["Provenance", "Board", "provenance", "board", "sorted_alerts", "agreement_matrix", "money", "pct", "NOT_BUILT"]
+__all__ = [
+    "Provenance",
+    "Board",
+    "provenance",
+    "board",
+    "sorted_alerts",
+    "agreement_matrix",
+    "money",
+    "pct",
+    "NOT_BUILT",
+]
 
 NOT_BUILT = "not built yet"
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -53,9 +63,11 @@ class Provenance:
     fit_quality: str
 
     def line(self) -> str:
-        return (f"segment {self.segment_id}: {self.source} model {self.model_id} (run {self.run_id}); "
-                f"data window {self.data_window}; priors {self.priors}; methodology {self.methodology_version}; "
-                f"fit quality {self.fit_quality}")
+        return (
+            f"segment {self.segment_id}: {self.source} model {self.model_id} (run {self.run_id}); "
+            f"data window {self.data_window}; priors {self.priors}; methodology {self.methodology_version}; "
+            f"fit quality {self.fit_quality}"
+        )
 
 
 def _priors_text(methodology: str | None) -> str:
@@ -63,13 +75,28 @@ def _priors_text(methodology: str | None) -> str:
         priors = json.loads(methodology or "")["priors"]
     except (ValueError, KeyError, TypeError):
         return "as configured (methodology not readable)"
-    return ("ROI per channel from the channel registry (default mean {roi_mean}, sd {roi_sd}); half point "
-            "median {half_point_median} x mean active spend (log-sd {half_point_log_sd}); slope median "
-            "{slope_median} (log-sd {slope_log_sd}); adstock decay Beta({theta_alpha}, {theta_beta}), brand channels "
-            "Beta({brand_theta_alpha}, {brand_theta_beta})").format_map(
-        {k: priors.get(k, "?") for k in ("roi_mean", "roi_sd", "half_point_median", "half_point_log_sd",
-                                           "slope_median", "slope_log_sd", "theta_alpha", "theta_beta",
-                                           "brand_theta_alpha", "brand_theta_beta")})
+    return (
+        "ROI per channel from the channel registry (default mean {roi_mean}, sd {roi_sd}); half point "
+        "median {half_point_median} x mean active spend (log-sd {half_point_log_sd}); slope median "
+        "{slope_median} (log-sd {slope_log_sd}); adstock decay Beta({theta_alpha}, {theta_beta}), brand channels "
+        "Beta({brand_theta_alpha}, {brand_theta_beta})"
+    ).format_map(
+        {
+            k: priors.get(k, "?")
+            for k in (
+                "roi_mean",
+                "roi_sd",
+                "half_point_median",
+                "half_point_log_sd",
+                "slope_median",
+                "slope_log_sd",
+                "theta_alpha",
+                "theta_beta",
+                "brand_theta_alpha",
+                "brand_theta_beta",
+            )
+        }
+    )
 
 
 def _fit_text(run: pd.Series) -> str:
@@ -77,10 +104,12 @@ def _fit_text(run: pd.Series) -> str:
         value = run.get(name)
         return format(value, fmt) if value is not None and pd.notna(value) else "n/a"
 
-    return (f"R2 {num('r2_in_sample', '.2f')} in sample / {num('r2_holdout', '.2f')} holdout, MAPE "
-            f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, max R-hat "
-            f"{num('max_rhat', '.3f')}, min bulk ESS {num('min_ess_bulk', '.0f')}, "
-            f"{num('divergences', '.0f')} divergences")
+    return (
+        f"R2 {num('r2_in_sample', '.2f')} in sample / {num('r2_holdout', '.2f')} holdout, MAPE "
+        f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, max R-hat "
+        f"{num('max_rhat', '.3f')}, min bulk ESS {num('min_ess_bulk', '.0f')}, "
+        f"{num('divergences', '.0f')} divergences"
+    )
 
 
 def provenance(tables: Tables) -> dict[str, Provenance]:
@@ -96,15 +125,28 @@ def provenance(tables: Tables) -> dict[str, Provenance]:
         if first["source"] == "builtin" and not runs.empty and first["run_id"] in runs.index:
             run = runs.loc[first["run_id"]]
             window += f" ({int(run['n_weeks'])} weeks)"
-            out[segment] = Provenance(segment, "builtin", "builtin", first["run_id"], window,
-                                      _priors_text(run.get("methodology")), str(run["methodology_version"]),
-                                      _fit_text(run))
+            out[segment] = Provenance(
+                segment,
+                "builtin",
+                "builtin",
+                first["run_id"],
+                window,
+                _priors_text(run.get("methodology")),
+                str(run["methodology_version"]),
+                _fit_text(run),
+            )
         else:
             out[segment] = Provenance(
-                segment, str(first["source"]), str(first["model_id"]), str(first["run_id"]), window,
-                f"not stated by the {first['source']} export", f"external ({first['source']})",
+                segment,
+                str(first["source"]),
+                str(first["model_id"]),
+                str(first["run_id"]),
+                window,
+                f"not stated by the {first['source']} export",
+                f"external ({first['source']})",
                 f"not stated by the {first['source']} export (refreshed {first['refreshed_at']:%Y-%m-%d}, "
-                f"{int(first['staleness_days'])} days old)")
+                f"{int(first['staleness_days'])} days old)",
+            )
     return out
 
 
@@ -118,7 +160,7 @@ class Board:
     contribution_high: float
     window: str
     group_share: dict[str, float]
-    channels: pd.DataFrame            # per channel (all segments): spend, contribution, roi, ranked by contribution
+    channels: pd.DataFrame  # per channel (all segments): spend, contribution, roi, ranked by contribution
     top: pd.DataFrame
     bottom: pd.DataFrame
     reallocation: pd.DataFrame | None  # per channel proposed move (planning), None when not built
@@ -133,16 +175,19 @@ class Board:
         return self.contribution / self.spend if self.spend else float("nan")
 
     def headline(self) -> str:
-        return (f"{money(self.spend)} spend \u2192 {money(self.contribution)} incremental revenue, "
-                f"ROI {self.roi:.2f}")
+        return f"{money(self.spend)} spend \u2192 {money(self.contribution)} incremental revenue, ROI {self.roi:.2f}"
 
 
 def _channels(context: pd.DataFrame) -> pd.DataFrame:
     grouped = context.groupby(["channel"], as_index=False).agg(
-        display_name=("display_name", "first"), channel_group=("channel_group", "first"),
-        spend=("spend", "sum"), contribution=("contribution_mean", "sum"),
-        contribution_low=("contribution_lower", "sum"), contribution_high=("contribution_upper", "sum"),
-        segments=("segment_id", "nunique"))
+        display_name=("display_name", "first"),
+        channel_group=("channel_group", "first"),
+        spend=("spend", "sum"),
+        contribution=("contribution_mean", "sum"),
+        contribution_low=("contribution_lower", "sum"),
+        contribution_high=("contribution_upper", "sum"),
+        segments=("segment_id", "nunique"),
+    )
     grouped["display_name"] = grouped["display_name"].fillna(grouped["channel"])
     grouped["roi"] = grouped["contribution"] / grouped["spend"].where(grouped["spend"] > 0)
     return grouped.sort_values("contribution", ascending=False).reset_index(drop=True)
@@ -155,10 +200,12 @@ def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
     audit = tables.current("mmm_saturation_audit")
     if not audit.empty:
         for row in audit[audit["position"] == "past"].sort_values("marginal_roi_mean").itertuples():
-            alerts.append(f"{row.channel} ({row.segment_id}) is past its ROI floor {row.roi_floor:.2f}: marginal ROI "
-                          f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week "
-                          f"({row.prob_marginal_roi_above_floor:.0%} probability it is at least the floor); proposed "
-                          f"move {money(row.recommended_move, signed=True)}/week")
+            alerts.append(
+                f"{row.channel} ({row.segment_id}) is past its ROI floor {row.roi_floor:.2f}: marginal ROI "
+                f"{row.marginal_roi_mean:.2f} at {money(row.current_weekly_spend)}/week "
+                f"({row.prob_marginal_roi_above_floor:.0%} probability it is at least the floor); proposed "
+                f"move {money(row.recommended_move, signed=True)}/week"
+            )
         if tables.has("mmm_alerts"):
             open_alerts = tables.get("mmm_alerts")
             stale = open_alerts[open_alerts["alert_kind"] == "stale_curves"]
@@ -166,8 +213,10 @@ def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
         return alerts
     for row in positions.itertuples() if not positions.empty else []:
         if bool(row.is_stale):
-            alerts.append(f"{row.display_name or row.channel} ({row.segment_id}): curves are {row.staleness_days} days "
-                          f"old ({row.curve_source})")
+            alerts.append(
+                f"{row.display_name or row.channel} ({row.segment_id}): curves are {row.staleness_days} days "
+                f"old ({row.curve_source})"
+            )
     return alerts
 
 
@@ -180,8 +229,11 @@ def sorted_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
 def agreement_matrix(agreement: pd.DataFrame) -> pd.DataFrame:
     """Channels x segments: the latest month's disagreement and its level, e.g. '74% escalate'."""
     latest = agreement.sort_values("month").groupby(["segment_id", "channel"]).tail(1)
-    cell = latest["relative_disagreement"].map(lambda v: f"{v:.0%}" if pd.notna(v) else "n/a") + " " + \
-        latest["agreement_level"].fillna("")
+    cell = (
+        latest["relative_disagreement"].map(lambda v: f"{v:.0%}" if pd.notna(v) else "n/a")
+        + " "
+        + latest["agreement_level"].fillna("")
+    )
     return latest.assign(cell=cell).pivot(index="channel", columns="segment_id", values="cell").reset_index()
 
 
@@ -203,7 +255,8 @@ def _next_quarter(tables: Tables, weeks: int = 13) -> pd.DataFrame | None:
     if audit.empty:
         return audit
     per_channel = audit.groupby("channel", as_index=False).agg(
-        current_weekly_spend=("current_weekly_spend", "sum"), recommended_move=("recommended_move", "sum"))
+        current_weekly_spend=("current_weekly_spend", "sum"), recommended_move=("recommended_move", "sum")
+    )
     per_channel["next_quarter_spend"] = weeks * (per_channel["current_weekly_spend"] + per_channel["recommended_move"])
     per_channel["change"] = weeks * per_channel["recommended_move"]
     return per_channel.sort_values("change", ascending=False).reset_index(drop=True)
@@ -213,39 +266,69 @@ def board(tables: Tables) -> Board:
     """Board figures from the agent views (any curve source) and, where built, the planning tables."""
     context = tables.current("agent_mmm_context")
     positions = tables.current("agent_saturation_positions")
-    channels = _channels(context) if not context.empty else pd.DataFrame(
-        columns=["channel", "display_name", "channel_group", "spend", "contribution", "roi"])
+    channels = (
+        _channels(context)
+        if not context.empty
+        else pd.DataFrame(columns=["channel", "display_name", "channel_group", "spend", "contribution", "roi"])
+    )
     spend = float(context["spend"].sum()) if not context.empty else 0.0
     contribution = float(context["contribution_mean"].sum()) if not context.empty else 0.0
     low = float(context["contribution_lower"].sum(min_count=1)) if not context.empty else float("nan")
     high = float(context["contribution_upper"].sum(min_count=1)) if not context.empty else float("nan")
-    shares = (context.groupby("channel_group")["contribution_mean"].sum() / contribution).to_dict() if contribution else {}
-    windows = sorted({f"{r.data_window_start:%Y-%m-%d} to {r.data_window_end:%Y-%m-%d}"
-                      for r in context.itertuples() if pd.notna(r.data_window_start)})
+    shares = (
+        (context.groupby("channel_group")["contribution_mean"].sum() / contribution).to_dict() if contribution else {}
+    )
+    windows = sorted(
+        {
+            f"{r.data_window_start:%Y-%m-%d} to {r.data_window_end:%Y-%m-%d}"
+            for r in context.itertuples()
+            if pd.notna(r.data_window_start)
+        }
+    )
     runs = tables.current("mmm_model_runs")
     if not runs.empty:
-        r2 = f"{runs['r2_in_sample'].min():.2f}-{runs['r2_in_sample'].max():.2f} in sample, " \
-             f"{runs['r2_holdout'].min():.2f}-{runs['r2_holdout'].max():.2f} holdout ({len(runs)} segments)"
-        mape = f"{pct(runs['mape_in_sample'].max(), 1)} in sample, {pct(runs['mape_holdout'].max(), 1)} holdout (worst segment)"
+        r2 = (
+            f"{runs['r2_in_sample'].min():.2f}-{runs['r2_in_sample'].max():.2f} in sample, "
+            f"{runs['r2_holdout'].min():.2f}-{runs['r2_holdout'].max():.2f} holdout ({len(runs)} segments)"
+        )
+        mape = (
+            f"{pct(runs['mape_in_sample'].max(), 1)} in sample, "
+            f"{pct(runs['mape_holdout'].max(), 1)} holdout (worst segment)"
+        )
     else:
         r2 = mape = "not stated by the BYOMM source(s)"
     widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
     if not widths.empty:
         worst = widths.loc[widths["roi_relative_width"].idxmax()]
-        most_uncertain = (f"ROI of {worst['display_name'] or worst['channel']} in {worst['segment_id']}: "
-                          f"{worst['roi_low']:.2f}-{worst['roi_high']:.2f} around {worst['roi_mean']:.2f} "
-                          f"(interval {worst['roi_relative_width']:.0%} of the estimate)")
+        most_uncertain = (
+            f"ROI of {worst['display_name'] or worst['channel']} in {worst['segment_id']}: "
+            f"{worst['roi_low']:.2f}-{worst['roi_high']:.2f} around {worst['roi_mean']:.2f} "
+            f"(interval {worst['roi_relative_width']:.0%} of the estimate)"
+        )
     else:
         most_uncertain = "no interval stated by the sources"
     audit = tables.current("mmm_saturation_audit")
     if not audit.empty and "is_most_uncertain" in audit:
         for row in audit[audit["is_most_uncertain"].fillna(False).astype(bool)].head(1).itertuples():
-            most_uncertain += f". Experiment that would tighten the least certain curve ({row.channel}, " \
-                              f"{row.segment_id}): {row.experiment}"
+            most_uncertain += (
+                f". Experiment that would tighten the least certain curve ({row.channel}, "
+                f"{row.segment_id}): {row.experiment}"
+            )
     ranked = channels.dropna(subset=["roi"]).sort_values("roi")
     return Board(
-        spend=spend, contribution=contribution, contribution_low=low, contribution_high=high,
-        window="; ".join(windows) or "not stated", group_share=shares, channels=channels,
-        top=channels.head(3), bottom=ranked.head(2), reallocation=_reallocation(tables),
-        alerts=_alerts(tables, positions), r2=r2, mape=mape, most_uncertain=most_uncertain,
-        next_quarter=_next_quarter(tables))
+        spend=spend,
+        contribution=contribution,
+        contribution_low=low,
+        contribution_high=high,
+        window="; ".join(windows) or "not stated",
+        group_share=shares,
+        channels=channels,
+        top=channels.head(3),
+        bottom=ranked.head(2),
+        reallocation=_reallocation(tables),
+        alerts=_alerts(tables, positions),
+        r2=r2,
+        mape=mape,
+        most_uncertain=most_uncertain,
+        next_quarter=_next_quarter(tables),
+    )

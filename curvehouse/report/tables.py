@@ -13,7 +13,16 @@ import pandas as pd
 
 from curvehouse.report.reader import TableReader
 
-__all__ = ["FIT_TABLES", "CURRENT_ONLY", "CURVE_TABLES", "GATE_TABLES", "AGENT_VIEWS", "PLANNING_TABLES", "Tables", "load_tables"]
+__all__ = [
+    "FIT_TABLES",
+    "CURRENT_ONLY",
+    "CURVE_TABLES",
+    "GATE_TABLES",
+    "AGENT_VIEWS",
+    "PLANNING_TABLES",
+    "Tables",
+    "load_tables",
+]
 
 FIT_TABLES = (
     "mmm_model_runs",
@@ -36,12 +45,29 @@ PLANNING_TABLES = (
 # Read only their is_current rows: the report never shows older runs of these (draws, weekly
 # decomposition and curve points grow with every run and segment; a 100-segment warehouse would
 # otherwise ship every past run's rows to the report).
-CURRENT_ONLY = frozenset({
-    "mmm_posterior_draws", "mmm_channel_parameters", "mmm_saturation_curves", "mmm_decomposition_weekly",
-    "mmm_efficient_frontier", "mmm_scenarios", "mmm_saturation_audit", "mmm_attribution_agreement",
-})
-DATE_COLUMNS = ("refreshed_at", "loaded_at", "validated_at", "week_start", "date_range_start", "date_range_end",
-                "data_window_start", "data_window_end", "due_by")
+CURRENT_ONLY = frozenset(
+    {
+        "mmm_posterior_draws",
+        "mmm_channel_parameters",
+        "mmm_saturation_curves",
+        "mmm_decomposition_weekly",
+        "mmm_efficient_frontier",
+        "mmm_scenarios",
+        "mmm_saturation_audit",
+        "mmm_attribution_agreement",
+    }
+)
+DATE_COLUMNS = (
+    "refreshed_at",
+    "loaded_at",
+    "validated_at",
+    "week_start",
+    "date_range_start",
+    "date_range_end",
+    "data_window_start",
+    "data_window_end",
+    "due_by",
+)
 
 
 @dataclass

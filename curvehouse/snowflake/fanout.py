@@ -35,26 +35,30 @@ class UdtfSettings:
 
     def __post_init__(self) -> None:
         if self.package_source not in PACKAGE_SOURCES:
-            raise ValueError(f"var snowflake_fit.package_source must be one of {PACKAGE_SOURCES}, "
-                             f"got {self.package_source!r}")
+            raise ValueError(
+                f"var snowflake_fit.package_source must be one of {PACKAGE_SOURCES}, got {self.package_source!r}"
+            )
         if self.package_source == "pypi" and not self.artifact_repository:
-            raise ValueError("var snowflake_fit.package_source is 'pypi' but snowflake_fit.artifact_repository "
-                             "is empty (Snowflake's shared one is snowflake.snowpark.pypi_shared_repository)")
+            raise ValueError(
+                "var snowflake_fit.package_source is 'pypi' but snowflake_fit.artifact_repository "
+                "is empty (Snowflake's shared one is snowflake.snowpark.pypi_shared_repository)"
+            )
 
     @classmethod
     def from_vars(cls, fit: dict, imports: list[str] | None) -> UdtfSettings:
         """From the parsed vars; unknown keys are errors that name the var."""
-        known = {"package_source", "anaconda_packages", "pypi_packages", "artifact_repository",
-                 "resource_constraint"}
+        known = {"package_source", "anaconda_packages", "pypi_packages", "artifact_repository", "resource_constraint"}
         unknown = sorted(set(fit) - known)
         if unknown:
             raise ValueError(f"var snowflake_fit has unknown key(s) {unknown}; known: {sorted(known)}")
-        return cls(package_source=str(fit.get("package_source", "anaconda")),
-                   anaconda_packages=tuple(fit.get("anaconda_packages") or ()),
-                   pypi_packages=tuple(fit.get("pypi_packages") or ()),
-                   artifact_repository=fit.get("artifact_repository") or None,
-                   resource_constraint=dict(fit["resource_constraint"]) if fit.get("resource_constraint") else None,
-                   imports=tuple(imports or ()))
+        return cls(
+            package_source=str(fit.get("package_source", "anaconda")),
+            anaconda_packages=tuple(fit.get("anaconda_packages") or ()),
+            pypi_packages=tuple(fit.get("pypi_packages") or ()),
+            artifact_repository=fit.get("artifact_repository") or None,
+            resource_constraint=dict(fit["resource_constraint"]) if fit.get("resource_constraint") else None,
+            imports=tuple(imports or ()),
+        )
 
     def register_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the UDTF registration behind ``apply_in_pandas``."""
@@ -77,11 +81,13 @@ def output_schema():
     return StructType([StructField(name, types[kind]()) for name, kind in OUTPUT_SCHEMA.items()])
 
 
-def fit_on_snowpark(model_input: Any, registry: pd.DataFrame, config: dict, history: History,
-                    settings: UdtfSettings) -> Any:
+def fit_on_snowpark(
+    model_input: Any, registry: pd.DataFrame, config: dict, history: History, settings: UdtfSettings
+) -> Any:
     """A Snowpark DataFrame of the new runs' artifacts: model_input (Snowpark, upper-case columns)
     grouped by segment, each group fitted by PartitionFit in its own UDTF partition."""
-    fitter = PartitionFit(registry=registry, config=config, existing_run_ids=history.run_ids,
-                          previous=history.current_parameters)
+    fitter = PartitionFit(
+        registry=registry, config=config, existing_run_ids=history.run_ids, previous=history.current_parameters
+    )
     grouped = model_input.group_by(PARTITION_COLUMN)
     return grouped.apply_in_pandas(fitter, output_schema=output_schema(), **settings.register_kwargs())

@@ -17,6 +17,8 @@ __all__ = ["snowflake_sql_source"]
 def snowflake_sql_source(session: Any, tables: Mapping[str, str], filters: Mapping[str, str]) -> SqlSource:
     """A SqlSource selecting each gate frame from its dbt relation (``tables``: frame -> relation
     name), with an optional fixed SQL condition per frame (``filters``, written in the model, never data)."""
-    queries = {frame: f"select * from {table}" + (f" where {filters[frame]}" if frame in filters else "")
-               for frame, table in tables.items()}
+    queries = {
+        frame: f"select * from {table}" + (f" where {filters[frame]}" if frame in filters else "")
+        for frame, table in tables.items()
+    }
     return SqlSource("snowflake://", queries, {"creator": lambda: session.connection})

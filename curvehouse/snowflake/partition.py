@@ -32,11 +32,32 @@ MAX_REASON_CHARS = 2000
 # keeps the two equal), spelled out so the calling procedure declares it without importing ArviZ.
 _TEXT = ("RUN_ID", "SEGMENT_ID", "ARTIFACT", "PARAMETER", "CHANNEL")
 _NUMBERS = ("SPEND_LEVEL",)
-_STATS = ("CHAIN", "DRAW", "VALUE", "MEAN", "SD", "P05", "P10", "P50", "P90", "P95", "RHAT", "ESS_BULK",
-          "ESS_TAIL", "PRIOR_MEAN", "PRIOR_SD", "PRIOR_P05", "PRIOR_P95")
+_STATS = (
+    "CHAIN",
+    "DRAW",
+    "VALUE",
+    "MEAN",
+    "SD",
+    "P05",
+    "P10",
+    "P50",
+    "P90",
+    "P95",
+    "RHAT",
+    "ESS_BULK",
+    "ESS_TAIL",
+    "PRIOR_MEAN",
+    "PRIOR_SD",
+    "PRIOR_P05",
+    "PRIOR_P95",
+)
 OUTPUT_SCHEMA: dict[str, str] = {
-    **{c: "string" for c in _TEXT}, "WEEK_START": "timestamp", **{c: "double" for c in _NUMBERS},
-    "DRAW_KIND": "string", **{c: "double" for c in _STATS}, "DETAILS": "string",
+    **{c: "string" for c in _TEXT},
+    "WEEK_START": "timestamp",
+    **{c: "double" for c in _NUMBERS},
+    "DRAW_KIND": "string",
+    **{c: "double" for c in _STATS},
+    "DETAILS": "string",
 }
 _PANDAS_DTYPES = {"string": "object", "double": "float64", "timestamp": "datetime64[ns]"}
 
@@ -56,13 +77,19 @@ class PartitionFit:
     refreshed_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
     def __call__(self, partition: pd.DataFrame) -> pd.DataFrame:
-        return fit_partition(partition, self.registry, self.config, self.existing_run_ids, self.previous,
-                             self.refreshed_at)
+        return fit_partition(
+            partition, self.registry, self.config, self.existing_run_ids, self.previous, self.refreshed_at
+        )
 
 
-def fit_partition(partition: pd.DataFrame, registry: pd.DataFrame, config: dict,
-                  existing_run_ids: frozenset[str] = frozenset(), previous: pd.DataFrame | None = None,
-                  refreshed_at: datetime | None = None) -> pd.DataFrame:
+def fit_partition(
+    partition: pd.DataFrame,
+    registry: pd.DataFrame,
+    config: dict,
+    existing_run_ids: frozenset[str] = frozenset(),
+    previous: pd.DataFrame | None = None,
+    refreshed_at: datetime | None = None,
+) -> pd.DataFrame:
     """Fit the segment(s) of one partition; upper-case artifact columns, or rejected runs on failure.
 
     partition: long model input (segment_id, week_start, variable_kind, variable_name, value), any case.
@@ -73,16 +100,18 @@ def fit_partition(partition: pd.DataFrame, registry: pd.DataFrame, config: dict,
     now = (refreshed_at or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
     started = time.perf_counter()
     try:
-        artifacts = fit_segments(rows, registry, config, existing_run_ids=existing_run_ids, previous=previous,
-                                 now=now, progress=_log)
+        artifacts = fit_segments(
+            rows, registry, config, existing_run_ids=existing_run_ids, previous=previous, now=now, progress=_log
+        )
     except Exception as exc:  # noqa: BLE001 - one segment's failure must not fail the other partitions' query
         _log(f"curvehouse: {FAILURE_PREFIX}: {traceback.format_exc()}")
         artifacts = failed_run_rows(rows, config, exc, now, time.perf_counter() - started)
     return _output(artifacts)
 
 
-def failed_run_rows(rows: pd.DataFrame, config: dict | None, error: BaseException, now: datetime,
-                    seconds: float = 0.0) -> pd.DataFrame:
+def failed_run_rows(
+    rows: pd.DataFrame, config: dict | None, error: BaseException, now: datetime, seconds: float = 0.0
+) -> pd.DataFrame:
     """One rejected run per segment in ``rows``, naming the error, with what is known of its data."""
     version, methodology, settings = _methodology(config)
     stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
@@ -94,10 +123,15 @@ def failed_run_rows(rows: pd.DataFrame, config: dict | None, error: BaseExceptio
         digest = pd.util.hash_pandas_object(part.astype(str), index=False).sum()
         run_id = hashlib.sha256(f"{segment}|{version}|{digest}|failed|{stamp}".encode()).hexdigest()[:16]
         texts = {
-            "status": "rejected", "status_reason": reason, "warnings": "", "refreshed_at": stamp,
+            "status": "rejected",
+            "status_reason": reason,
+            "warnings": "",
+            "refreshed_at": stamp,
             "data_window_start": weeks.min().date().isoformat() if len(weeks) else None,
             "data_window_end": (weeks.max() + pd.Timedelta(days=6)).date().isoformat() if len(weeks) else None,
-            "methodology_version": version, "methodology": methodology, **settings,
+            "methodology_version": version,
+            "methodology": methodology,
+            **settings,
             "channels": ",".join(sorted(spend.astype(str).unique())),
         }
         numbers = {"n_weeks": float(weeks.nunique()), "fit_seconds": float(seconds)}
@@ -115,10 +149,12 @@ def _methodology(config: dict | None) -> tuple[str | None, str | None, dict[str,
 
         spec = spec_from_config(config)
     except Exception:  # noqa: BLE001 - the failure being reported may be the config itself
-        return None, json.dumps(config, sort_keys=True, default=str), {"pooling": None, "noise": None,
-                                                                       "fit_mode": None}
-    return spec.version, json.dumps(spec.to_dict(), sort_keys=True), {
-        "pooling": spec.pooling, "noise": spec.noise, "fit_mode": spec.fit_mode}
+        return None, json.dumps(config, sort_keys=True, default=str), {"pooling": None, "noise": None, "fit_mode": None}
+    return (
+        spec.version,
+        json.dumps(spec.to_dict(), sort_keys=True),
+        {"pooling": spec.pooling, "noise": spec.noise, "fit_mode": spec.fit_mode},
+    )
 
 
 def _output(artifacts: pd.DataFrame) -> pd.DataFrame:

@@ -25,8 +25,7 @@ def model(dbt, session):
     if warehouse.is_snowpark(session):
         from curvehouse.snowflake.fanout import UdtfSettings, fit_on_snowpark
 
-        settings = UdtfSettings.from_vars(json.loads(dbt.config.get("snowflake_fit")),
-                                          dbt.config.get("imports"))
+        settings = UdtfSettings.from_vars(json.loads(dbt.config.get("snowflake_fit")), dbt.config.get("imports"))
         return fit_on_snowpark(dbt.ref("int_model_input_weekly"), registry, config, history, settings)
 
     from curvehouse.fitting.segments import fit_segments

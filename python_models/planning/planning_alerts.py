@@ -8,8 +8,7 @@ from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
-    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
-                                        dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning", dbt.config.get("planning")))
     tables = {
         "gate_results": warehouse.to_pandas(dbt.ref("mmm_gate_results")),
         "runs": warehouse.to_pandas(dbt.ref("mmm_model_runs")),

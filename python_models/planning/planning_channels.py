@@ -7,8 +7,7 @@ from curvehouse.settings import merged_setting
 
 
 def model(dbt, session):
-    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning",
-                                        dbt.config.get("planning")))
+    spec = planning_spec(merged_setting(dbt.config.get("project_settings"), "planning", dbt.config.get("planning")))
     channels = warehouse.to_pandas(dbt.ref("int_planning_channels_joined"))
     draws = warehouse.to_pandas(dbt.ref("int_planning_draws_pivoted"))
     frame = channels_table(channels, draws, spec)

@@ -22,8 +22,14 @@ DBT = Path(sys.executable).parent / "dbt"
 # benchmark run full-size fits. Sequential chains reuse one compiled program across segments; a
 # low target_accept keeps a 150-draw fit from spending its time in deep trees.
 SMALL_FIT = {
-    "sampler": {"chains": 2, "warmup": 150, "draws": 150, "draws_kept": 50, "chain_method": "sequential",
-                "target_accept": 0.8},
+    "sampler": {
+        "chains": 2,
+        "warmup": 150,
+        "draws": 150,
+        "draws_kept": 50,
+        "chain_method": "sequential",
+        "target_accept": 0.8,
+    },
     "holdout_weeks": 4,
     "publish": {"rhat_max": 3.0, "ess_min": 1, "divergences_max": 1000, "r2_min": 0.5},
 }
@@ -43,8 +49,14 @@ class Build:
             return con.sql(sql).df()
 
 
-def dbt_command(workdir: Path, raw_data_path: Path, db_path: Path, vars: dict, project_dir: Path = PROJECT_DIR,
-                flags: tuple[str, ...] = ()) -> tuple[list[str], dict]:
+def dbt_command(
+    workdir: Path,
+    raw_data_path: Path,
+    db_path: Path,
+    vars: dict,
+    project_dir: Path = PROJECT_DIR,
+    flags: tuple[str, ...] = (),
+) -> tuple[list[str], dict]:
     """The `dbt build` command line and environment for a DuckDB file and a work folder."""
     target_dir = workdir / "target"
     all_vars = {
@@ -55,18 +67,31 @@ def dbt_command(workdir: Path, raw_data_path: Path, db_path: Path, vars: dict, p
         **vars,
     }
     command = [
-        str(DBT), "build", *flags,
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(project_dir / "profiles"),
-        "--target-path", str(target_dir),
-        "--log-path", str(workdir / "logs"),
-        "--vars", json.dumps(all_vars),
+        str(DBT),
+        "build",
+        *flags,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir / "profiles"),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(workdir / "logs"),
+        "--vars",
+        json.dumps(all_vars),
     ]
     return command, {**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(db_path)}
 
 
-def dbt_build(workdir: Path, raw_data_path: Path = DEMO_DATA, db_path: Path | None = None,
-              project_dir: Path = PROJECT_DIR, flags: tuple[str, ...] = (), **vars: object) -> Build:
+def dbt_build(
+    workdir: Path,
+    raw_data_path: Path = DEMO_DATA,
+    db_path: Path | None = None,
+    project_dir: Path = PROJECT_DIR,
+    flags: tuple[str, ...] = (),
+    **vars: object,
+) -> Build:
     """Run `dbt build` (with extra flags, e.g. --full-refresh) on the project (or a copy of it) against
     a DuckDB file in workdir."""
     db_path = db_path or workdir / "curvehouse.duckdb"

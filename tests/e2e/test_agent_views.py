@@ -26,8 +26,10 @@ def example_queries() -> list[str]:
 
 
 def test_the_views_live_in_the_agent_schema(demo_build):
-    found = demo_build.query("select table_schema, table_name, table_type from information_schema.tables "
-                             "where table_name like 'agent_%' order by table_name")
+    found = demo_build.query(
+        "select table_schema, table_name, table_type from information_schema.tables "
+        "where table_name like 'agent_%' order by table_name"
+    )
     assert set(found["table_name"]) >= set(VIEWS)
     assert set(found["table_schema"]) == {"main_agent"} and set(found["table_type"]) == {"VIEW"}
 
@@ -91,8 +93,9 @@ def test_one_saturation_position_in_the_agent_view_summary_audit_and_report(demo
     np.testing.assert_allclose(view["marginal_roi_mean"], audit["marginal_roi_mean"])
     past = audit["position"] == "past"
     assert (audit.loc[past, "marginal_roi_mean"] < audit.loc[past, "roi_floor"]).all()
-    assert (audit.loc[audit["position"] == "pre", "marginal_roi_mean"] > audit.loc[audit["position"] == "pre",
-                                                                                   "roi_floor"]).all()
+    assert (
+        audit.loc[audit["position"] == "pre", "marginal_roi_mean"] > audit.loc[audit["position"] == "pre", "roi_floor"]
+    ).all()
     context = demo_build.query("select * from main_agent.agent_mmm_context").set_index(keys).sort_index()
     assert list(context["saturation_position"]) == list(audit["position"])
 
@@ -100,17 +103,21 @@ def test_one_saturation_position_in_the_agent_view_summary_audit_and_report(demo
     assert main(["report", "--duckdb", str(demo_build.db_path), "--out", str(site)]) == 0
     capsys.readouterr()
     text = (site / "markdown" / "recommendations.md").read_text()
-    table = text[text.index("## Positions the recommendations start from"):]
-    reported = {(m[0], m[1]): m[2] for m in re.findall(r"^\| (\S+) \| (\S+) \| [^|]+ \| (pre|at|past) \|", table,
-                                                       flags=re.MULTILINE)}
+    table = text[text.index("## Positions the recommendations start from") :]
+    reported = {
+        (m[0], m[1]): m[2]
+        for m in re.findall(r"^\| (\S+) \| (\S+) \| [^|]+ \| (pre|at|past) \|", table, flags=re.MULTILINE)
+    }
     assert reported == dict(zip(audit.index, audit["position"], strict=True))
 
 
 def test_no_draws_and_no_spend_rows(demo_build):
-    for view, key in (("agent_saturation_positions", ["segment_id", "channel"]),
-                      ("agent_mmm_context", ["segment_id", "channel"]),
-                      ("agent_recommendations", ["segment_id", "recommendation_kind", "channel"]),
-                      ("agent_alerts", ["alert_id"])):
+    for view, key in (
+        ("agent_saturation_positions", ["segment_id", "channel"]),
+        ("agent_mmm_context", ["segment_id", "channel"]),
+        ("agent_recommendations", ["segment_id", "recommendation_kind", "channel"]),
+        ("agent_alerts", ["alert_id"]),
+    ):
         frame = demo_build.query(f"select * from main_agent.{view}")
         assert not frame.empty, view
         assert not {"draw", "chain", "week_start", "date", "value"} & set(frame.columns), view
@@ -125,15 +132,48 @@ def listed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict
 
 def _listed(target: str, workdir) -> dict[str, dict]:
     """Resolved configs of the models and exposures, from dbt's parser (no warehouse connection)."""
-    env = {**os.environ, "CURVEHOUSE_DUCKDB_PATH": "/nonexistent/parse-only.duckdb", "SNOWFLAKE_ACCOUNT": "parse_only",
-           "SNOWFLAKE_USER": "parse_only", "SNOWFLAKE_ROLE": "parse_only", "SNOWFLAKE_WAREHOUSE": "parse_only",
-           "SNOWFLAKE_DATABASE": "parse_only"}
+    env = {
+        **os.environ,
+        "CURVEHOUSE_DUCKDB_PATH": "/nonexistent/parse-only.duckdb",
+        "SNOWFLAKE_ACCOUNT": "parse_only",
+        "SNOWFLAKE_USER": "parse_only",
+        "SNOWFLAKE_ROLE": "parse_only",
+        "SNOWFLAKE_WAREHOUSE": "parse_only",
+        "SNOWFLAKE_DATABASE": "parse_only",
+    }
     proc = subprocess.run(
-        [str(DBT), "ls", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR / "profiles"),
-         "--target", target, "--target-path", str(workdir), "--log-path", str(workdir / "logs"),
-         "--resource-type", "model", "--resource-type", "exposure", "--output", "json",
-         "--output-keys", "name", "resource_type", "config", "depends_on", "--quiet"],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+        [
+            str(DBT),
+            "ls",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR / "profiles"),
+            "--target",
+            target,
+            "--target-path",
+            str(workdir),
+            "--log-path",
+            str(workdir / "logs"),
+            "--resource-type",
+            "model",
+            "--resource-type",
+            "exposure",
+            "--output",
+            "json",
+            "--output-keys",
+            "name",
+            "resource_type",
+            "config",
+            "depends_on",
+            "--quiet",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     nodes = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     return {n["name"]: n for n in nodes}

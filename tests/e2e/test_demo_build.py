@@ -90,13 +90,18 @@ def test_readiness_scores_follow_the_data(demo_build):
     assert readiness["impressions_channel_share"].round(3).eq(round(share, 3)).all()
     assert (readiness["history_score"] == 5).all()  # 160 weeks >= 1.5 x 104
     assert (readiness["controls_score"] == 5).all()  # three user controls
-    assert (readiness["readiness_score"] == readiness[
-        ["history_score", "spend_score", "impressions_score", "outcome_score", "controls_score"]
-    ].min(axis=1)).all()
+    assert (
+        readiness["readiness_score"]
+        == readiness[["history_score", "spend_score", "impressions_score", "outcome_score", "controls_score"]].min(
+            axis=1
+        )
+    ).all()
 
 
 def test_recovery_command_scores_each_published_pair_against_the_truth_of_its_window(demo_build, capsys):
-    assert main(["recovery", "--duckdb", str(demo_build.db_path), "--truth", str(DEMO_DATA / "_ground_truth.json")]) == 0
+    assert (
+        main(["recovery", "--duckdb", str(demo_build.db_path), "--truth", str(DEMO_DATA / "_ground_truth.json")]) == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     published = demo_build.query(
         "select segment_id, channel, spend, data_window_start from mmm_channel_summary "

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.e2e
 SLOW_FIT = {**SMALL_FIT, "sampler": {**SMALL_FIT["sampler"], "warmup": 3000, "draws": 3000, "seed": 7}}
 
 
-
 def test_killed_build_and_concurrent_build_leave_published_results_intact(demo_build, tmp_path):
     db = tmp_path / "published.duckdb"
     shutil.copy(demo_build.db_path, db)
@@ -26,8 +25,15 @@ def test_killed_build_and_concurrent_build_leave_published_results_intact(demo_b
     assert before["is_current"].sum() == 3
 
     command, env = dbt_command(tmp_path / "slow", DEMO_DATA, db, {"mmm": SLOW_FIT})
-    slow = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    slow = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         for line in slow.stdout:
             if "curvehouse: fitting" in line:

@@ -61,8 +61,9 @@ def test_curves_stay_inside_the_observed_range_with_ordered_intervals(fitted):
 def test_decomposition_adds_up_and_actual_matches_the_spine(fitted):
     _, build = fitted
     decomposition = build.query("select * from mmm_decomposition_weekly where is_current")
-    wide = decomposition.pivot_table(index=["segment_id", "week_start"], columns="component_kind",
-                                     values="value_mean", aggfunc="sum")
+    wide = decomposition.pivot_table(
+        index=["segment_id", "week_start"], columns="component_kind", values="value_mean", aggfunc="sum"
+    )
     parts = wide.drop(columns=["fitted", "actual"]).sum(axis=1)
     assert np.allclose(parts, wide["fitted"], rtol=1e-3)
     spine = build.query("select segment_id, week_start, outcome from int_outcome_weeks")

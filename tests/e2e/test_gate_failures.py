@@ -24,15 +24,26 @@ def plant_problems(folder):
     assert warehouse > 0, "the planted week must have TV spend"
     platform = platform[~in_week]
     plant = pd.DataFrame(
-        {"date": [GAP_WEEK], "segment_id": [GAP_SEGMENT], "channel": [GAP_CHANNEL],
-         "platform_spend": [round(warehouse / 1.07, 2)]}
+        {
+            "date": [GAP_WEEK],
+            "segment_id": [GAP_SEGMENT],
+            "channel": [GAP_CHANNEL],
+            "platform_spend": [round(warehouse / 1.07, 2)],
+        }
     )
     platform = pd.concat([platform, plant])
 
     outcomes = pd.read_csv(folder / "outcomes.csv")
     short_days = pd.date_range("2026-09-07", periods=70).strftime("%Y-%m-%d")  # 10 complete weeks
-    short_spend = pd.DataFrame({"date": short_days, "segment_id": SHORT_SEGMENT, "channel": "paid_search",
-                                "spend": 1000.0, "impressions": 5000.0})
+    short_spend = pd.DataFrame(
+        {
+            "date": short_days,
+            "segment_id": SHORT_SEGMENT,
+            "channel": "paid_search",
+            "spend": 1000.0,
+            "impressions": 5000.0,
+        }
+    )
     short_platform = short_spend.rename(columns={"spend": "platform_spend"}).drop(columns="impressions")
     short_outcomes = pd.DataFrame({"date": short_days, "segment_id": SHORT_SEGMENT, "revenue": 9000.0})
     pd.concat([spend, short_spend]).to_csv(folder / "channel_spend.csv", index=False)
@@ -69,7 +80,10 @@ def test_failed_gates_fail_the_build_and_name_segment_channel_week_and_both_numb
 def test_blocked_segments_are_not_passed_to_modelling(blocked_build):
     gates = blocked_build.query("select segment_id, gate, success, offending_keys from mmm_gate_results")
     failed = gates[~gates["success"]]
-    assert set(zip(failed["segment_id"], failed["gate"])) == {(GAP_SEGMENT, "platform_gap"), (SHORT_SEGMENT, "history")}
+    assert set(zip(failed["segment_id"], failed["gate"], strict=True)) == {
+        (GAP_SEGMENT, "platform_gap"),
+        (SHORT_SEGMENT, "history"),
+    }
     gap_keys = failed.loc[failed["gate"] == "platform_gap", "offending_keys"].item()
     assert GAP_CHANNEL in gap_keys and GAP_WEEK in gap_keys
     cleared = set(blocked_build.query("select segment_id from int_segments_cleared_for_fit")["segment_id"])
@@ -81,7 +95,10 @@ def test_warn_policy_records_failures_and_lets_the_gap_through(planted):
     build = dbt_build(root / "warn_policy", raw_data_path=folder, gate_policy="warn")
     assert build.returncode == 0, build.output[-3000:]
     recorded = build.query("select segment_id, gate, action from gate_policy")
-    assert set(zip(recorded["segment_id"], recorded["gate"])) == {(GAP_SEGMENT, "platform_gap"), (SHORT_SEGMENT, "history")}
+    assert set(zip(recorded["segment_id"], recorded["gate"], strict=True)) == {
+        (GAP_SEGMENT, "platform_gap"),
+        (SHORT_SEGMENT, "history"),
+    }
     cleared = set(build.query("select segment_id from int_segments_cleared_for_fit")["segment_id"])
     assert cleared == {"north_america", "apac", GAP_SEGMENT}  # too little history is never fitted
 

@@ -28,9 +28,17 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXAMPLE = FIXTURES / "byomm" / "design_example.json"
 MERIDIAN = FIXTURES / "meridian" / "national_media_export"
 NO_BUILTIN_FIT = {"min_history_weeks": 100_000, "gate_policy": "warn"}
-PER_SEGMENT_TABLES = ("mmm_planning_channels", "mmm_planning_curve_draws", "mmm_response_surface",
-                      "mmm_efficient_frontier", "mmm_scenarios", "mmm_scenario_sensitivity", "mmm_saturation_audit",
-                      "mmm_planning_response_grid", "mmm_planning_current_outcome")
+PER_SEGMENT_TABLES = (
+    "mmm_planning_channels",
+    "mmm_planning_curve_draws",
+    "mmm_response_surface",
+    "mmm_efficient_frontier",
+    "mmm_scenarios",
+    "mmm_scenario_sensitivity",
+    "mmm_saturation_audit",
+    "mmm_planning_response_grid",
+    "mmm_planning_current_outcome",
+)
 
 
 def acme(segment_id: str, refreshed_at: str) -> str:
@@ -45,7 +53,9 @@ def segments_of(build: Build) -> set[str]:
 
 
 def curves_of(build: Build):
-    return curve_sets(build.query("select * from mmm_planning_channels"), build.query("select * from mmm_planning_curve_draws"))
+    return curve_sets(
+        build.query("select * from mmm_planning_channels"), build.query("select * from mmm_planning_curve_draws")
+    )
 
 
 # --- the demo build --------------------------------------------------------------------------
@@ -56,9 +66,13 @@ def test_every_planning_table_covers_every_segment(demo_build):
     assert segments == {"apac", "emea", "north_america"}
     for table in PER_SEGMENT_TABLES:
         assert set(demo_build.query(f"select distinct segment_id from {table}")["segment_id"]) == segments, table
-    scenarios = demo_build.query("select segment_id, count(distinct scenario_id) as n from mmm_response_surface group by 1")
+    scenarios = demo_build.query(
+        "select segment_id, count(distinct scenario_id) as n from mmm_response_surface group by 1"
+    )
     assert (scenarios["n"] >= 10_000).all()
-    levels = demo_build.query("select segment_id, count(distinct budget_level) as n from mmm_efficient_frontier group by 1")
+    levels = demo_build.query(
+        "select segment_id, count(distinct budget_level) as n from mmm_efficient_frontier group by 1"
+    )
     assert (levels["n"] == 21).all()
     channels = demo_build.query("select * from mmm_planning_channels")
     assert (channels["interval_source"] == "posterior_draws").all()
@@ -83,8 +97,9 @@ def test_calibration_reproduces_the_observed_outcome(demo_build):
               from mmm_decomposition_weekly where is_current and component = 'actual')
         where back <= 13 group by 1
     """).set_index("segment_id")["actual"]
-    np.testing.assert_allclose(current.set_index("segment_id")["observed_outcome_weekly"].sort_index(),
-                               observed.sort_index(), rtol=1e-9)
+    np.testing.assert_allclose(
+        current.set_index("segment_id")["observed_outcome_weekly"].sort_index(), observed.sort_index(), rtol=1e-9
+    )
 
 
 def test_frontier_on_the_demo(demo_build):
@@ -135,7 +150,9 @@ def test_runtime_sql_functions_match_the_python_curves_between_stored_scenarios(
     python = curves.outcome(between[None])[0]
     with duckdb.connect(str(demo_build.db_path), read_only=True) as con:
         sql = con.execute("select * from mmm_what_if('emea', ?, ?)", [list(curves.channels), between.tolist()]).df()
-        response = con.execute("select mmm_response('emea', 'tv', ?)", [float(between[curves.index("tv")])]).fetchone()[0]
+        response = con.execute("select mmm_response('emea', 'tv', ?)", [float(between[curves.index("tv")])]).fetchone()[
+            0
+        ]
         marginal = con.execute("select mmm_marginal_roi('emea', 'tv', 12345.6)").fetchone()[0]
     assert sql["expected_outcome_mean"].iloc[0] == pytest.approx(python.mean(), rel=1e-9)
     assert sql["expected_outcome_p10"].iloc[0] == pytest.approx(np.percentile(python, 10), rel=1e-9)
@@ -197,21 +214,30 @@ def planted(demo_build, tmp_path_factory) -> Build:
     last = monthly["month"].max()
     previous_month = sorted(monthly["month"].unique())[-2]
     factor = np.ones(len(monthly))
-    factor[(monthly["segment_id"] == "emea") & (monthly["channel"] == "tv") & monthly["month"].isin([last, previous_month])] = 1.6
+    factor[
+        (monthly["segment_id"] == "emea") & (monthly["channel"] == "tv") & monthly["month"].isin([last, previous_month])
+    ] = 1.6
     factor[(monthly["segment_id"] == "apac") & (monthly["channel"] == "display") & (monthly["month"] == last)] = 1.35
-    attribution = monthly.assign(attributed_revenue=(monthly["mmm_contribution"] * factor).round(2),
-                                 month=pd.to_datetime(monthly["month"]).dt.strftime("%Y-%m-%d"))
+    attribution = monthly.assign(
+        attributed_revenue=(monthly["mmm_contribution"] * factor).round(2),
+        month=pd.to_datetime(monthly["month"]).dt.strftime("%Y-%m-%d"),
+    )
     attribution[["month", "segment_id", "channel", "attributed_revenue"]].to_csv(raw / "attribution.csv", index=False)
     (raw / "reallocation_proposals.csv").write_text(
         "date,segment_id,channel_from,channel_to,weekly_amount,proposed_by\n"
         "2026-11-20,emea,ooh,paid_search,25000,cfo office\n"
-        "2026-11-20,apac,tv,display,3000,media team\n")
+        "2026-11-20,apac,tv,display,3000,media team\n"
+    )
     landing = workdir / "landing"
     landing.mkdir()
     (landing / "acme.json").write_text(acme("emea", "2025-01-15T09:30:00Z"))
-    build = dbt_build(workdir, raw_data_path=raw, db_path=db_path, byomm_path=str(landing),
-                      planning={"r2_floor": 0.95, "channel_bounds": [{"channel": "tv", "segment_id": "emea",
-                                                                      "locked": 30_000}]})
+    build = dbt_build(
+        workdir,
+        raw_data_path=raw,
+        db_path=db_path,
+        byomm_path=str(landing),
+        planning={"r2_floor": 0.95, "channel_bounds": [{"channel": "tv", "segment_id": "emea", "locked": 30_000}]},
+    )
     assert build.returncode == 0, build.output[-5000:]
     assert "fitting" not in build.output  # no refit: the model input did not change
     return build
@@ -223,9 +249,12 @@ def test_planted_alerts_fire(planted):
 
     flips = kinds.get_group("sign_flip")
     assert set(flips["segment_id"]) == {"emea"} and "planted_previous" in flips["message"].iloc[0]
-    assert set(flips["channel"]) == set(planted.query(
-        "select control_name from mmm_channel_parameters where parameter = 'gamma' and segment_id = 'emea' "
-        "and is_current")["control_name"])
+    assert set(flips["channel"]) == set(
+        planted.query(
+            "select control_name from mmm_channel_parameters where parameter = 'gamma' and segment_id = 'emea' "
+            "and is_current"
+        )["control_name"]
+    )
 
     change = kinds.get_group("methodology_change")
     assert "adstock_max_lag: 6 -> 8" in change["message"].iloc[0]
@@ -289,7 +318,9 @@ def test_planning_builds_from_a_byomm_only_model(byomm_only):
     assert set(agreement["mmm_basis"]) == {"curve_at_weekly_spend"} and set(agreement["segment_id"]) == {"emea"}
     curves = curves_of(byomm_only)["total"]
     with duckdb.connect(str(byomm_only.db_path), read_only=True) as con:
-        sql = con.execute("select * from mmm_what_if('total', ?, ?)",
-                          [list(curves.channels), curves.current_c.tolist()]).df()
-    assert sql["incremental_outcome_mean"].iloc[0] == pytest.approx(curves.incremental(curves.current_c[None]).mean(), rel=1e-9)
-
+        sql = con.execute(
+            "select * from mmm_what_if('total', ?, ?)", [list(curves.channels), curves.current_c.tolist()]
+        ).df()
+    assert sql["incremental_outcome_mean"].iloc[0] == pytest.approx(
+        curves.incremental(curves.current_c[None]).mean(), rel=1e-9
+    )

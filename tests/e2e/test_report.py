@@ -92,15 +92,24 @@ def test_demo_report_renders_every_page_with_charts(demo_build, tmp_path, capsys
 def test_the_headline_matches_the_tables(demo_build, tmp_path, capsys):
     site = tmp_path / "report"
     render(demo_build.db_path, site, capsys)
-    totals = demo_build.query("select sum(spend) as spend, sum(contribution_mean) as contribution "
-                              "from mmm_curves where is_current").iloc[0]
+    totals = demo_build.query(
+        "select sum(spend) as spend, sum(contribution_mean) as contribution from mmm_curves where is_current"
+    ).iloc[0]
     index = (site / "index.html").read_text()
     headline = re.search(r"<p class=headline data-headline>(.*?)</p>", index).group(1)
     roi = totals["contribution"] / totals["spend"]
-    assert headline == f"{money(totals['spend'])} spend \u2192 {money(totals['contribution'])} incremental revenue, " \
-                       f"ROI {roi:.2f}"
-    for section in ("Brand vs performance", "Top 3 channels", "Bottom 2 channels", "Saturation alerts",
-                    "Model confidence", "Next quarter"):
+    assert (
+        headline == f"{money(totals['spend'])} spend \u2192 {money(totals['contribution'])} incremental revenue, "
+        f"ROI {roi:.2f}"
+    )
+    for section in (
+        "Brand vs performance",
+        "Top 3 channels",
+        "Bottom 2 channels",
+        "Saturation alerts",
+        "Model confidence",
+        "Next quarter",
+    ):
         assert section in index
 
 
@@ -119,8 +128,10 @@ def test_pdf_and_markdown_outputs_cite_their_provenance(demo_build, tmp_path, ca
     versions = {p.name for p in (site / "markdown" / "saturation-curves").glob("*.md")}
     assert all(any(run in name for name in versions) for run in run_ids)
     context = (site / "markdown" / "mmm-context.md").read_text()
-    assert all(f"## Segment {s}" in context for s in demo_build.query("select distinct segment_id from mmm_curves")[
-        "segment_id"])
+    assert all(
+        f"## Segment {s}" in context
+        for s in demo_build.query("select distinct segment_id from mmm_curves")["segment_id"]
+    )
 
 
 def test_planning_sections_render_from_the_planning_tables(demo_build, tmp_path, capsys):
@@ -173,7 +184,9 @@ def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
     assert "No built-in runs" in visits["diagnostics.html"].text
     assert "not stated by the custom_json export" in (site / "markdown" / "mmm-context.md").read_text()
     decay = (site / "markdown" / "channel-decay.md").read_text()
-    assert re.search(r"\| emea \| custom_json/acme_mmm \| tv \| 2 \| 2025-01-15 \| 2025-06-01 \| .* \| still grows", decay)
+    assert re.search(
+        r"\| emea \| custom_json/acme_mmm \| tv \| 2 \| 2025-01-15 \| 2025-06-01 \| .* \| still grows", decay
+    )
     versions = sorted(p.name for p in (site / "markdown" / "saturation-curves").glob("emea--*.md"))
     assert len(versions) == 2  # one file per published version of the curves
 
@@ -184,13 +197,18 @@ def test_byomm_positions_use_the_planning_curve_at_the_warehouse_spend(byomm_bui
     row = byomm_build.query("select * from main_agent.agent_saturation_positions where segment_id = 'emea'").iloc[0]
     audit = byomm_build.query("select * from mmm_saturation_audit where segment_id = 'emea'").iloc[0]
     draws = byomm_build.query("select * from mmm_planning_curve_draws where segment_id = 'emea'")
-    spine = byomm_build.query("select avg(spend) as spend from (select spend from int_channel_weeks_spined "
-                              "where segment_id = 'emea' and channel = 'tv' and is_in_window "
-                              "order by week_start desc limit 13)").iloc[0]
+    spine = byomm_build.query(
+        "select avg(spend) as spend from (select spend from int_channel_weeks_spined "
+        "where segment_id = 'emea' and channel = 'tv' and is_in_window "
+        "order by week_start desc limit 13)"
+    ).iloc[0]
     assert row["current_weekly_spend"] == pytest.approx(spine["spend"]) == audit["current_weekly_spend"]
     assert "warehouse" in row["current_spend_basis"]
-    marginal = draws["calibration_factor"] * draws["saturation_max"] * hill_derivative(
-        row["current_weekly_spend"], draws["saturation_half_point"], draws["hill_slope"])
+    marginal = (
+        draws["calibration_factor"]
+        * draws["saturation_max"]
+        * hill_derivative(row["current_weekly_spend"], draws["saturation_half_point"], draws["hill_slope"])
+    )
     assert row["marginal_roi_mean"] == pytest.approx(marginal.mean()) == audit["marginal_roi_mean"]
     assert row["saturation_position"] == audit["position"] and row["roi_floor"] == audit["roi_floor"]
     assert row["curve_source"] == "custom_json" and row["is_stale"]

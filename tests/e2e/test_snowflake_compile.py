@@ -20,8 +20,9 @@ import pytest
 
 from tests.e2e.conftest import DBT, PROJECT_DIR
 
-PLACEHOLDER_ENV = {f"SNOWFLAKE_{k}": "placeholder"
-                   for k in ("ACCOUNT", "USER", "PASSWORD", "ROLE", "WAREHOUSE", "DATABASE")}
+PLACEHOLDER_ENV = {
+    f"SNOWFLAKE_{k}": "placeholder" for k in ("ACCOUNT", "USER", "PASSWORD", "ROLE", "WAREHOUSE", "DATABASE")
+}
 # DuckDB-only SQL that must not reach Snowflake (each was in a macro or model before dispatch).
 DUCKDB_ONLY = {
     "to_days(": "DuckDB interval constructor (date arithmetic)",
@@ -36,9 +37,22 @@ QUOTED_LOWER = re.compile(r'"(value|rule|draw|date|month|revenue)"')
 
 
 def _dbt(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [str(DBT), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR / "profiles"),
-               "--target", "snowflake", "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
-               "--vars", json.dumps({"raw_schema": "landing_zone"})]
+    command = [
+        str(DBT),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR / "profiles"),
+        "--target",
+        "snowflake",
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+        "--vars",
+        json.dumps({"raw_schema": "landing_zone"}),
+    ]
     env = {**os.environ, **PLACEHOLDER_ENV}
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
 
@@ -61,8 +75,11 @@ def test_every_model_compiles_for_snowflake(compiled):
     manifest = json.loads((compiled / "manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     assert manifest["metadata"]["adapter_type"] == "snowflake"
-    missing = [m["original_file_path"] for m in models
-               if not (compiled / "compiled" / "curvehouse" / m["original_file_path"]).is_file()]
+    missing = [
+        m["original_file_path"]
+        for m in models
+        if not (compiled / "compiled" / "curvehouse" / m["original_file_path"]).is_file()
+    ]
     assert models and not missing
 
 
@@ -106,8 +123,15 @@ def test_planning_functions_render_as_snowflake_udfs(tmp_path):
     typed UDF arguments, the allocation arrays flattened, no DuckDB-only syntax."""
     rendered = {}
     for name in ("mmm_response", "mmm_marginal_roi", "mmm_what_if"):
-        result = _dbt(tmp_path, "compile", "--no-introspect", "--no-populate-cache", "--quiet",
-                      "--inline", f"{{{{ planning_function_sql('{name}') }}}}")
+        result = _dbt(
+            tmp_path,
+            "compile",
+            "--no-introspect",
+            "--no-populate-cache",
+            "--quiet",
+            "--inline",
+            f"{{{{ planning_function_sql('{name}') }}}}",
+        )
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
         rendered[name] = result.stdout.lower()
     assert "(p_segment varchar, p_channel varchar, p_spend float)\nreturns float" in rendered["mmm_response"]

@@ -24,7 +24,9 @@ MISSING = [f"SNOWFLAKE_{k}" for k in NEEDED if not os.environ.get(f"SNOWFLAKE_{k
 pytestmark = [
     pytest.mark.snowflake,
     pytest.mark.e2e,
-    pytest.mark.skipif(bool(MISSING), reason=f"no Snowflake credentials in the environment ({', '.join(MISSING)} unset)"),
+    pytest.mark.skipif(
+        bool(MISSING), reason=f"no Snowflake credentials in the environment ({', '.join(MISSING)} unset)"
+    ),
 ]
 RAW_TABLES = ("channel_registry", "channel_spend", "platform_spend", "outcomes", "controls")
 
@@ -47,12 +49,30 @@ def build(session, tmp_path_factory):
         frame = pd.read_csv(DEMO_DATA / f"{table}.csv", dtype=str).rename(columns=str.upper)
         session.write_pandas(frame, table.upper(), schema=raw_schema, auto_create_table=True, overwrite=True)
     workdir = tmp_path_factory.mktemp("snowflake_live")
-    command = [str(DBT), "build", "--target", "snowflake", "--project-dir", str(PROJECT_DIR),
-               "--profiles-dir", str(PROJECT_DIR / "profiles"), "--target-path", str(workdir / "target"),
-               "--log-path", str(workdir / "logs"),
-               "--vars", json.dumps({"raw_schema": raw_schema, "mmm": SMALL_FIT, "as_of_date": "2026-11-22"})]
-    proc = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, "SNOWFLAKE_SCHEMA": schema},
-                          capture_output=True, text=True, timeout=3600)
+    command = [
+        str(DBT),
+        "build",
+        "--target",
+        "snowflake",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR / "profiles"),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+        "--vars",
+        json.dumps({"raw_schema": raw_schema, "mmm": SMALL_FIT, "as_of_date": "2026-11-22"}),
+    ]
+    proc = subprocess.run(
+        command,
+        cwd=PROJECT_DIR,
+        env={**os.environ, "SNOWFLAKE_SCHEMA": schema},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     yield proc, schema
     for name in (schema, raw_schema):
         session.sql(f"drop schema if exists {name} cascade").collect()

@@ -31,7 +31,8 @@ def test_the_pandas_spine_is_the_dbt_spine_row_for_row(demo_build):
     window = dbt_spine[["segment_id", "week_start"]].drop_duplicates()
     kept = copy.merge(window, on=["segment_id", "week_start"])
     dropped_channels = set(kept.loc[kept["variable_kind"] == "spend", "variable_name"]) - set(
-        dbt_spine.loc[dbt_spine["variable_kind"] == "spend", "variable_name"])
+        dbt_spine.loc[dbt_spine["variable_kind"] == "spend", "variable_name"]
+    )
     assert deferred and dropped_channels == deferred
     kept = kept[~kept["variable_name"].isin(deferred)]
 

@@ -24,12 +24,23 @@ def curve_set(n_draws: int = 100, seed: int = 1, spread: float = 0.15, **overrid
         return values[None, :] * np.exp(sd * rng.standard_normal((n_draws, len(values))))
 
     fields = dict(
-        segment_id="demo", run_id="run1", channels=CHANNELS, groups=GROUPS,
-        half_dc=draws(half, spread), smax_dc=draws(smax, spread), slope_dc=draws(slope, spread / 3),
-        current_c=current, lower_c=current * 0.4, upper_c=current * 1.6, base=250_000.0, calibration=1.02,
+        segment_id="demo",
+        run_id="run1",
+        channels=CHANNELS,
+        groups=GROUPS,
+        half_dc=draws(half, spread),
+        smax_dc=draws(smax, spread),
+        slope_dc=draws(slope, spread / 3),
+        current_c=current,
+        lower_c=current * 0.4,
+        upper_c=current * 1.6,
+        base=250_000.0,
+        calibration=1.02,
         interval_source="posterior_draws" if n_draws > 1 else "mean_only",
-        half_life_c=np.array([3.0, 2.0, 0.5, 0.8, 0.4]), materialise_c=np.array([8.0, 6.0, 2.0, 2.5, 1.5]),
-        observed_min_c=current * 0.4, observed_max_c=current * 1.6,
+        half_life_c=np.array([3.0, 2.0, 0.5, 0.8, 0.4]),
+        materialise_c=np.array([8.0, 6.0, 2.0, 2.5, 1.5]),
+        observed_min_c=current * 0.4,
+        observed_max_c=current * 1.6,
     )
     fields.update(overrides)
     return CurveSet(**fields)

@@ -9,7 +9,8 @@ from curvehouse.posterior import artifact_names as names
 
 def test_the_sql_macros_are_generated_from_the_python_lists():
     assert names.MACRO_PATH.read_text() == names.macro_text(), (
-        "macros/fit_artifact_names.sql is stale: run `python -m curvehouse.posterior.artifact_names`")
+        "macros/fit_artifact_names.sql is stale: run `python -m curvehouse.posterior.artifact_names`"
+    )
 
 
 def test_a_name_outside_the_lists_is_refused():

@@ -76,18 +76,30 @@ def test_geo_media_input_has_20_geos_156_weeks_4_channels():
 
 def test_recovery_scores_against_the_truth_over_the_fitted_window():
     # Three weeks of truth; the fit saw the last two, so the first week's contribution is not its to explain.
-    weeks = [{"week_start": w, "media": {"x": x, "y": y}}
-             for w, x, y in (("2025-01-06", 100.0, 0.0), ("2025-01-13", 8.0, 12.0), ("2025-01-20", 12.0, 18.0))]
+    weeks = [
+        {"week_start": w, "media": {"x": x, "y": y}}
+        for w, x, y in (("2025-01-06", 100.0, 0.0), ("2025-01-13", 8.0, 12.0), ("2025-01-20", 12.0, 18.0))
+    ]
     truth = {"segments": {"a": {"weekly": weeks}}}
-    estimates = pd.DataFrame({"segment_id": ["a", "a"], "channel": ["x", "y"], "roi_mean": [2.0, 1.5],
-                              "roi_p05": [1.5, 1.2], "roi_p95": [2.5, 1.8], "contribution_mean": [20.0, 30.0],
-                              "spend": [10.0, 30.0], "window_start": "2025-01-13", "window_end": "2025-01-26"})
+    estimates = pd.DataFrame(
+        {
+            "segment_id": ["a", "a"],
+            "channel": ["x", "y"],
+            "roi_mean": [2.0, 1.5],
+            "roi_p05": [1.5, 1.2],
+            "roi_p95": [2.5, 1.8],
+            "contribution_mean": [20.0, 30.0],
+            "spend": [10.0, 30.0],
+            "window_start": "2025-01-13",
+            "window_end": "2025-01-26",
+        }
+    )
     table = recovery_table(estimates, truth)
     assert table["true_roi"].tolist() == pytest.approx([2.0, 1.0])  # (8 + 12) / 10, (12 + 18) / 30
     assert table["roi_in_90"].tolist() == [True, False]
-    assert bench.recovery(estimates, truth) == pytest.approx({"roi_mare": 0.25, "roi_coverage90": 0.5,
-                                                              "roi_width90": 0.55, "share_mae": 0.0,
-                                                              "share_mare": 0.0})
+    assert bench.recovery(estimates, truth) == pytest.approx(
+        {"roi_mare": 0.25, "roi_coverage90": 0.5, "roi_width90": 0.55, "share_mae": 0.0, "share_mare": 0.0}
+    )
     with pytest.raises(ValueError, match=r"lack column\(s\) \['spend'\]"):
         recovery_table(estimates.drop(columns="spend"), truth)
 
@@ -108,8 +120,18 @@ def test_bench_quick_runs_end_to_end(tiny_quick_bench, capsys, tmp_path):
     assert lines[0].startswith("curvehouse bench | cores ")
     figures = [line for line in lines if line.startswith("s104x4 ")]
     assert len(figures) == 1
-    for text in ("1 seg x 104 wk x 4 ch", "wall", "ESS/s", "max R-hat", "divergences", "published 0 rejected 1",
-                 "ROI MARE", "true ROI in 90%", "share MAE", "peak RSS"):
+    for text in (
+        "1 seg x 104 wk x 4 ch",
+        "wall",
+        "ESS/s",
+        "max R-hat",
+        "divergences",
+        "published 0 rejected 1",
+        "ROI MARE",
+        "true ROI in 90%",
+        "share MAE",
+        "peak RSS",
+    ):
         assert text in figures[0]
     result = json.loads(out.read_text())["results"][0]
     assert result["scenario"] == "s104x4" and result["wall_s"] > 0 and 0 <= result["roi_coverage90"] <= 1
@@ -149,12 +171,14 @@ def test_segments_fitted_together_count_their_shared_divergences_once():
     def runs(pooling: str) -> pd.DataFrame:
         rows = []
         for segment in ("a", "b"):
-            rows += [{"artifact": "run", "segment_id": segment, "parameter": name, "value": value, "details": None}
-                     for name, value in (("min_ess_bulk", 500.0), ("max_rhat", 1.001), ("divergences", 3.0))]
-            rows += [{"artifact": "run", "segment_id": segment, "parameter": "pooling", "value": None,
-                      "details": pooling},
-                     {"artifact": "run", "segment_id": segment, "parameter": "status", "value": None,
-                      "details": "rejected"}]
+            rows += [
+                {"artifact": "run", "segment_id": segment, "parameter": name, "value": value, "details": None}
+                for name, value in (("min_ess_bulk", 500.0), ("max_rhat", 1.001), ("divergences", 3.0))
+            ]
+            rows += [
+                {"artifact": "run", "segment_id": segment, "parameter": "pooling", "value": None, "details": pooling},
+                {"artifact": "run", "segment_id": segment, "parameter": "status", "value": None, "details": "rejected"},
+            ]
         return pd.DataFrame(rows)
 
     assert bench.fit_figures(runs("partial"), 10.0)["divergences"] == 3

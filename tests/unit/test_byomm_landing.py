@@ -27,6 +27,7 @@ RECAST = (
 )
 NOW = datetime(2025, 3, 10, 12, 0)
 
+
 def land(folder: Path, *, robyn: bool = True, meridian: bool = True) -> Path:
     """A landing folder with one model in each format, a README and a hidden file."""
     folder.mkdir(exist_ok=True)

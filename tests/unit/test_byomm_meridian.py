@@ -22,6 +22,7 @@ SOURCE_DATA = FIXTURES / "national_media.csv"  # the data the export was fitted 
 N_TIMES = 156
 CHANNELS = ["Channel0", "Channel1", "Channel2", "Channel3"]
 
+
 @pytest.fixture(scope="module")
 def model():
     return read_meridian(EXPORT)

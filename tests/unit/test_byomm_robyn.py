@@ -24,10 +24,14 @@ INIT = FIXTURES / "v3.12.1_init"
 REFRESH = FIXTURES / "v3.12.1_refresh"
 PRE_312 = FIXTURES / "pre3.12_no_inflexion"
 INIT_SOL, REFRESH_SOL, PRE_312_SOL = "5_277_2", "5_221_3", "1_179_5"
-SPEND_OF = {"tv_S": "tv_S", "ooh_S": "ooh_S", "print_S": "print_S", "facebook_I": "facebook_S",
-            "search_clicks_P": "search_S"}
-CHANNEL_OF = {"tv_S": "tv", "ooh_S": "ooh", "print_S": "print", "facebook_I": "facebook",
-              "search_clicks_P": "search"}
+SPEND_OF = {
+    "tv_S": "tv_S",
+    "ooh_S": "ooh_S",
+    "print_S": "print_S",
+    "facebook_I": "facebook_S",
+    "search_clicks_P": "search_S",
+}
+CHANNEL_OF = {"tv_S": "tv", "ooh_S": "ooh", "print_S": "print", "facebook_I": "facebook", "search_clicks_P": "search"}
 WINDOWS = {INIT: ("2016-01-04", "2018-12-31"), REFRESH: ("2016-02-01", "2019-01-28")}
 SOLS = {INIT: INIT_SOL, REFRESH: REFRESH_SOL}
 
@@ -146,8 +150,11 @@ def test_half_point_is_inflexion_times_one_minus_theta_and_curve_is_robyn_steady
         assert curve.saturation_max == pytest.approx(coef, rel=1e-12)
         assert curve.hill_slope == pytest.approx(alpha, rel=1e-12)
         for s in np.array([0.1, 0.5, 1.0, 2.0, 5.0]) * agg.loc[var, "mean_spend"]:
-            ours = curve.saturation_max * s**curve.hill_slope / (
-                s**curve.hill_slope + curve.saturation_half_point**curve.hill_slope)
+            ours = (
+                curve.saturation_max
+                * s**curve.hill_slope
+                / (s**curve.hill_slope + curve.saturation_half_point**curve.hill_slope)
+            )
             steady = s / (1 - theta)  # unnormalised geometric adstock of a sustained weekly s
             assert ours == pytest.approx(hill(steady, coef, alpha, inflexion), rel=1e-10)
 
@@ -161,13 +168,15 @@ def test_coef_is_weekly_outcome_money_the_window_decomposition_adds_up() -> None
     for var, name in CHANNEL_OF.items():
         media, _ = spend_scaled_media(raw, window, var)
         adstocked = adstock(media, hyper[f"{var}_thetas"])[window]
-        decomposed = sum(hill(x, agg.loc[var, "coef"], hyper[f"{var}_alphas"], hyper[f"{var}_inflexion"])
-                         for x in adstocked)
+        decomposed = sum(
+            hill(x, agg.loc[var, "coef"], hyper[f"{var}_alphas"], hyper[f"{var}_inflexion"]) for x in adstocked
+        )
         assert channels[name].contribution_mean == pytest.approx(decomposed, rel=1e-9)
 
 
-@pytest.mark.parametrize("allocator_csv", ["5_277_2_max_response_reallocated.csv",
-                                           "5_277_2_target_efficiency_reallocated.csv"])
+@pytest.mark.parametrize(
+    "allocator_csv", ["5_277_2_max_response_reallocated.csv", "5_277_2_target_efficiency_reallocated.csv"]
+)
 def test_allocator_init_response_unit_is_hill_of_spend_plus_mean_carryover(allocator_csv: str) -> None:
     """Robyn's allocator adds the mean carryover of the modelling window (adstocked minus raw)."""
     allocator = pd.read_csv(INIT / allocator_csv, index_col=0)
@@ -316,10 +325,13 @@ def test_media_matrix_is_a_raw_data_source(tmp_path: Path) -> None:
     raw = raw_data(INIT).rename(columns={"DATE": "ds"})
     media_cols = list(SPEND_OF) + ["newsletter"]
     spend_cols = sorted(set(SPEND_OF.values()))
-    matrix = pd.concat([
-        raw[["ds"] + media_cols].assign(type="rawMedia", solID=INIT_SOL),
-        raw[["ds"] + spend_cols].assign(type="rawSpend", solID=INIT_SOL),
-    ], ignore_index=True)
+    matrix = pd.concat(
+        [
+            raw[["ds"] + media_cols].assign(type="rawMedia", solID=INIT_SOL),
+            raw[["ds"] + spend_cols].assign(type="rawSpend", solID=INIT_SOL),
+        ],
+        ignore_index=True,
+    )
     with_csv = copy_folder(INIT, tmp_path / "csv", skip=("RobynModel-5_277_2.json",))
     drop_inflexion_columns(with_csv)
     with_matrix = copy_folder(with_csv, tmp_path / "matrix", skip=("raw_data.csv",))
@@ -339,8 +351,9 @@ def second_export(folder: Path, sol: str, exported: str) -> None:
     (folder / f"RobynModel-{sol}.json").write_text(json.dumps(doc))
 
 
-@pytest.mark.parametrize(("exported", "expected"), [("2025-08-06 09:00:00", "1_223_5"),
-                                                    ("2025-08-01 09:00:00", "5_277_2")])
+@pytest.mark.parametrize(
+    ("exported", "expected"), [("2025-08-06 09:00:00", "1_223_5"), ("2025-08-01 09:00:00", "5_277_2")]
+)
 def test_several_exports_read_the_newest(tmp_path: Path, exported: str, expected: str) -> None:
     folder = copy_folder(INIT, tmp_path / "run")
     second_export(folder, "1_223_5", exported)
@@ -401,7 +414,7 @@ def truncate_inside_solution(path: Path, sol: str, rn: str, keep: float) -> None
     """Cut the file part-way through the solID's row for rn (everything after is lost)."""
     text = path.read_text()
     line_start = text.index(f'"{rn}",', text.index(f'"{sol}"') - 2000)
-    while f'"{sol}"' not in text[line_start: text.index("\n", line_start)]:
+    while f'"{sol}"' not in text[line_start : text.index("\n", line_start)]:
         line_start = text.index(f'"{rn}",', line_start + 1)
     line_end = text.index("\n", line_start)
     path.write_text(text[: line_start + int((line_end - line_start) * keep)])
@@ -436,9 +449,14 @@ def test_truncated_raw_data_is_rejected(tmp_path: Path) -> None:
     assert caught.value.file == str(path) and "total_spend" in caught.value.reason
 
 
-@pytest.mark.parametrize(("file", "column"), [("pareto_aggregated.csv", "coef"),
-                                              ("pareto_aggregated.csv", "solID"),
-                                              ("pareto_hyperparameters.csv", "tv_S_thetas")])
+@pytest.mark.parametrize(
+    ("file", "column"),
+    [
+        ("pareto_aggregated.csv", "coef"),
+        ("pareto_aggregated.csv", "solID"),
+        ("pareto_hyperparameters.csv", "tv_S_thetas"),
+    ],
+)
 def test_wrong_columns_are_rejected_naming_the_field(tmp_path: Path, file: str, column: str) -> None:
     folder = copy_folder(INIT, tmp_path / "run")
     path = folder / file

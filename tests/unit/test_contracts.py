@@ -27,12 +27,21 @@ from curvehouse.planning.schema import PLANNING_COLUMNS
 ROOT = Path(__file__).resolve().parents[2]
 # Marts typed straight from one Python model (select * from ref(<python model>), then contract_select).
 PYTHON_FED_MARTS = {
-    **{mart: "planning_" + stem for mart, stem in {
-        "mmm_planning_channels": "channels", "mmm_planning_curve_draws": "curve_draws",
-        "mmm_response_surface": "surface", "mmm_efficient_frontier": "frontier", "mmm_scenarios": "scenarios",
-        "mmm_scenario_sensitivity": "scenario_sensitivity", "mmm_saturation_audit": "audit",
-        "mmm_reallocation_proposals": "proposals", "mmm_attribution_agreement": "agreement",
-        "mmm_alerts": "alerts"}.items()},
+    **{
+        mart: "planning_" + stem
+        for mart, stem in {
+            "mmm_planning_channels": "channels",
+            "mmm_planning_curve_draws": "curve_draws",
+            "mmm_response_surface": "surface",
+            "mmm_efficient_frontier": "frontier",
+            "mmm_scenarios": "scenarios",
+            "mmm_scenario_sensitivity": "scenario_sensitivity",
+            "mmm_saturation_audit": "audit",
+            "mmm_reallocation_proposals": "proposals",
+            "mmm_attribution_agreement": "agreement",
+            "mmm_alerts": "alerts",
+        }.items()
+    },
     "mmm_gate_results": "gate_segments",
     "mmm_byomm_rejections": "byomm_landing_rejections",
 }
@@ -40,8 +49,12 @@ PYTHON_FED_MARTS = {
 FIT_ARTIFACT_MARTS = ("mmm_posterior_draws", "mmm_channel_parameters", "mmm_decomposition_weekly")
 # pandas dtype the Python side declares -> contract data types a value of it publishes as.
 COMPATIBLE = {
-    "object": {"varchar"}, "string": {"varchar"}, "float64": {"double", "integer", "bigint"},
-    "int64": {"bigint", "integer"}, "bool": {"boolean"}, "datetime64[ns]": {"timestamp", "date"},
+    "object": {"varchar"},
+    "string": {"varchar"},
+    "float64": {"double", "integer", "bigint"},
+    "int64": {"bigint", "integer"},
+    "bool": {"boolean"},
+    "datetime64[ns]": {"timestamp", "date"},
 }
 
 
@@ -137,7 +150,9 @@ def test_contract_select_is_only_used_on_fully_typed_contracts():
 
 
 def test_fit_artifacts_are_fit_segments_columns():
-    assert list(python_constant("curvehouse/posterior/summaries.py", "ARTIFACT_COLUMNS")) == yaml_columns("fit_segments")
+    assert list(python_constant("curvehouse/posterior/summaries.py", "ARTIFACT_COLUMNS")) == yaml_columns(
+        "fit_segments"
+    )
 
 
 @pytest.mark.parametrize("mart", FIT_ARTIFACT_MARTS)
@@ -176,7 +191,8 @@ def test_byomm_curves_are_ingest_columns_and_mmm_curves_contract():
 
 
 def test_mmm_curves_unions_the_contract_columns_it_does_not_compute():
-    """mmm_curves names the columns it unions (its dbt unit tests cannot read the contract): the contract's, in order."""
+    """mmm_curves names the columns it unions (its dbt unit tests cannot read the contract): the
+    contract's, in order."""
     block = re.search(r"set curve_columns = \[(.*?)\]", model_sql("mmm_curves"), re.DOTALL)
     assert re.findall(r"'(\w+)'", block.group(1)) == list(contract("mmm_curves"))[:-3]
 

@@ -17,9 +17,18 @@ from curvehouse.model.spec import spec_from_config
 from curvehouse.published import read_history
 
 CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv", "linkedin"))
-TINY = {"sampler": {"chains": 2, "warmup": 300, "draws": 300, "chain_method": "sequential", "draws_kept": 20,
-                    "target_accept": 0.85},
-        "holdout_weeks": 0, "publish": {"rhat_max": 1.2, "ess_min": 20, "divergences_max": 100, "r2_min": 0.3}}
+TINY = {
+    "sampler": {
+        "chains": 2,
+        "warmup": 300,
+        "draws": 300,
+        "chain_method": "sequential",
+        "draws_kept": 20,
+        "target_accept": 0.85,
+    },
+    "holdout_weeks": 0,
+    "publish": {"rhat_max": 1.2, "ess_min": 20, "divergences_max": 100, "r2_min": 0.3},
+}
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +134,15 @@ def test_partial_pooling_fits_segments_together(generated):
 def test_non_finite_curves_are_never_published():
     from curvehouse.fitting.publish import all_finite
 
-    rows = pd.DataFrame({"artifact": ["curve", "summary"], "parameter": ["response", "roi"],
-                         "mean": [1.0, 2.0], "p05": [0.5, np.nan], "p95": [1.5, np.nan]})
+    rows = pd.DataFrame(
+        {
+            "artifact": ["curve", "summary"],
+            "parameter": ["response", "roi"],
+            "mean": [1.0, 2.0],
+            "p05": [0.5, np.nan],
+            "p95": [1.5, np.nan],
+        }
+    )
     assert all_finite(rows)
     rows.loc[0, "p95"] = np.nan
     assert not all_finite(rows)
@@ -152,7 +168,8 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
 
     _, model_input, registry = generated
     one = model_input[model_input["segment_id"] == "north_america"].assign(
-        week_start=lambda f: pd.to_datetime(f["week_start"]))
+        week_start=lambda f: pd.to_datetime(f["week_start"])
+    )
     spec = spec_from_config({**TINY, "holdout_weeks": 8})
     data = build_model_data(one, {}, spec.adstock_max_lag)
     priors = build_priors(data, spec, registry)
@@ -172,8 +189,10 @@ def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(genera
     monkeypatch.setattr(sampling, "_nuts_chain", lambda *a, **kw: traced.append(a) or build_chain(*a, **kw))
     resumed_mape = mape(holdout_refit_prediction(data, priors, spec, hold, posterior))
     assert not traced, "the resumed refit traced (so compiled) a sampler program of its own"
-    print(f"holdout MAPE: cold refit {cold_mape:.4f}, resumed refit {resumed_mape:.4f}, "
-          f"leave-future-out {mape(psis):.4f} (Pareto k {pareto_k[0]:.2f})")
+    print(
+        f"holdout MAPE: cold refit {cold_mape:.4f}, resumed refit {resumed_mape:.4f}, "
+        f"leave-future-out {mape(psis):.4f} (Pareto k {pareto_k[0]:.2f})"
+    )
     assert abs(resumed_mape - cold_mape) < 0.01, (resumed_mape, cold_mape)
     [run] = holdout_metrics(data, priors, spec, posterior)
     assert run["holdout_weeks"] == 8 and run["holdout_pareto_k"] == pytest.approx(pareto_k[0])
@@ -194,7 +213,8 @@ def test_stored_prior_draws_follow_the_priors(generated):
 
     _, model_input, registry = generated
     one = model_input[model_input["segment_id"] == "north_america"].assign(
-        week_start=lambda f: pd.to_datetime(f["week_start"]))
+        week_start=lambda f: pd.to_datetime(f["week_start"])
+    )
     spec = spec_from_config(TINY)
     data = build_model_data(one, {}, spec.adstock_max_lag)
     priors = build_priors(data, spec, registry)
@@ -214,9 +234,11 @@ def test_stored_prior_draws_follow_the_priors(generated):
 def test_brand_channels_get_the_longer_adstock_prior(generated):
     _, model_input, registry = generated
     one = model_input[model_input["segment_id"] == "north_america"].assign(
-        week_start=lambda f: pd.to_datetime(f["week_start"]))
-    spec = spec_from_config({"priors": {"theta_alpha": 2.0, "theta_beta": 5.0,
-                                        "brand_theta_alpha": 4.0, "brand_theta_beta": 2.0}})
+        week_start=lambda f: pd.to_datetime(f["week_start"])
+    )
+    spec = spec_from_config(
+        {"priors": {"theta_alpha": 2.0, "theta_beta": 5.0, "brand_theta_alpha": 4.0, "brand_theta_beta": 2.0}}
+    )
     data = build_model_data(one, {}, spec.adstock_max_lag)
     groups = registry.set_index("channel")["channel_group"]
     priors = build_priors(data, spec, registry)

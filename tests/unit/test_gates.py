@@ -66,16 +66,15 @@ def gate_frames(segments: dict[str, int]) -> dict[str, pd.DataFrame]:
     }
 
 
-def plant_gap(frames: dict[str, pd.DataFrame], segment: str, channel: str, week: date,
-              warehouse_spend: float) -> None:
+def plant_gap(frames: dict[str, pd.DataFrame], segment: str, channel: str, week: date, warehouse_spend: float) -> None:
     """Set one channel-week's warehouse spend; the gap ratio follows the SQL definition."""
     gaps = frames["platform_gaps"]
     row = (gaps["segment_id"] == segment) & (gaps["channel"] == channel) & (gaps["week_start"] == week)
     assert row.sum() == 1
     gaps.loc[row, "warehouse_spend"] = warehouse_spend
-    gaps.loc[row, "gap_ratio"] = abs(warehouse_spend - gaps.loc[row, "platform_spend"]) / gaps.loc[
-        row, "platform_spend"
-    ]
+    gaps.loc[row, "gap_ratio"] = (
+        abs(warehouse_spend - gaps.loc[row, "platform_spend"]) / gaps.loc[row, "platform_spend"]
+    )
 
 
 def result_row(results: pd.DataFrame, segment: str, gate: str) -> pd.Series:
@@ -144,8 +143,7 @@ def test_short_history_fails_and_thirteen_weeks_pass():
     assert not short["success"] and short["severity"] == "error"
     assert short["observed_value"] == "10 weeks of history (minimum 13)"
     assert short["message"] == (
-        "history: segment 'apac', 10 weeks of spend + outcome history "
-        "(2025-01-06 to 2025-03-10) < 13 required"
+        "history: segment 'apac', 10 weeks of spend + outcome history (2025-01-06 to 2025-03-10) < 13 required"
     )
     assert enough["success"] and enough["observed_value"] == "13 weeks of history (minimum 13)"
     assert gate_failures(results) == [short["message"]]
@@ -168,9 +166,7 @@ def test_missing_outcome_week_fails_naming_the_week():
     assert not row["success"] and row["severity"] == "error"
     assert row["observed_value"] == "1 of 13 weeks without outcome"
     assert "2025-03-03" in row["message"] and "'emea'" in row["message"]
-    assert json.loads(row["offending_keys"]) == [
-        {"segment_id": "emea", "week_start": "2025-03-03", "outcome": None}
-    ]
+    assert json.loads(row["offending_keys"]) == [{"segment_id": "emea", "week_start": "2025-03-03", "outcome": None}]
     assert gate_failures(results) == [row["message"]]
 
 
@@ -188,8 +184,7 @@ def test_spend_gap_is_a_warning_not_a_gate_failure():
     assert not row["success"]
     assert row["severity"] == "warning"
     assert row["message"] == (
-        "spend_gaps: segment 'emea', no spend rows for channel 'tv', week 2025-03-03 "
-        "(a gap, not read as zero spend)"
+        "spend_gaps: segment 'emea', no spend rows for channel 'tv', week 2025-03-03 (a gap, not read as zero spend)"
     )
     assert gate_failures(results) == []
 
@@ -211,9 +206,7 @@ def test_one_row_per_segment_and_expectation_in_a_stable_order():
     assert str(results["validated_at"].dt.tz) == "UTC"
     assert results["validated_at"].nunique() == 1
     again = run_gates(frames, {}, SUITES_DIR)
-    pd.testing.assert_frame_equal(
-        results.drop(columns="validated_at"), again.drop(columns="validated_at")
-    )
+    pd.testing.assert_frame_equal(results.drop(columns="validated_at"), again.drop(columns="validated_at"))
 
 
 def test_many_offenders_show_the_first_few_then_a_count_and_keys_are_capped():

@@ -45,20 +45,40 @@ def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The inline query with the project's macros rendered by dbt."""
     work = tmp_path_factory.mktemp("hill_sql")
     proc = subprocess.run(
-        [str(DBT), "compile", "--inline", INLINE, "--output", "json", "--quiet",
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR / "profiles"),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=PROJECT_DIR, env={**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(work / "throwaway.duckdb")},
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            str(DBT),
+            "compile",
+            "--inline",
+            INLINE,
+            "--output",
+            "json",
+            "--quiet",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR / "profiles"),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(work / "throwaway.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return json.loads(proc.stdout[proc.stdout.index("{"):])["compiled"]
+    return json.loads(proc.stdout[proc.stdout.index("{") :])["compiled"]
 
 
 @pytest.fixture(scope="module")
 def evaluated(compiled_sql: str) -> pd.DataFrame:
-    hill_grid = pd.DataFrame(list(itertools.product(SPENDS, HALF_POINTS, SATURATION_MAXES, SLOPES)),
-                             columns=["spend", "half_point", "saturation_max", "slope"])
+    hill_grid = pd.DataFrame(
+        list(itertools.product(SPENDS, HALF_POINTS, SATURATION_MAXES, SLOPES)),
+        columns=["spend", "half_point", "saturation_max", "slope"],
+    )
     with duckdb.connect() as con:
         con.register("hill_grid", hill_grid)
         return con.execute(compiled_sql).df()
@@ -71,16 +91,18 @@ def test_the_macros_are_rendered_not_copied(compiled_sql):
 def test_response_matches_the_python_curve(evaluated):
     e = evaluated
     assert len(e) == len(SPENDS) * len(HALF_POINTS) * len(SATURATION_MAXES) * len(SLOPES)
-    expected = hill_response(e["spend"].to_numpy(), e["half_point"].to_numpy(), e["saturation_max"].to_numpy(),
-                             e["slope"].to_numpy())
+    expected = hill_response(
+        e["spend"].to_numpy(), e["half_point"].to_numpy(), e["saturation_max"].to_numpy(), e["slope"].to_numpy()
+    )
     np.testing.assert_allclose(e["response"], expected, rtol=1e-12, atol=0)
     assert (e.loc[e["spend"] == 0, "response"] == 0).all()
 
 
 def test_marginal_matches_the_python_derivative(evaluated):
     e = evaluated
-    expected = e["saturation_max"].to_numpy() * hill_derivative(e["spend"].to_numpy(), e["half_point"].to_numpy(),
-                                                                e["slope"].to_numpy())
+    expected = e["saturation_max"].to_numpy() * hill_derivative(
+        e["spend"].to_numpy(), e["half_point"].to_numpy(), e["slope"].to_numpy()
+    )
     np.testing.assert_allclose(e["marginal"], expected, rtol=1e-12, atol=0)
     assert np.isfinite(e["marginal"]).all()
 

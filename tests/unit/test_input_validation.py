@@ -73,7 +73,13 @@ def failure(folder: Path) -> tuple[str, InputError]:
 def test_clean_folder_passes_with_typed_frames(raw_folder):
     folder = raw_folder()
     summary = check_raw_folder(folder)
-    assert list(summary["table_name"]) == ["channel_registry", "channel_spend", "platform_spend", "outcomes", "controls"]
+    assert list(summary["table_name"]) == [
+        "channel_registry",
+        "channel_spend",
+        "platform_spend",
+        "outcomes",
+        "controls",
+    ]
     assert set(summary["status"]) == {"passed"}
     assert summary.set_index("table_name").loc["channel_spend", ["format", "rows", "columns"]].tolist() == ["csv", 4, 5]
 
@@ -114,7 +120,7 @@ def test_missing_column(raw_folder):
 
 
 def test_text_in_spend(raw_folder):
-    text, _ = failure(raw_folder(channel_spend=SPEND + "2024-01-15,us,search,abc,\n2024-01-15,us,tv,\"1,000\",\n"))
+    text, _ = failure(raw_folder(channel_spend=SPEND + '2024-01-15,us,search,abc,\n2024-01-15,us,tv,"1,000",\n'))
     assert "channel_spend.csv line 6, column spend: rule number_type — value 'abc' is not a number" in text
     assert "channel_spend.csv line 7, column spend: rule number_type — value '1,000' is not a number" in text
 
@@ -178,7 +184,7 @@ def test_channel_name_with_single_quote(raw_folder):
     registry = REGISTRY + "o'brien,OBrien,brand,2023-01-02,false,,,\n"
     spend = SPEND + "2024-01-01,us,o'brien,5,\n"
     text, error = failure(raw_folder(channel_registry=registry, channel_spend=spend))
-    rule = "rule safe_name — value \"o'brien\" contains a single quote"
+    rule = 'rule safe_name — value "o\'brien" contains a single quote'
     assert f"channel_registry.csv line 4, column channel: {rule}" in text
     assert f"channel_spend.csv line 6, column channel: {rule}" in text
     assert {v.rule for v in error.violations} == {"safe_name"}
@@ -321,8 +327,10 @@ def test_every_dated_table_is_checked_and_the_as_of_date_itself_passes(raw_folde
     }
     assert len(check_raw_folder(raw_folder(**on_as_of), as_of="2026-11-22")) == 7
 
-    after = {name: text.replace("2026-11-22", "2026-11-23").replace("2026-11-01", "2026-12-01")
-             for name, text in on_as_of.items()}
+    after = {
+        name: text.replace("2026-11-22", "2026-11-23").replace("2026-11-01", "2026-12-01")
+        for name, text in on_as_of.items()
+    }
     with pytest.raises(InputError) as info:
         check_raw_folder(raw_folder(**after), as_of=date(2026, 11, 22))
     where = {(v.file, v.row, v.column) for v in info.value.violations if v.rule == "not_after_as_of"}

@@ -45,9 +45,9 @@ def long_input(weeks: int = 30, **spend: np.ndarray) -> pd.DataFrame:
     dates = pd.date_range("2024-01-01", periods=weeks, freq="7D")
     rng = np.random.default_rng(0)
     outcome = spend.pop("outcome", 1000 + rng.normal(0, 50, weeks))
-    rows = [("s", d, "outcome", "outcome", v) for d, v in zip(dates, outcome)]
+    rows = [("s", d, "outcome", "outcome", v) for d, v in zip(dates, outcome, strict=True)]
     for channel, values in spend.items():
-        rows += [("s", d, "spend", channel, v) for d, v in zip(dates, values)]
+        rows += [("s", d, "spend", channel, v) for d, v in zip(dates, values, strict=True)]
     return pd.DataFrame(rows, columns=["segment_id", "week_start", "variable_kind", "variable_name", "value"])
 
 

@@ -23,8 +23,12 @@ from scipy import stats
 from curvehouse.model.nuts import NutsChain
 
 CHAINS, WARMUP, DRAWS, BURN_IN = 4, 400, 1000, 100
-OPTIONS = {"target_accept_prob": 0.9, "max_tree_depth": (6, 10), "dense_mass": True,
-           "init_strategy": init_to_median(num_samples=15)}
+OPTIONS = {
+    "target_accept_prob": 0.9,
+    "max_tree_depth": (6, 10),
+    "dense_mass": True,
+    "init_strategy": init_to_median(num_samples=15),
+}
 SITES = ("a", "b", "sigma", "mean_at_10")
 FALSE_ALARM = 1e-3
 
@@ -62,8 +66,9 @@ def ours(data):
     full, early = data
     program = jax.jit(jax.vmap(_chain, in_axes=(0, None, 0, None, None)))
     keys = jax.random.split(jax.random.PRNGKey(0), CHAINS)
-    placeholder = jax.tree.map(lambda s: np.zeros((CHAINS,) + s.shape, s.dtype),
-                               NutsChain(regression, WARMUP, **OPTIONS).state_shapes(full))
+    placeholder = jax.tree.map(
+        lambda s: np.zeros((CHAINS,) + s.shape, s.dtype), NutsChain(regression, WARMUP, **OPTIONS).state_shapes(full)
+    )
     fit, fit_diverging, last = program(keys, full, placeholder, False, WARMUP)
     resumed_keys = jax.random.split(jax.random.PRNGKey(1), CHAINS)
     refit, refit_diverging, refit_last = program(resumed_keys, early, last, True, BURN_IN)
@@ -73,12 +78,20 @@ def ours(data):
 @pytest.fixture(scope="module")
 def stock():
     """Stock numpyro: MCMC(NUTS) with the same options; data as arguments, so both tests share one compile."""
-    mcmc = MCMC(NUTS(regression, **OPTIONS), num_warmup=WARMUP, num_samples=DRAWS, num_chains=CHAINS,
-                chain_method="vectorized", progress_bar=False, jit_model_args=True)
+    mcmc = MCMC(
+        NUTS(regression, **OPTIONS),
+        num_warmup=WARMUP,
+        num_samples=DRAWS,
+        num_chains=CHAINS,
+        chain_method="vectorized",
+        progress_bar=False,
+        jit_model_args=True,
+    )
 
     def run(kwargs: dict, seed: int) -> dict[str, np.ndarray]:
         mcmc.run(jax.random.PRNGKey(seed), **kwargs)
         return {name: np.asarray(v) for name, v in mcmc.get_samples(group_by_chain=True).items()}
+
     return run
 
 
@@ -87,8 +100,7 @@ def _assert_same_posterior(ours: dict, stock: dict) -> None:
     stock_set = az.convert_to_dataset({s: stock[s] for s in SITES})
     checks = {"mean": (lambda d: d.mean(), {"method": "mean"})}
     for q in (0.05, 0.95):
-        checks[f"q{q:.2f}"] = (lambda d, q=q: d.quantile(q, dim=("chain", "draw")),
-                               {"method": "quantile", "prob": q})
+        checks[f"q{q:.2f}"] = (lambda d, q=q: d.quantile(q, dim=("chain", "draw")), {"method": "quantile", "prob": q})
     z = stats.norm.ppf(1 - FALSE_ALARM / (2 * len(SITES) * len(checks)))
     failures = []
     for label, (statistic, mcse_args) in checks.items():
@@ -98,8 +110,10 @@ def _assert_same_posterior(ours: dict, stock: dict) -> None:
             diff = abs(float(a[site]) - float(b[site]))
             tolerance = z * float(np.hypot(se_a[site], se_b[site]))
             if not diff <= tolerance:
-                failures.append(f"{site} {label}: ours {float(a[site]):.4f}, stock {float(b[site]):.4f}, "
-                                f"|diff| {diff:.4f} > {tolerance:.4f}")
+                failures.append(
+                    f"{site} {label}: ours {float(a[site]):.4f}, stock {float(b[site]):.4f}, "
+                    f"|diff| {diff:.4f} > {tolerance:.4f}"
+                )
     assert not failures, failures
     assert float(az.rhat(ours_set).to_array().max()) < 1.01
 
@@ -117,7 +131,6 @@ def test_resumed_chains_keep_their_adaptation_and_sample_the_new_datas_posterior
     _, early = data
     samples, diverging, last = ours["refit"]
     _, _, fit_last = ours["fit"]
-    np.testing.assert_array_equal(np.asarray(last.adapt_state.step_size),
-                                  np.asarray(fit_last.adapt_state.step_size))
+    np.testing.assert_array_equal(np.asarray(last.adapt_state.step_size), np.asarray(fit_last.adapt_state.step_size))
     assert int(np.asarray(diverging).sum()) == 0
     _assert_same_posterior(samples, stock(early, seed=3))

@@ -20,7 +20,9 @@ def test_moves_sum_to_zero_to_the_cent_and_stay_within_the_move_limit(audit):
     assert cents.sum() == 0
     assert (table["recommended_move"].abs() <= 0.25 * table["current_weekly_spend"] + 0.01).all()
     assert (table["recommended_move"] != 0).any()
-    np.testing.assert_allclose(table["recommended_weekly_spend"], table["current_weekly_spend"] + table["recommended_move"])
+    np.testing.assert_allclose(
+        table["recommended_weekly_spend"], table["current_weekly_spend"] + table["recommended_move"]
+    )
 
 
 def test_the_move_raises_the_expected_outcome(audit):

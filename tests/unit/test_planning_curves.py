@@ -23,8 +23,10 @@ def test_marginal_is_the_derivative_of_the_response():
     curves = curve_set(n_draws=4)
     spend = np.array([[25_000.0, 9_000.0, 40_000.0, 18_000.0, 3_000.0]])
     h = 1e-3
-    numeric = (response_ndc(spend + h, curves.half_dc, curves.smax_dc, curves.slope_dc)
-               - response_ndc(spend - h, curves.half_dc, curves.smax_dc, curves.slope_dc)) / (2 * h)
+    numeric = (
+        response_ndc(spend + h, curves.half_dc, curves.smax_dc, curves.slope_dc)
+        - response_ndc(spend - h, curves.half_dc, curves.smax_dc, curves.slope_dc)
+    ) / (2 * h)
     analytic = marginal_ndc(spend, curves.half_dc, curves.smax_dc, curves.slope_dc)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5)
 

@@ -43,8 +43,8 @@ def test_optimum_beats_the_current_mix_and_an_equal_split(frontier):
 
 def test_bounds_hold_and_budget_holds_to_the_cent(frontier):
     curves, table = frontier
-    lower = dict(zip(curves.channels, curves.lower_c))
-    upper = dict(zip(curves.channels, curves.upper_c))
+    lower = dict(zip(curves.channels, curves.lower_c, strict=True))
+    upper = dict(zip(curves.channels, curves.upper_c, strict=True))
     assert (table["weekly_spend"] >= table["channel"].map(lower) - 1e-9).all()
     assert (table["weekly_spend"] <= table["channel"].map(upper) + 1e-9).all()
     cents = (table["weekly_spend"] * 100).round().astype(int)
@@ -81,9 +81,14 @@ def test_alternatives_are_distinct_and_within_the_tolerance(frontier):
 
 def test_locked_channels_stay_locked():
     bounds = [ChannelBound(channel="tv", locked=25_000.0)]
-    curves = curve_set(n_draws=10, lower_c=np.array([25_000.0, 6_000, 18_000, 8_000, 4_800]),
-                       upper_c=np.array([25_000.0, 24_000, 72_000, 32_000, 19_200]))
-    table = efficient_frontier(curves, planning_spec({"frontier_levels": 3, "channel_bounds": [b.__dict__ for b in bounds]}))
+    curves = curve_set(
+        n_draws=10,
+        lower_c=np.array([25_000.0, 6_000, 18_000, 8_000, 4_800]),
+        upper_c=np.array([25_000.0, 24_000, 72_000, 32_000, 19_200]),
+    )
+    table = efficient_frontier(
+        curves, planning_spec({"frontier_levels": 3, "channel_bounds": [b.__dict__ for b in bounds]})
+    )
     assert (table.loc[table["channel"] == "tv", "weekly_spend"] == 25_000.0).all()
 
 

@@ -33,8 +33,14 @@ def test_materialise_weeks_by_hand():
 
 
 def test_user_bounds_narrow_but_never_widen_the_observed_range():
-    spec = planning_spec({"channel_bounds": [{"channel": "tv", "min": 5_000, "max": 90_000},
-                                             {"channel": "ooh", "segment_id": "emea", "locked": 50_000}]})
+    spec = planning_spec(
+        {
+            "channel_bounds": [
+                {"channel": "tv", "min": 5_000, "max": 90_000},
+                {"channel": "ooh", "segment_id": "emea", "locked": 50_000},
+            ]
+        }
+    )
     lower, upper, locked, note = spend_bounds("emea", "tv", 1_000.0, 60_000.0, spec)
     assert (lower, upper, locked) == (5_000.0, 60_000.0, False) and "not extrapolated" in note
     assert spend_bounds("emea", "ooh", 0.0, 40_000.0, spec)[:3] == (40_000.0, 40_000.0, True)
@@ -48,18 +54,37 @@ def test_calibration_factor():
 
 
 def byomm_channels(**extra) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "run_id": "v1", "segment_id": "emea", "model_id": "acme", "source": "custom_json", "channel": "tv",
-        "display_name": "TV", "channel_group": "brand", "saturation_half_point": 50_000.0, "saturation_max": 200_000.0,
-        "hill_slope": 1.0, "current_weekly_spend": 15_000.0, "current_spend_basis": "curve_spend",
-        "observed_spend_min": None, "observed_spend_max": None, "adstock_half_life_weeks": None, "adstock_max_lag": 8,
-        "observed_outcome_weekly": 160_000.0, "base_outcome_weekly": None, **extra,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "run_id": "v1",
+                "segment_id": "emea",
+                "model_id": "acme",
+                "source": "custom_json",
+                "channel": "tv",
+                "display_name": "TV",
+                "channel_group": "brand",
+                "saturation_half_point": 50_000.0,
+                "saturation_max": 200_000.0,
+                "hill_slope": 1.0,
+                "current_weekly_spend": 15_000.0,
+                "current_spend_basis": "curve_spend",
+                "observed_spend_min": None,
+                "observed_spend_max": None,
+                "adstock_half_life_weeks": None,
+                "adstock_max_lag": 8,
+                "observed_outcome_weekly": 160_000.0,
+                "base_outcome_weekly": None,
+                **extra,
+            }
+        ]
+    )
 
 
 def test_byomm_without_any_interval_is_mean_only_and_uncalibrated():
-    planned, draws = build_curve_inputs(byomm_channels(), pd.DataFrame(columns=["segment_id", "run_id", "channel"]),
-                                        planning_spec({}))
+    planned, draws = build_curve_inputs(
+        byomm_channels(), pd.DataFrame(columns=["segment_id", "run_id", "channel"]), planning_spec({})
+    )
     row = planned.iloc[0]
     assert (row["interval_source"], row["n_draws"], len(draws)) == ("mean_only", 1, 1)
     assert row["calibration_factor"] == 1.0 and row["calibration_note"].startswith("uncalibrated")
@@ -68,17 +93,25 @@ def test_byomm_without_any_interval_is_mean_only_and_uncalibrated():
 
 
 def test_byomm_interval_columns_become_pseudo_draws():
-    channels = byomm_channels(saturation_max_p05=150_000.0, saturation_max_p95=260_000.0,
-                              contribution_mean=1_200_000.0, contribution_lower=980_000.0, contribution_upper=1_450_000.0)
-    planned, draws = build_curve_inputs(channels, pd.DataFrame(columns=["segment_id", "run_id", "channel"]),
-                                        planning_spec({"pseudo_draws": 400}))
+    channels = byomm_channels(
+        saturation_max_p05=150_000.0,
+        saturation_max_p95=260_000.0,
+        contribution_mean=1_200_000.0,
+        contribution_lower=980_000.0,
+        contribution_upper=1_450_000.0,
+    )
+    planned, draws = build_curve_inputs(
+        channels, pd.DataFrame(columns=["segment_id", "run_id", "channel"]), planning_spec({"pseudo_draws": 400})
+    )
     assert planned.iloc[0]["interval_source"] == "curve_interval" and len(draws) == 400
     assert (draws["saturation_half_point"] == 50_000.0).all()
     assert np.percentile(draws["saturation_max"], 50) == pytest.approx(200_000.0, rel=0.05)
-    only_contribution = byomm_channels(contribution_mean=1_200_000.0, contribution_lower=980_000.0,
-                                       contribution_upper=1_450_000.0)
-    planned, _ = build_curve_inputs(only_contribution, pd.DataFrame(columns=["segment_id", "run_id", "channel"]),
-                                    planning_spec({}))
+    only_contribution = byomm_channels(
+        contribution_mean=1_200_000.0, contribution_lower=980_000.0, contribution_upper=1_450_000.0
+    )
+    planned, _ = build_curve_inputs(
+        only_contribution, pd.DataFrame(columns=["segment_id", "run_id", "channel"]), planning_spec({})
+    )
     assert planned.iloc[0]["interval_source"] == "contribution_interval"
 
 

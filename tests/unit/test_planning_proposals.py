@@ -17,7 +17,9 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 def proposals(*rows) -> pd.DataFrame:
     columns = ["proposal_date", "segment_id", "channel_from", "channel_to", "weekly_amount", "proposed_by"]
-    return pd.DataFrame([dict(zip(columns, (pd.Timestamp("2026-11-18"), *row))) for row in rows], columns=columns)
+    return pd.DataFrame(
+        [dict(zip(columns, (pd.Timestamp("2026-11-18"), *row), strict=True)) for row in rows], columns=columns
+    )
 
 
 def test_lift_is_the_paired_difference_of_the_two_allocations():
@@ -36,8 +38,11 @@ def test_lift_is_the_paired_difference_of_the_two_allocations():
 
 def test_moves_beyond_the_observed_range_are_cut_and_flagged():
     curves = curve_set(n_draws=5)
-    out = evaluate_proposals(proposals(("demo", "display", "tv", 50_000.0, "a")), {"demo": curves},
-                             planning_spec({"proposal_alert_threshold": 10_000}))
+    out = evaluate_proposals(
+        proposals(("demo", "display", "tv", 50_000.0, "a")),
+        {"demo": curves},
+        planning_spec({"proposal_alert_threshold": 10_000}),
+    )
     row = out.iloc[0]
     assert row["applied_weekly_amount"] == pytest.approx(12_000.0 - 4_800.0)  # display down to its lower bound
     assert "not extrapolated" in row["flag"] and row["is_above_threshold"]
@@ -45,8 +50,11 @@ def test_moves_beyond_the_observed_range_are_cut_and_flagged():
 
 def test_unknown_segments_and_channels_are_flagged_not_evaluated():
     curves = curve_set(n_draws=5)
-    out = evaluate_proposals(proposals(("nowhere", "tv", "ooh", 1.0, "a"), ("demo", "radio", "tv", 1.0, "a")),
-                             {"demo": curves}, planning_spec({}))
+    out = evaluate_proposals(
+        proposals(("nowhere", "tv", "ooh", 1.0, "a"), ("demo", "radio", "tv", 1.0, "a")),
+        {"demo": curves},
+        planning_spec({}),
+    )
     assert out["expected_lift_mean"].isna().all()
     assert "no current curves" in out.iloc[0]["flag"] and "radio" in out.iloc[1]["flag"]
 

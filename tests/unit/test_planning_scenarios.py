@@ -68,8 +68,14 @@ def test_time_to_materialise_risk_and_reversibility(planned):
 
 
 def test_bounds_cut_a_shift_short_and_say_so():
-    spend, moved, note = shift_spend(np.array([100.0, 100.0]), np.array([90.0, 0.0]), np.array([110.0, 200.0]),
-                                     recipients=[1], donors=[0], share=0.25)
+    spend, moved, note = shift_spend(
+        np.array([100.0, 100.0]),
+        np.array([90.0, 0.0]),
+        np.array([110.0, 200.0]),
+        recipients=[1],
+        donors=[0],
+        share=0.25,
+    )
     assert moved == pytest.approx(10.0) and spend.tolist() == [90.0, 110.0]
     assert "donors can give only 10.00" in note
 

@@ -22,8 +22,10 @@ def test_money_is_short_and_signed():
 @pytest.mark.parametrize("slope", [0.7, 1.0, 2.3])
 def test_marginal_roi_is_the_derivative_of_the_curve(slope):
     spend, h = 40_000.0, 1e-3
-    numeric = (hill_response(np.array([spend + h]), 50_000, 200_000, slope)
-               - hill_response(np.array([spend - h]), 50_000, 200_000, slope))[0] / (2 * h)
+    numeric = (
+        hill_response(np.array([spend + h]), 50_000, 200_000, slope)
+        - hill_response(np.array([spend - h]), 50_000, 200_000, slope)
+    )[0] / (2 * h)
     assert marginal_roi(spend, 50_000, 200_000, slope) == pytest.approx(numeric, rel=1e-6)
     assert hill_response(np.array([50_000.0]), 50_000, 200_000, slope)[0] == pytest.approx(100_000)  # half point
     assert np.isnan(marginal_roi(0, 50_000, 200_000, slope))
@@ -39,23 +41,32 @@ def test_decay_verdict_reads_the_first_and_last_run():
 
 
 def test_alerts_sort_by_severity_then_deadline():
-    alerts = pd.DataFrame({"severity": ["info", "critical", "warning", "critical"],
-                           "due_by": pd.to_datetime(["2026-12-01", "2026-11-30", "2026-11-25", "2026-11-24"])})
+    alerts = pd.DataFrame(
+        {
+            "severity": ["info", "critical", "warning", "critical"],
+            "due_by": pd.to_datetime(["2026-12-01", "2026-11-30", "2026-11-25", "2026-11-24"]),
+        }
+    )
     ordered = sorted_alerts(alerts)
     assert list(ordered["severity"]) == ["critical", "critical", "warning", "info"]
     assert ordered["due_by"].iloc[0] == pd.Timestamp("2026-11-24")
 
 
 def test_agreement_matrix_keeps_the_latest_month_per_channel():
-    agreement = pd.DataFrame({
-        "segment_id": ["emea", "emea", "apac"], "channel": ["tv", "tv", "tv"],
-        "month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-10-01"]),
-        "relative_disagreement": [0.1, 0.74, None], "agreement_level": ["agree", "escalate", None]})
+    agreement = pd.DataFrame(
+        {
+            "segment_id": ["emea", "emea", "apac"],
+            "channel": ["tv", "tv", "tv"],
+            "month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-10-01"]),
+            "relative_disagreement": [0.1, 0.74, None],
+            "agreement_level": ["agree", "escalate", None],
+        }
+    )
     matrix = agreement_matrix(agreement)
     assert matrix.set_index("channel").loc["tv"].to_dict() == {"apac": "n/a ", "emea": "74% escalate"}
 
 
-@pytest.mark.parametrize("name", ["mmm_curves; drop table x", "a.b", "x\"y", "", "1abc"])
+@pytest.mark.parametrize("name", ["mmm_curves; drop table x", "a.b", 'x"y', "", "1abc"])
 def test_table_names_must_be_plain_identifiers(name):
     with pytest.raises(ValueError, match="not a plain table name"):
         safe_identifier(name)
@@ -63,19 +74,46 @@ def test_table_names_must_be_plain_identifiers(name):
 
 def test_a_byomm_only_warehouse_without_planning_still_has_a_board():
     """Frames shaped as agent_mmm_context from a BYOMM model; no fit, no planning tables built."""
-    context = pd.DataFrame({
-        "segment_id": ["emea"], "channel": ["tv"], "display_name": ["TV"], "channel_group": ["unclassified"],
-        "spend": [800_000.0], "contribution_mean": [1_200_000.0], "contribution_lower": [980_000.0],
-        "contribution_upper": [1_450_000.0], "roi_mean": [1.5], "roi_low": [1.225], "roi_high": [1.8125],
-        "roi_relative_width": [0.39], "data_window_start": pd.to_datetime(["2024-01-01"]),
-        "data_window_end": pd.to_datetime(["2024-12-31"])})
-    curves = pd.DataFrame({"segment_id": ["emea"], "source": ["custom_json"], "model_id": ["acme_mmm"],
-                           "run_id": ["r1"], "date_range_start": pd.to_datetime(["2024-01-01"]),
-                           "date_range_end": pd.to_datetime(["2024-12-31"]),
-                           "refreshed_at": pd.to_datetime(["2025-01-15"]), "staleness_days": [676],
-                           "is_current": [True]})
-    tables = Tables({"agent_mmm_context": context, "mmm_curves": curves, "agent_saturation_positions": None,
-                     "mmm_model_runs": pd.DataFrame(), "mmm_saturation_audit": None})
+    context = pd.DataFrame(
+        {
+            "segment_id": ["emea"],
+            "channel": ["tv"],
+            "display_name": ["TV"],
+            "channel_group": ["unclassified"],
+            "spend": [800_000.0],
+            "contribution_mean": [1_200_000.0],
+            "contribution_lower": [980_000.0],
+            "contribution_upper": [1_450_000.0],
+            "roi_mean": [1.5],
+            "roi_low": [1.225],
+            "roi_high": [1.8125],
+            "roi_relative_width": [0.39],
+            "data_window_start": pd.to_datetime(["2024-01-01"]),
+            "data_window_end": pd.to_datetime(["2024-12-31"]),
+        }
+    )
+    curves = pd.DataFrame(
+        {
+            "segment_id": ["emea"],
+            "source": ["custom_json"],
+            "model_id": ["acme_mmm"],
+            "run_id": ["r1"],
+            "date_range_start": pd.to_datetime(["2024-01-01"]),
+            "date_range_end": pd.to_datetime(["2024-12-31"]),
+            "refreshed_at": pd.to_datetime(["2025-01-15"]),
+            "staleness_days": [676],
+            "is_current": [True],
+        }
+    )
+    tables = Tables(
+        {
+            "agent_mmm_context": context,
+            "mmm_curves": curves,
+            "agent_saturation_positions": None,
+            "mmm_model_runs": pd.DataFrame(),
+            "mmm_saturation_audit": None,
+        }
+    )
     b = board(tables)
     assert b.headline() == "$800k spend \u2192 $1.2M incremental revenue, ROI 1.50"
     assert b.reallocation is None and b.next_quarter is None  # the one-pager says "not built yet"
@@ -95,9 +133,14 @@ def test_reader_ships_only_current_rows_of_run_history_tables(tmp_path):
 
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.sql("create table mmm_posterior_draws as select * from (values ('old', false), ('new', true), "
-                "('new', true)) as t(run_id, is_current)")
-        con.sql("create table mmm_model_runs as select * from (values ('old', false), ('new', true)) as t(run_id, is_current)")
+        con.sql(
+            "create table mmm_posterior_draws as select * from (values ('old', false), ('new', true), "
+            "('new', true)) as t(run_id, is_current)"
+        )
+        con.sql(
+            "create table mmm_model_runs as "
+            "select * from (values ('old', false), ('new', true)) as t(run_id, is_current)"
+        )
         con.sql("create schema main_agent")
         con.sql("create table main_agent.mmm_scenarios as select 'new' as run_id")
     tables = load_tables(DuckDBReader(path), ("mmm_posterior_draws", "mmm_model_runs", "mmm_scenarios"))

@@ -23,8 +23,11 @@ from curvehouse.snowflake.partition import FAILURE_PREFIX, OUTPUT_SCHEMA, Partit
 from tests.e2e.conftest import SMALL_FIT
 
 CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv"))
-TINY = {**SMALL_FIT, "sampler": {**SMALL_FIT["sampler"], "warmup": 60, "draws": 60, "draws_kept": 10},
-        "holdout_weeks": 0}
+TINY = {
+    **SMALL_FIT,
+    "sampler": {**SMALL_FIT["sampler"], "warmup": 60, "draws": 60, "draws_kept": 10},
+    "holdout_weeks": 0,
+}
 BROKEN = "emea_broken"
 
 
@@ -124,9 +127,12 @@ def test_a_bad_config_is_a_rejected_run_too(partitions):
 
 
 def test_udtf_settings_pick_anaconda_or_the_pypi_repository():
-    base = {"anaconda_packages": ["numpyro", "jax"], "pypi_packages": ["numpyro==0.22.0"],
-            "artifact_repository": "snowflake.snowpark.pypi_shared_repository",
-            "resource_constraint": {"architecture": "x86"}}
+    base = {
+        "anaconda_packages": ["numpyro", "jax"],
+        "pypi_packages": ["numpyro==0.22.0"],
+        "artifact_repository": "snowflake.snowpark.pypi_shared_repository",
+        "resource_constraint": {"architecture": "x86"},
+    }
     anaconda = UdtfSettings.from_vars({**base, "package_source": "anaconda"}, ["@code/curvehouse.zip"])
     assert anaconda.register_kwargs() == {"imports": ["@code/curvehouse.zip"], "packages": ["numpyro", "jax"]}
     pypi = UdtfSettings.from_vars({**base, "package_source": "pypi"}, ["@code/curvehouse.zip"]).register_kwargs()

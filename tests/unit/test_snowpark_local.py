@@ -11,8 +11,8 @@ resource constraint - the emulator ignores all of them and runs the function in 
 the fit's group_by(...).apply_in_pandas at all - the emulator JSON-serialises UDTF rows and fails
 on DATE values and on the null timestamps (NaT) every non-decomposition artifact row carries, which
 Snowflake does not; so the per-segment function is tested as pure pandas in
-tests/unit/test_snowflake_partition.py instead; dbt's stored procedure wrapper; and GX's SQL data source, which needs snowflake-sqlalchemy
-on a live connection.
+tests/unit/test_snowflake_partition.py instead; dbt's stored procedure wrapper; and GX's SQL data source,
+which needs snowflake-sqlalchemy on a live connection.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def test_the_session_type_selects_the_code_path(session):
 
 
 def test_table_reads_give_lower_case_columns_and_datetime_dates(session):
-    frame = pd.DataFrame({"SEGMENT_ID": ["na", "emea"], "WEEK_START": [dt.date(2025, 1, 6), dt.date(2025, 1, 13)],
-                          "SPEND": [10.0, 20.5]})
+    frame = pd.DataFrame(
+        {"SEGMENT_ID": ["na", "emea"], "WEEK_START": [dt.date(2025, 1, 6), dt.date(2025, 1, 13)], "SPEND": [10.0, 20.5]}
+    )
     session.create_dataframe(frame).write.save_as_table("CHANNEL_WEEKS", mode="overwrite")
     read = warehouse.to_pandas(session.table("CHANNEL_WEEKS"))
     assert list(read.columns) == ["segment_id", "week_start", "spend"]
@@ -55,8 +56,9 @@ def test_table_reads_give_lower_case_columns_and_datetime_dates(session):
 
 
 def test_model_results_are_saved_with_upper_case_names_and_read_back(session):
-    result = pd.DataFrame({"run_id": ["r1"], "value": [1.5],
-                           "validated_at": [pd.Timestamp("2025-01-06 12:00", tz="Europe/Berlin")]})
+    result = pd.DataFrame(
+        {"run_id": ["r1"], "value": [1.5], "validated_at": [pd.Timestamp("2025-01-06 12:00", tz="Europe/Berlin")]}
+    )
     stored = warehouse.for_warehouse(result, session)
     assert list(stored.columns) == ["RUN_ID", "VALUE", "VALIDATED_AT"]
     assert stored["VALIDATED_AT"].iloc[0] == pd.Timestamp("2025-01-06 11:00")
@@ -75,10 +77,15 @@ def _land_demo(session, tables: dict[str, pd.DataFrame]) -> dict:
 
 def _demo_tables() -> dict[str, pd.DataFrame]:
     names = ["channel_registry", "channel_spend", "platform_spend", "outcomes", "controls"]
-    return {n: pd.read_csv(DEMO_DATA / f"{n}.csv", parse_dates=[c for c in ("date", "live_since")
-                                                                     if c in pd.read_csv(DEMO_DATA / f"{n}.csv",
-                                                                                          nrows=0).columns])
-            .rename(columns=str.upper) for n in names}
+    return {
+        n: pd.read_csv(
+            DEMO_DATA / f"{n}.csv",
+            parse_dates=[
+                c for c in ("date", "live_since") if c in pd.read_csv(DEMO_DATA / f"{n}.csv", nrows=0).columns
+            ],
+        ).rename(columns=str.upper)
+        for n in names
+    }
 
 
 def test_raw_source_tables_pass_the_input_contract(session):
@@ -101,4 +108,3 @@ def test_a_bad_source_row_names_the_table_row_column_and_rule(session):
         check_raw_tables(readers, {n: f"RAW.{n.upper()}" for n in readers})
     lines = [str(v) for v in caught.value.violations if v.column == "spend"]
     assert any(line.startswith("RAW.CHANNEL_SPEND row 8, column spend") and "-5" in line for line in lines), lines
-

@@ -52,7 +52,9 @@ def test_hill_gradients_are_finite_at_zero_spend(slope):
 def test_hill_derivative_matches_finite_differences():
     x = np.array([10.0, 40.0, 90.0])
     eps = 0.1  # float32: a wider central difference is the more accurate one
-    numeric = (np.asarray(hill(jnp.array(x + eps), 40.0, 1.7)) - np.asarray(hill(jnp.array(x - eps), 40.0, 1.7))) / (2 * eps)
+    numeric = (np.asarray(hill(jnp.array(x + eps), 40.0, 1.7)) - np.asarray(hill(jnp.array(x - eps), 40.0, 1.7))) / (
+        2 * eps
+    )
     np.testing.assert_allclose(np.asarray(hill_derivative(jnp.array(x), 40.0, 1.7)), numeric, rtol=1e-2)
 
 
