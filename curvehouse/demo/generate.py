@@ -26,6 +26,13 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from curvehouse.demo._curves import geometric_adstock, hill
+from curvehouse.demo.experiments import (
+    EXPERIMENT_COLUMNS,
+    ExperimentPlan,
+    experiment_row,
+    least_identified,
+    steady_state_lift,
+)
 from curvehouse.inputs.schema import RAW_TABLE_NAMES
 
 __all__ = ["DEFAULT_CHANNELS", "ChannelSpec", "DemoData", "generate_demo", "write_demo"]
@@ -76,6 +83,17 @@ PRIOR_MISS = (0.08, 0.3)  # |log| distance of the registry's ROI prior from the 
 PRIOR_SD_RATIO = 0.5
 ATTRIBUTION_NOISE_SD = 0.08
 EVENT_PROBABILITY = 0.12
+# The two demo experiments: a cut on the least identified channel in the first segment, a raise on the
+# next least identified one in the second; each runs EXPERIMENT_WEEKS, starting this many weeks before the end.
+EXPERIMENT_WEEKS = 4
+EXPERIMENT_STARTS = (12, 6)
+EXPERIMENT_MOVES = (0.5, 1.5)  # test spend as a multiple of the baseline
+EXPERIMENT_METHODS = (
+    "geo split: spend halved in a random half of the segment's regions, lift scaled to the segment",
+    "matched markets: spend raised 50% in test markets against matched controls, lift scaled to the segment",
+)
+BASELINE_WEEKS = 13  # the baseline spend is the mean of the weeks before the test
+EXPERIMENT_STREAM = 2**31  # spawn key of the experiments' noise, apart from the segments' streams
 
 
 @dataclass(frozen=True)
@@ -218,12 +236,13 @@ class DemoData:
     controls: pd.DataFrame
     attribution: pd.DataFrame
     reallocation_proposals: pd.DataFrame
+    experiments: pd.DataFrame
     truth: dict
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The raw tables by name, in the contract's order."""
-        return {name: getattr(self, name) for name in RAW_TABLE_NAMES}
+        """The raw tables by name, in the contract's order, and the lift experiments."""
+        return {**{name: getattr(self, name) for name in RAW_TABLE_NAMES}, "experiments": self.experiments}
 
 
 # --- calendar -------------------------------------------------------------------------------
@@ -732,13 +751,75 @@ def generate_demo(
         "attribution_bias": {c.name: c.attribution_bias for c in channels},
         "segments": {_segment_id(i): s.truth for i, s in enumerate(segments)},
     }
+    experiments, truth["experiments"] = _experiments(segments, calendar, channels, seed)
     return DemoData(
         channel_registry=_registry(np.random.default_rng(registry_seed), channels, segments, live_since),
         **dated,
         attribution=_monthly_attribution(pd.concat([s.attribution for s in segments]), last_day),
         reallocation_proposals=_proposals(n_segments, [c.name for c in channels], last_day),
+        experiments=experiments,
         truth=truth,
     )
+
+
+def _weekly_spend(segment: _Segment, calendar: _Calendar, names: list[str]) -> np.ndarray:
+    """(complete weeks, channels) weekly spend of one segment."""
+    spend = segment.channel_spend
+    week = (spend["date"] - pd.Timestamp(calendar.start)).dt.days // DAYS_PER_WEEK
+    kept = spend.assign(week=week)[week < calendar.n_complete]
+    table = kept.pivot_table(index="week", columns="channel", values="spend", aggfunc="sum")
+    return table.reindex(index=range(calendar.n_complete), columns=names).fillna(0.0).to_numpy()
+
+
+def _experiments(
+    segments: list[_Segment], calendar: _Calendar, channels: Sequence[ChannelSpec], seed: int
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Two lift tests on the least identified channels (identification_scores against intercept, trend,
+    the yearly seasonality and the other channels): the measured rows and their true lifts. The noise has
+    its own stream, so the other tables do not change."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(EXPERIMENT_STREAM,)))
+    names = [c.name for c in channels]
+    n = calendar.n_complete
+    others = np.column_stack([np.ones(n), np.arange(n), _fourier_basis(calendar.week_starts[:n])])
+    rows, truths = [], []
+    for rank, (start, move, method) in enumerate(
+        zip(EXPERIMENT_STARTS, EXPERIMENT_MOVES, EXPERIMENT_METHODS, strict=True)
+    ):
+        index = min(rank, len(segments) - 1)
+        spend = _weekly_spend(segments[index], calendar, names)
+        channel = names[least_identified(spend, others)[rank % len(names)]]
+        first = max(n - start, 0)
+        baseline = round(float(spend[max(first - BASELINE_WEEKS, 0) : max(first, 1), names.index(channel)].mean()), 2)
+        plan = ExperimentPlan(
+            f"exp_{rank + 1:03d}",
+            _segment_id(index),
+            channel,
+            calendar.start + timedelta(weeks=first),
+            EXPERIMENT_WEEKS,
+            baseline,
+            round(baseline * move, 2),
+            method,
+        )
+        curve = segments[index].truth["channels"][channel]
+        lift = round(
+            float(
+                steady_state_lift(
+                    curve["beta"], curve["half_saturation"], curve["slope"], baseline, plan.test_weekly_spend
+                )
+            ),
+            2,
+        )
+        rows.append(experiment_row(plan, lift, rng))
+        truths.append(
+            {
+                **{
+                    key: str(value.date()) if isinstance(value, pd.Timestamp) else value
+                    for key, value in rows[-1].items()
+                },
+                "true_lift_weekly": lift,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(EXPERIMENT_COLUMNS)), truths
 
 
 def _proposals(n_segments: int, channels: list[str], last_day: date) -> pd.DataFrame:

@@ -251,7 +251,8 @@ def test_normalised_adstock_reaches_the_sustained_spend():
 
 def test_written_files_follow_the_csv_conventions(demo, tmp_path):
     paths = write_demo(demo, tmp_path)
-    assert [p.name for p in paths] == [f"{name}.csv" for name in raw_tables()] + ["_ground_truth.json"]
+    tables = dict.fromkeys([*raw_tables(), "experiments"])  # experiments.csv whether or not the contract lists it
+    assert [p.name for p in paths] == [f"{name}.csv" for name in tables] + ["_ground_truth.json"]
     assert json.loads((tmp_path / "_ground_truth.json").read_text()) == demo.truth
     registry = (tmp_path / "channel_registry.csv").read_text().splitlines()
     assert registry[0] == ",".join(raw_tables()["channel_registry"].column_names)
@@ -267,8 +268,73 @@ def test_written_files_follow_the_csv_conventions(demo, tmp_path):
 def test_cli_writes_the_demo_data(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo-data", "--out", str(out), "--segments", "1", "--weeks", "20", "--weekly"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in raw_tables()] + ["_ground_truth.json"])
-    assert capsys.readouterr().out.count("wrote ") == 8
+    names = {*raw_tables(), "experiments"}
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in names] + ["_ground_truth.json"])
+    assert capsys.readouterr().out.count("wrote ") == len(names) + 1
     truth = json.loads((out / "_ground_truth.json").read_text())
     assert truth["n_complete_weeks"] == 20 and list(truth["segments"]) == ["north_america"]
     assert main(["demo-data", "--out", str(out), "--weeks", "5"]) == 2
+
+
+def test_experiments_follow_their_contract_and_the_truth(demo):
+    from curvehouse.demo.experiments import EXPERIMENT_COLUMNS, SE_SHARE
+
+    table = demo.experiments
+    assert tuple(table.columns) == EXPERIMENT_COLUMNS and len(table) == 2
+    assert table["experiment_id"].is_unique and (table["lift_weekly_sd"] > 0).all()
+    assert (table["end_date"] - table["start_date"] == pd.Timedelta(days=27)).all()
+    assert (table["end_date"] <= pd.Timestamp(demo.truth["last_complete_week_start"]) + pd.Timedelta(days=6)).all()
+    for row, truth in zip(table.itertuples(), demo.truth["experiments"], strict=True):
+        curve = demo.truth["segments"][row.segment_id]["channels"][row.channel]
+        # The steady state of a sustained spend, simulated through the adstock, is the recorded true lift.
+        weeks = 200
+        sustained = {
+            spend: curve["beta"]
+            * hill(
+                geometric_adstock(np.full(weeks, spend), curve["theta"], curve["max_lag"]),
+                curve["half_saturation"],
+                curve["slope"],
+            )[-1]
+            for spend in (row.baseline_weekly_spend, row.test_weekly_spend)
+        }
+        true_lift = sustained[row.test_weekly_spend] - sustained[row.baseline_weekly_spend]
+        assert truth["true_lift_weekly"] == pytest.approx(true_lift, abs=0.01)
+        assert SE_SHARE[0] - 1e-3 <= row.lift_weekly_sd / abs(true_lift) <= SE_SHARE[1] + 1e-3
+        assert abs(row.lift_weekly - true_lift) < 4 * row.lift_weekly_sd
+        assert np.sign(true_lift) == np.sign(row.test_weekly_spend - row.baseline_weekly_spend)
+
+
+def test_experiments_target_the_least_identified_channel(demo):
+    """Search spend follows demand seasonality, so it has the least variation of its own."""
+    assert demo.experiments.iloc[0][["segment_id", "channel"]].tolist() == ["north_america", "paid_search"]
+
+
+def test_experiment_noise_has_its_own_stream(monkeypatch):
+    """Another experiment stream changes the measured lifts and nothing else."""
+    import curvehouse.demo.generate as g
+
+    data = generate_demo(n_segments=2, n_weeks=60)
+    monkeypatch.setattr(g, "EXPERIMENT_STREAM", g.EXPERIMENT_STREAM + 1)
+    other = generate_demo(n_segments=2, n_weeks=60)
+    for name, frame in data.tables.items():
+        if name != "experiments":
+            pd.testing.assert_frame_equal(frame, other.tables[name])
+    assert (data.experiments["lift_weekly"] != other.experiments["lift_weekly"]).all()
+    true = [e["true_lift_weekly"] for e in data.truth["experiments"]]
+    assert true == [e["true_lift_weekly"] for e in other.truth["experiments"]]
+
+
+def test_identification_scores():
+    from curvehouse.demo.experiments import identification_scores, least_identified
+
+    rng = np.random.default_rng(0)
+    n = 120
+    others = np.column_stack([np.ones(n), np.arange(n), np.sin(np.arange(n) / 8)])
+    a = rng.lognormal(0, 0.5, n) * 100
+    b = rng.lognormal(0, 0.5, n) * 50
+    collinear = 500 + 200 * np.sin(np.arange(n) / 8)  # follows seasonality, nothing of its own
+    spend = np.column_stack([a, b, collinear, np.zeros(n)])
+    scores = identification_scores(spend, others)
+    assert scores[2] < 1e-6 and scores[3] == 0.0
+    assert scores[0] > 0.3 and scores[1] > 0.3
+    assert set(least_identified(spend, others)[:2]) == {2, 3}
