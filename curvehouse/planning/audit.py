@@ -3,6 +3,9 @@ ROI, confidence from the curve's interval, and the experiment that would tighten
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -11,10 +14,21 @@ from curvehouse.planning.curves import CurveSet, interval80
 from curvehouse.planning.frontier import best_at
 from curvehouse.planning.optimize import to_cents
 
-__all__ = ["floor_crossing", "position", "net_zero_moves", "confidence", "experiment", "saturation_audit"]
+__all__ = [
+    "PROPOSED_COLUMNS",
+    "confidence",
+    "experiment",
+    "first_monday_after",
+    "floor_crossing",
+    "net_zero_moves",
+    "position",
+    "proposed_experiment",
+    "saturation_audit",
+]
 
 _GRID = 512
 HOLDOUT_SHARE = 0.2  # share of geos / markets a holdout pauses
+PROPOSAL_LEAD_DAYS = 14  # a proposed experiment starts at least this long after the fitted data ends
 
 
 def floor_crossing(grid: np.ndarray, marginal: np.ndarray, floor: float) -> tuple[float, float | None]:
@@ -63,31 +77,99 @@ def confidence(width: float | None, spec: PlanningSpec) -> str:
     return "medium" if width < spec.confidence_low_width else "low"
 
 
-def experiment(curves: CurveSet, c: int, spec: PlanningSpec) -> str:
-    """The experiment that would tighten channel c's curve, with its size: a spend pulse where the observed
-    range leaves room above current spend, else a geo holdout."""
-    channel, spend = curves.channels[c], curves.current_c[c]
+@dataclass(frozen=True)
+class _Design:
+    """The experiment for one channel: segment-level weekly spend from baseline to test for `weeks`,
+    and the curve's expected weekly lift (mean, p10, p90)."""
+
+    kind: str  # spend pulse | geo holdout
+    weeks: int
+    baseline: float
+    test: float
+    lift: tuple[float, float, float]
+
+
+def _design(curves: CurveSet, c: int, spec: PlanningSpec) -> _Design:
+    """A spend pulse where the observed range leaves room above current spend, else a geo holdout
+    (about HOLDOUT_SHARE of the segment's spend paused); at least 4 weeks, or twice the weeks the
+    channel's effect takes to materialise."""
+    spend = curves.current_c[c]
     weeks = curves.materialise_c[c] if curves.materialise_c is not None else np.nan
     duration = int(max(4, np.ceil(2 * weeks))) if np.isfinite(weeks) else 6
     pulse = spend * spec.pulse_share
-    if spend + pulse <= curves.upper_c[c] + 0.005:
-        gain = curves.contributions(np.where(np.arange(curves.n_channels) == c, spend + pulse, curves.current_c)[None])
-        now = curves.contributions(curves.current_c[None])
-        d_mean, d_p10, d_p90 = interval80((gain - now)[0, :, c])
+    kind, test = (
+        ("spend pulse", spend + pulse)
+        if spend + pulse <= curves.upper_c[c] + 0.005
+        else ("geo holdout", spend * (1 - HOLDOUT_SHARE))
+    )
+    moved = curves.contributions(np.where(np.arange(curves.n_channels) == c, test, curves.current_c)[None])
+    now = curves.contributions(curves.current_c[None])
+    d_mean, d_p10, d_p90 = interval80((moved - now)[0, :, c])
+    return _Design(kind, duration, float(spend), float(test), (float(d_mean), float(d_p10), float(d_p90)))
+
+
+def experiment(curves: CurveSet, c: int, spec: PlanningSpec) -> str:
+    """The experiment that would tighten channel c's curve, with its size, as a sentence."""
+    channel, design = curves.channels[c], _design(curves, c, spec)
+    d_mean, d_p10, d_p90 = design.lift
+    if design.kind == "spend pulse":
+        pulse = design.test - design.baseline
         return (
-            f"spend pulse: raise {channel} by {spec.pulse_share:.0%} ({pulse:,.0f} per week, to {spend + pulse:,.0f}) "
-            f"for {duration} weeks, then return; the curve expects {d_mean:+,.0f} per week "
+            f"spend pulse: raise {channel} by {spec.pulse_share:.0%} ({pulse:,.0f} per week, to {design.test:,.0f}) "
+            f"for {design.weeks} weeks, then return; the curve expects {d_mean:+,.0f} per week "
             f"(80% interval {d_p10:+,.0f} to {d_p90:+,.0f}), so the observed lift narrows that interval"
         )
     return (
-        f"geo holdout: pause {channel} in about {HOLDOUT_SHARE:.0%} of geos or markets for {duration} weeks "
-        f"(about {HOLDOUT_SHARE * spend:,.0f} per week withheld) and compare with the rest; spend is at the top "
-        "of its observed range, so a pulse up would extrapolate"
+        f"geo holdout: pause {channel} in about {HOLDOUT_SHARE:.0%} of geos or markets for {design.weeks} weeks "
+        f"(about {design.baseline - design.test:,.0f} per week withheld) and compare with the rest; spend is at the "
+        "top of its observed range, so a pulse up would extrapolate"
     )
 
 
-def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
-    """One row per channel (see mmm_saturation_audit)."""
+PROPOSED_COLUMNS = (
+    "proposed_experiment_id",
+    "proposed_start_date",
+    "proposed_end_date",
+    "proposed_baseline_weekly_spend",
+    "proposed_test_weekly_spend",
+    "expected_lift_weekly",
+    "expected_lift_p10",
+    "expected_lift_p90",
+    "proposed_method",
+)
+
+
+def proposed_experiment(curves: CurveSet, c: int, spec: PlanningSpec, start: date | None) -> dict:
+    """experiment() as the row of the experiments input a team fills in (measured lift_weekly and
+    lift_weekly_sd) once it has run: segment-level weekly spend moved from baseline to test from
+    `start` (a Monday; None leaves the dates and id open) for the design's weeks, with the curve's
+    expected weekly lift and its 80% interval."""
+    channel, design = curves.channels[c], _design(curves, c, spec)
+    end = start + timedelta(weeks=design.weeks, days=-1) if start is not None else None
+    return {
+        "proposed_experiment_id": f"{curves.segment_id}_{channel}_{start:%Y%m%d}" if start is not None else None,
+        "proposed_start_date": start,
+        "proposed_end_date": end,
+        "proposed_baseline_weekly_spend": round(design.baseline, 2),
+        "proposed_test_weekly_spend": round(design.test, 2),
+        "expected_lift_weekly": design.lift[0],
+        "expected_lift_p10": design.lift[1],
+        "expected_lift_p90": design.lift[2],
+        "proposed_method": f"{design.kind} ({HOLDOUT_SHARE:.0%} of geos or markets)"
+        if design.kind == "geo holdout"
+        else design.kind,
+    }
+
+
+def first_monday_after(day: date, lead_days: int = PROPOSAL_LEAD_DAYS) -> date:
+    """The first Monday at least lead_days after day: when a proposed experiment can start."""
+    earliest = day + timedelta(days=lead_days)
+    return earliest + timedelta(days=(7 - earliest.weekday()) % 7)
+
+
+def saturation_audit(curves: CurveSet, spec: PlanningSpec, experiment_start: date | None = None) -> pd.DataFrame:
+    """One row per channel (see mmm_saturation_audit); the most uncertain channel's row carries the
+    proposed experiment, starting on experiment_start."""
     current = curves.current_c
     now = curves.contributions(current[None])[0]  # (d, c)
     r_mean, r_p10, r_p90 = interval80(now, axis=0)
@@ -136,6 +218,11 @@ def saturation_audit(curves: CurveSet, spec: PlanningSpec) -> pd.DataFrame:
                 "confidence": confidence(channel_width, spec),
                 "is_most_uncertain": c == uncertain,
                 "experiment": experiment(curves, c, spec) if c == uncertain else None,
+                **(
+                    proposed_experiment(curves, c, spec, experiment_start)
+                    if c == uncertain
+                    else dict.fromkeys(PROPOSED_COLUMNS)
+                ),
             }
         )
     frame = pd.DataFrame(rows)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from curvehouse.planning import alerts as rules
 from curvehouse.planning.agreement import agreement_matrix, weeks_to_months
-from curvehouse.planning.audit import saturation_audit
+from curvehouse.planning.audit import first_monday_after, saturation_audit
 from curvehouse.planning.config import PlanningSpec
 from curvehouse.planning.curves import CurveSet
 from curvehouse.planning.frontier import efficient_frontier
@@ -79,7 +79,13 @@ def sensitivity_table(channels: pd.DataFrame, draws: pd.DataFrame, spec: Plannin
 
 
 def audit_table(channels: pd.DataFrame, draws: pd.DataFrame, spec: PlanningSpec) -> pd.DataFrame:
-    return per_segment("mmm_saturation_audit", channels, draws, lambda c: saturation_audit(c, spec))
+    """The audit; a segment's proposed experiment starts on the first Monday PROPOSAL_LEAD_DAYS after its data
+    window (open where the window is unknown)."""
+    ends = pd.to_datetime(channels.groupby("segment_id")["data_window_end"].max()).dropna()
+    starts = {segment: first_monday_after(end.date()) for segment, end in ends.items()}
+    return per_segment(
+        "mmm_saturation_audit", channels, draws, lambda c: saturation_audit(c, spec, starts.get(c.segment_id))
+    )
 
 
 def proposal_table(

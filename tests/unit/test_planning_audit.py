@@ -79,3 +79,52 @@ def test_mean_only_curves_are_low_confidence():
     table = saturation_audit(curve_set(n_draws=1), planning_spec({}))
     assert (table["confidence"] == "low").all() and table["response_interval_width"].isna().all()
     assert (table["interval_source"] == "mean_only").all()
+
+
+def test_the_proposed_experiment_is_a_row_of_the_experiments_input():
+    from datetime import date
+
+    from curvehouse.planning.audit import PROPOSED_COLUMNS
+
+    curves = curve_set(n_draws=80)
+    table = saturation_audit(curves, planning_spec({}), experiment_start=date(2026, 12, 7))
+    assert table.loc[~table["is_most_uncertain"], list(PROPOSED_COLUMNS)].isna().all().all()
+    row = table[table["is_most_uncertain"]].iloc[0]
+    c = curves.channels.index(row["channel"])
+    assert row["proposed_experiment_id"] == f"demo_{row['channel']}_20261207"
+    assert row["proposed_start_date"] == date(2026, 12, 7)
+    weeks = (row["proposed_end_date"] - row["proposed_start_date"]).days + 1
+    assert weeks % 7 == 0 and weeks >= 28 and row["proposed_end_date"].weekday() == 6
+    assert f"for {weeks // 7} weeks" in row["experiment"]  # the sentence and the row describe one experiment
+    assert row["proposed_baseline_weekly_spend"] == pytest.approx(curves.current_c[c], abs=0.01)
+    assert row["proposed_method"] in row["experiment"]
+    # The expected lift is the curves' change in the channel's weekly contribution from baseline to test.
+    moved = curves.current_c.copy()
+    moved[c] = row["proposed_test_weekly_spend"]
+    gain = (curves.contributions(moved[None]) - curves.contributions(curves.current_c[None]))[0, :, c]
+    assert row["expected_lift_weekly"] == pytest.approx(gain.mean(), rel=1e-4)
+    assert row["expected_lift_p10"] < row["expected_lift_weekly"] < row["expected_lift_p90"]
+    up = row["proposed_test_weekly_spend"] > row["proposed_baseline_weekly_spend"]
+    assert up == (row["proposed_method"] == "spend pulse") and (row["expected_lift_weekly"] > 0) == up
+
+
+def test_a_channel_at_the_top_of_its_range_gets_a_holdout_with_a_negative_expected_lift():
+    curves = curve_set(n_draws=80)
+    capped = curve_set(n_draws=80, upper_c=curves.current_c.copy())  # no room above current spend
+    table = saturation_audit(capped, planning_spec({}))
+    row = table[table["is_most_uncertain"]].iloc[0]
+    assert row["proposed_method"].startswith("geo holdout") and "geo holdout" in row["experiment"]
+    assert row["proposed_test_weekly_spend"] == pytest.approx(0.8 * row["proposed_baseline_weekly_spend"], abs=0.01)
+    assert row["expected_lift_p90"] < 0
+    assert row["proposed_start_date"] is None and row["proposed_experiment_id"] is None
+
+
+def test_proposals_start_on_a_monday_with_lead_time():
+    from datetime import date, timedelta
+
+    from curvehouse.planning.audit import PROPOSAL_LEAD_DAYS, first_monday_after
+
+    for day in (date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 3)):
+        start = first_monday_after(day)
+        assert start.weekday() == 0 and PROPOSAL_LEAD_DAYS <= (start - day).days < PROPOSAL_LEAD_DAYS + 7
+        assert first_monday_after(day, 0) - timedelta(days=7) < day <= first_monday_after(day, 0)
