@@ -55,11 +55,12 @@ def _add_demo_data(subparsers: argparse._SubParsersAction) -> None:
 
 PLANNING_BENCH = "planning"  # the planning layer's benchmark (curvehouse.planning.bench), not a fit
 HISTORY_BENCH = "history"  # the fit node's time before sampling as history grows (curvehouse.history_bench)
+SBC_BENCH = "sbc"  # simulation-based calibration of the built-in fit (curvehouse.sbc_bench)
 
 
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH]
+    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH]
     unknown = sorted(set(names) - set(known))
     if not names or unknown:
         raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
@@ -78,7 +79,7 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH)]
+    fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH)]
     report = (
         bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
     )
@@ -90,6 +91,10 @@ def _bench(args: argparse.Namespace) -> int:
         from curvehouse.history_bench import run_history_bench
 
         report["history"] = run_history_bench(args.history_builds)
+    if SBC_BENCH in args.scenarios:
+        from curvehouse.sbc_bench import run_sbc_bench
+
+        report["sbc"] = run_sbc_bench(args.sbc_segments)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -103,7 +108,7 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         help="benchmark the built-in fit: time, ESS/s, diagnostics, recovery of a known truth",
         description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
         f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
-        "the fit node's time before sampling after N earlier builds.",
+        f"the fit node's time before sampling after N earlier builds; {SBC_BENCH}: simulation-based calibration.",
     )
     parser.add_argument(
         "--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS), help="comma-separated scenario names"
@@ -133,6 +138,12 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         type=_counts,
         default="1,20",
         help="numbers of earlier builds the history scenario stores before timing one, comma-separated",
+    )
+    parser.add_argument(
+        "--sbc-segments",
+        type=int,
+        default=100,
+        help=f"segments the {SBC_BENCH} scenario draws from the prior and fits (2 chains x 300 warmup + 300 draws)",
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)
