@@ -56,11 +56,12 @@ def _add_demo_data(subparsers: argparse._SubParsersAction) -> None:
 PLANNING_BENCH = "planning"  # the planning layer's benchmark (curvehouse.planning.bench), not a fit
 HISTORY_BENCH = "history"  # the fit node's time before sampling as history grows (curvehouse.history_bench)
 SBC_BENCH = "sbc"  # simulation-based calibration of the built-in fit (curvehouse.sbc_bench)
+EXPERIMENTS_BENCH = "experiments"  # the fit without and with a lift experiment (curvehouse.experiments_bench)
 
 
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH]
+    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH]
     unknown = sorted(set(names) - set(known))
     if not names or unknown:
         raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
@@ -79,7 +80,8 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH)]
+    others = (PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH)
+    fits = [name for name in args.scenarios if name not in others]
     report = (
         bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
     )
@@ -95,6 +97,11 @@ def _bench(args: argparse.Namespace) -> int:
         from curvehouse.sbc_bench import run_sbc_bench
 
         report["sbc"] = run_sbc_bench(args.sbc_segments)
+    if EXPERIMENTS_BENCH in args.scenarios:
+        from curvehouse.experiments_bench import run_experiments_bench
+
+        config = bench.QUICK_CONFIG if args.quick else None
+        report["experiments"] = run_experiments_bench(args.experiment_replications, config)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -108,7 +115,8 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         help="benchmark the built-in fit: time, ESS/s, diagnostics, recovery of a known truth",
         description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
         f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
-        f"the fit node's time before sampling after N earlier builds; {SBC_BENCH}: simulation-based calibration.",
+        f"the fit node's time before sampling after N earlier builds; {SBC_BENCH}: simulation-based calibration; "
+        f"{EXPERIMENTS_BENCH}: one channel's ROI without and with a lift experiment.",
     )
     parser.add_argument(
         "--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS), help="comma-separated scenario names"
@@ -144,6 +152,12 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=100,
         help=f"segments the {SBC_BENCH} scenario draws from the prior and fits (2 chains x 300 warmup + 300 draws)",
+    )
+    parser.add_argument(
+        "--experiment-replications",
+        type=int,
+        default=5,
+        help=f"generated segments the {EXPERIMENTS_BENCH} scenario fits without and with its experiment",
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)
