@@ -131,6 +131,13 @@ def test_scenarios_and_audit_on_the_demo(demo_build):
     assert (moves == 0).all()
     assert set(audit["position"]) <= {"pre", "at", "past"}
     assert (audit.groupby("segment_id")["is_most_uncertain"].sum() == 1).all()
+    # The most uncertain channel's experiment, as the experiments.csv row a team fills in.
+    proposed = audit[audit["is_most_uncertain"]]
+    assert proposed["proposed_experiment_id"].notna().all() and proposed["proposed_method"].notna().all()
+    assert (pd.to_datetime(proposed["proposed_start_date"]).dt.weekday == 0).all()
+    assert (proposed["proposed_end_date"] > proposed["proposed_start_date"]).all()
+    assert (proposed["expected_lift_p10"] <= proposed["expected_lift_p90"]).all()
+    assert audit.loc[~audit["is_most_uncertain"], "proposed_experiment_id"].isna().all()
     sensitivity = demo_build.query("select * from mmm_scenario_sensitivity")
     assert len(sensitivity) == 2 * len(audit)
     flips = sensitivity[sensitivity["flips"]]
