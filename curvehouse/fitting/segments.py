@@ -90,10 +90,10 @@ def fit_segments(
                 artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec, ctx.refreshed_at)
             )
             segment = data.segments[i]
-            reason = f"segment not fitted: {check.reject_reason}"
-            frames.append(
-                unfitted_experiments(run_ids[segment], segment, segment_experiments(experiments, segment), reason)
-            )
+            tests = segment_experiments(experiments, segment)
+            if not tests.empty:
+                reason = f"segment not fitted: {check.reject_reason}"
+                frames.append(unfitted_experiments(run_ids[segment], segment, tests, reason))
     fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
     for i in fit_index:
         data = data.without_channels(i, checks[i].dropped_channels)
