@@ -87,7 +87,7 @@ def experiments_text(rows: pd.DataFrame) -> str:
 
 def build_experiments(experiments: pd.DataFrame | None, data: ModelData) -> ExperimentSet:
     """Experiments of the data's segments as padded arrays; those on a channel the segment does not
-    fit (no spend in the window, dropped by the checks, or unknown) are kept in rows as not fitted."""
+    fit (deferred, no spend in the window, dropped by the checks) are kept in rows as not fitted."""
     frames = [segment_experiments(experiments, s).assign(i=i) for i, s in enumerate(data.segments)]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*EXPERIMENT_COLUMNS, "i"])
     channel_index = {c: j for j, c in enumerate(data.channels)}
@@ -97,8 +97,8 @@ def build_experiments(experiments: pd.DataFrame | None, data: ModelData) -> Expe
         j = channel_index.get(r.channel)
         if j is None or data.channel_mask[r.i, j] == 0:
             status.append(STATUS_NOT_FITTED)
-            why = "has no spend in the fitted window" if j is None else "is not fitted in this segment"
-            reason.append(f"channel {r.channel} {why}")
+            why = "is not in the model input (deferred, or not eligible)" if j is None else "has no fitted curve"
+            reason.append(f"channel {r.channel} {why} in segment {data.segments[r.i]}")
             slot.append(-1)
         else:
             status.append(STATUS_FITTED)
