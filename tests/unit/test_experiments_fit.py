@@ -164,3 +164,27 @@ def _as_mart(rows: pd.DataFrame) -> pd.DataFrame:
                 row[f"{name}_{q}"] = stats.at[name, q] if name in stats.index else np.nan
         out.append(row)
     return pd.DataFrame(out)
+
+
+def test_only_the_current_runs_disagreeing_experiments_alert():
+    base = {
+        "segment_id": SEGMENT,
+        "channel": CHANNEL,
+        "measured_lift_weekly": -900.0,
+        "predicted_lift_before_mean": -100.0,
+        "predicted_lift_before_p05": -200.0,
+        "predicted_lift_before_p95": -50.0,
+        "predicted_lift_after_mean": -850.0,
+    }
+    table = pd.DataFrame(
+        [
+            {**base, "run_id": "new", "experiment_id": "a", "agreement": "disagrees", "is_current": True},
+            {**base, "run_id": "old", "experiment_id": "a", "agreement": "disagrees", "is_current": False},
+            {**base, "run_id": "new", "experiment_id": "b", "agreement": "agrees", "is_current": True},
+            {**base, "run_id": "new", "experiment_id": "c", "agreement": "not_fitted", "is_current": True},
+        ]
+    )
+    alerts = experiment_alerts(table)
+    assert alerts[["run_id", "key", "severity"]].values.tolist() == [["new", "a", "warning"]]
+    assert "-900" in alerts["message"].iloc[0] and "-200 to -50" in alerts["message"].iloc[0]
+    assert experiment_alerts(table.iloc[0:0]).empty
