@@ -118,7 +118,7 @@ def lift_before_calibration(
 
 def weighted_interval(draws: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
     """Weighted mean, sd, p05 and p95 of draws (N, S, E) with normalised weights (S, N): each (S, E)."""
-    n, n_s, n_e = draws.shape
+    _, n_s, n_e = draws.shape
     out = {name: np.zeros((n_s, n_e)) for name in ("mean", "sd", "p05", "p95")}
     for s in range(n_s):
         w = weights[s]

@@ -188,3 +188,41 @@ def test_only_the_current_runs_disagreeing_experiments_alert():
     assert alerts[["run_id", "key", "severity"]].values.tolist() == [["new", "a", "warning"]]
     assert "-900" in alerts["message"].iloc[0] and "-200 to -50" in alerts["message"].iloc[0]
     assert experiment_alerts(table.iloc[0:0]).empty
+
+
+def test_the_predicted_lift_is_the_models_steady_state_at_constant_spend():
+    """Constant weekly spend through the model's own adstock and Hill: after the lags fill, the weekly
+    media effect moves by exactly predicted_lift when spend moves from baseline to test."""
+    from curvehouse.hill import hill
+    from curvehouse.model.experiments import predicted_lift
+    from curvehouse.transforms.adstock import geometric_adstock, lag_stack
+
+    beta, half, slope, theta = np.array([[0.8]]), np.array([[1.3]]), np.array([[1.7]]), np.array([[0.6]])
+    lag_mask = np.ones((1, 6))
+
+    def steady(spend: float) -> float:
+        lagged = lag_stack(np.full((1, 20, 1), spend), 6)
+        adstocked = np.asarray(geometric_adstock(lagged, theta, lag_mask))
+        return float(beta[0, 0] * hill(adstocked[0, -1, 0], half[0, 0], slope[0, 0]))
+
+    arrays = {
+        "experiment_channel": np.ones((1, 1, 1)),
+        "experiment_baseline": np.array([[0.9]]),
+        "experiment_test": np.array([[2.4]]),
+    }
+    assert float(predicted_lift(beta, half, slope, arrays)[0, 0]) == pytest.approx(steady(2.4) - steady(0.9), rel=1e-5)
+
+
+def test_weighted_interval_with_equal_weights_is_the_plain_one():
+    from curvehouse.fitting.experiment_lift import weighted_interval
+
+    draws = np.random.default_rng(3).normal(5.0, 2.0, size=(4000, 2, 3))
+    out = weighted_interval(draws, np.full((2, 4000), 1 / 4000))
+    np.testing.assert_allclose(out["mean"], draws.mean(axis=0))
+    np.testing.assert_allclose(out["sd"], draws.std(axis=0))
+    np.testing.assert_allclose(out["p05"], np.quantile(draws, 0.05, axis=0), atol=0.02)
+    np.testing.assert_allclose(out["p95"], np.quantile(draws, 0.95, axis=0), atol=0.02)
+    # All weight on draws above 5 moves the interval up.
+    heavy = np.where(draws[:, 0, 0] > 5.0, 1.0, 0.0)
+    shifted = weighted_interval(draws[:, :1, :1], (heavy / heavy.sum())[None])
+    assert shifted["p05"][0, 0] > 5.0 - 1e-6
