@@ -44,9 +44,15 @@ def fit_metrics(actual: np.ndarray, predicted: np.ndarray, mask: np.ndarray) -> 
 
 
 def holdout_metrics(
-    data: ModelData, priors: dict[str, np.ndarray], spec: ModelSpec, posterior: Posterior
+    data: ModelData,
+    priors: dict[str, np.ndarray],
+    spec: ModelSpec,
+    posterior: Posterior,
+    experiments: dict[str, np.ndarray] | None = None,
 ) -> list[dict[str, float | str]]:
     """Out-of-sample R2 / MAPE on each segment's last holdout weeks, as from a fit without them.
+
+    experiments: the fit's lift-test arrays (curvehouse.model.experiments), kept in a refit.
 
     Approximate leave-future-out (Buerkner, Gabry & Vehtari 2020): every posterior draw is
     reweighted by 1 / p(y_holdout | draw), Pareto-smoothed, and predicts the held-out weeks.
@@ -74,7 +80,8 @@ def holdout_metrics(
     predicted, pareto_k = psis_holdout_prediction(data, spec, posterior, hold_mask)
     method = "psis_lfo"
     if not np.all(pareto_k <= pareto_k_threshold(posterior.flat(k.SIGMA).shape[0])):
-        predicted, method = holdout_refit_prediction(data, priors, spec, hold_mask, posterior), "refit"
+        predicted = holdout_refit_prediction(data, priors, spec, hold_mask, posterior, experiments)
+        method = "refit"
     return [
         {
             **{f"{key}_holdout": v for key, v in fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
@@ -114,7 +121,12 @@ def _noise_logpdf(y: np.ndarray, mean: np.ndarray, scale: np.ndarray, spec: Mode
 
 
 def holdout_refit_prediction(
-    data: ModelData, priors: dict[str, np.ndarray], spec: ModelSpec, hold_mask: np.ndarray, posterior: Posterior
+    data: ModelData,
+    priors: dict[str, np.ndarray],
+    spec: ModelSpec,
+    hold_mask: np.ndarray,
+    posterior: Posterior,
+    experiments: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Posterior-mean prediction (S, T) from a posterior that never saw the holdout weeks.
 
@@ -126,7 +138,6 @@ def holdout_refit_prediction(
     """
     fit_mask = data.time_mask * (1 - hold_mask)
     burn_in = max(1, min(REFIT_BURN_IN, spec.sampler.warmup // 5))
-    refit = continue_posterior(
-        posterior, model_arrays(data, fit_mask), priors, spec, burn_in, REFIT_DRAWS, spec.sampler.seed + 2
-    )
+    args = {**model_arrays(data, fit_mask), **(experiments or {})}
+    refit = continue_posterior(posterior, args, priors, spec, burn_in, REFIT_DRAWS, spec.sampler.seed + 2)
     return fitted_draws(refit.samples, data).mean(0)

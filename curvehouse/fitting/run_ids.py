@@ -9,6 +9,7 @@ import hashlib
 
 import pandas as pd
 
+from curvehouse.model.experiments import experiments_text
 from curvehouse.model.spec import ModelSpec
 
 __all__ = ["REGISTRY_FIT_COLUMNS", "run_id_for"]
@@ -17,12 +18,19 @@ __all__ = ["REGISTRY_FIT_COLUMNS", "run_id_for"]
 REGISTRY_FIT_COLUMNS = ("channel", "channel_group", "roi_prior_mean", "roi_prior_sd", "adstock_max_lag")
 
 
-def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame) -> str:
-    """Deterministic run id: the segment's model input, the methodology version and the registry's
-    priors and lags of the segment's channels, hashed."""
+def run_id_for(
+    segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame, experiments: pd.DataFrame | None = None
+) -> str:
+    """Deterministic run id: the segment's model input, the methodology version, the registry's
+    priors and lags of the segment's channels and, when it has any, the segment's experiments
+    (curvehouse.model.experiments.segment_experiments), hashed. Without experiments the id is the
+    one it was before experiments existed."""
     rows = segment_rows.sort_values(["week_start", "variable_kind", "variable_name"])
     text = rows[["week_start", "variable_kind", "variable_name", "value"]].to_csv(index=False, float_format="%.6f")
     channels = set(rows.loc[rows["variable_kind"] == "spend", "variable_name"])
     used = registry[registry["channel"].isin(channels)].reindex(columns=list(REGISTRY_FIT_COLUMNS))
     priors = used.sort_values("channel").to_csv(index=False, float_format="%.6f")
-    return hashlib.sha256(f"{spec.version}\n{priors}\n{text}".encode()).hexdigest()[:16]
+    key = f"{spec.version}\n{priors}\n{text}"
+    if experiments is not None and not experiments.empty:
+        key += f"\nexperiments\n{experiments_text(experiments)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]

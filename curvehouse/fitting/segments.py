@@ -16,11 +16,14 @@ import pandas as pd
 
 from curvehouse import constants as k
 from curvehouse.fitting import artifacts
+from curvehouse.fitting.experiment_lift import experiment_artifacts
+from curvehouse.fitting.experiment_lift import not_fitted_experiment_frame as unfitted_experiments
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import all_finite, publish_failures
 from curvehouse.fitting.run_ids import run_id_for
 from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
+from curvehouse.model.experiments import build_experiments, segment_experiments
 from curvehouse.model.numpyro_model import expected_outcome, model_arrays
 from curvehouse.model.priors import build_priors
 from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagnostics
@@ -38,6 +41,7 @@ class _Context:
     spec: ModelSpec
     registry: pd.DataFrame
     refreshed_at: str
+    experiments: pd.DataFrame | None
     progress: Callable[[str], None]
 
 
@@ -49,11 +53,13 @@ def fit_segments(
     previous: pd.DataFrame | None = None,
     now: datetime | None = None,
     progress: Callable[[str], None] = print,
+    experiments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
 
     model_input: the long int_model_input_weekly frame; registry: the channel registry;
-    previous: last published parameters (segment_id, channel, parameter, mean, sd) for refresh mode.
+    previous: last published parameters (segment_id, channel, parameter, mean, sd) for refresh mode;
+    experiments: lift tests (stg_raw__experiments), data in the fit of their segment and part of its run id.
     """
     spec = spec_from_config(config)
     if model_input.empty:
@@ -61,7 +67,10 @@ def fit_segments(
     model_input = model_input.assign(week_start=pd.to_datetime(model_input["week_start"]))
     if spec.fit_mode == "refresh":
         model_input = _trailing_weeks(model_input, spec.refresh_window_weeks)
-    run_ids = {s: run_id_for(rows, spec, registry) for s, rows in model_input.groupby("segment_id")}
+    run_ids = {
+        s: run_id_for(rows, spec, registry, segment_experiments(experiments, s))
+        for s, rows in model_input.groupby("segment_id")
+    }
     todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
     for segment in sorted(set(run_ids) - set(todo)):
         progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")
@@ -70,7 +79,7 @@ def fit_segments(
     lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
     data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), progress)
+    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), experiments, progress)
 
     checks = [check_segment(data, i) for i in range(len(data.segments))]
     frames = []
@@ -80,6 +89,11 @@ def fit_segments(
             frames.append(
                 artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec, ctx.refreshed_at)
             )
+            segment = data.segments[i]
+            tests = segment_experiments(experiments, segment)
+            if not tests.empty:
+                reason = f"segment not fitted: {check.reject_reason}"
+                frames.append(unfitted_experiments(run_ids[segment], segment, tests, reason))
     fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
     for i in fit_index:
         data = data.without_channels(i, checks[i].dropped_channels)
@@ -107,14 +121,16 @@ def _fit_group(
     )
     started = time.perf_counter()
     priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
-    args = model_arrays(data)
+    exps = build_experiments(ctx.experiments, data)
+    args = {**model_arrays(data), **exps.arrays}
     posterior = sample_posterior(args, priors, spec)
     quantities = channel_draws(posterior.samples, data)
     prior_quantities = channel_draws({name: v[None] for name, v in posterior.prior.items()}, data)
     diagnostics = segment_diagnostics(posterior, _diagnosed_sites(posterior), data.channel_mask)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
     fitted = expected_outcome(parts)
-    holdout = holdout_metrics(data, priors, spec, posterior)
+    holdout = holdout_metrics(data, priors, spec, posterior, exps.arrays)
+    lifts = experiment_artifacts(run_ids, exps, args, data, priors, spec, posterior)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
@@ -125,6 +141,7 @@ def _fit_group(
         artifacts.draw_frame(run_ids, data, posterior, quantities, prior_quantities, spec.sampler.draws_kept),
         curves,
         artifacts.decomposition_frame(run_ids, data, parts, fitted, actual),
+        lifts,
     ]
     divergences = int(posterior.diverging.sum())
     for i, segment in enumerate(data.segments):

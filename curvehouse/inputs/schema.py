@@ -139,6 +139,23 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
             key=("date", "segment_id", "channel_from", "channel_to", "proposed_by"),
             required=False,
         ),
+        RawTable(
+            "experiments",
+            (
+                Column("experiment_id", "name"),
+                Column("segment_id", "name"),
+                Column("channel", "name"),
+                Column("start_date", "date", not_after_as_of=True),
+                Column("end_date", "date"),
+                Column("baseline_weekly_spend", "number", non_negative=True),
+                Column("test_weekly_spend", "number", non_negative=True),
+                Column("lift_weekly", "number"),
+                Column("lift_weekly_sd", "number"),
+                Column("method", "text", nullable=True),
+            ),
+            key=("experiment_id",),
+            required=False,
+        ),
     ]
     return {t.name: t for t in tables}
 

@@ -324,6 +324,8 @@ def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.Data
         structural.append(Violation(file, None, None, "not_empty", "the file has no data rows"))
     if table.name == "channel_registry":
         cells += _registry_rules(file, typed, valid)
+    if table.name == "experiments":
+        cells += _experiment_rules(file, typed, valid)
     cells += _unique_key(file, table, typed, valid)
     return typed, valid, structural + sorted(cells, key=lambda v: v.row if v.row is not None else float("inf"))
 
@@ -433,6 +435,43 @@ def _registry_rules(file: str, typed: pd.DataFrame, valid: pd.DataFrame) -> list
     return problems
 
 
+def _experiment_rules(file: str, typed: pd.DataFrame, valid: pd.DataFrame) -> list[Violation]:
+    """Experiment-only rules: the test ends on or after its start, its lift has a positive standard
+    error, and it changed the spend (baseline differs from test)."""
+    problems: list[Violation] = []
+
+    def rule(columns: tuple[str, ...], broken: Callable[[pd.DataFrame], pd.Series], name: str, message) -> None:
+        if not set(columns) <= set(typed):
+            return
+        checked = valid[list(columns)].all(axis=1)
+        rows = typed.index[checked & broken(typed).fillna(False).astype(bool)]
+        found = ((int(row), message(typed.loc[row])) for row in rows)
+        problems.extend(_listed(file, columns[-1], name, found, len(rows)))
+
+    rule(
+        ("start_date", "end_date"),
+        lambda t: t["end_date"] < t["start_date"],
+        "date_order",
+        lambda r: f"end_date {r['end_date']:%Y-%m-%d} is before start_date {r['start_date']:%Y-%m-%d}",
+    )
+    rule(
+        ("lift_weekly_sd",),
+        lambda t: t["lift_weekly_sd"] <= 0,
+        "positive_sd",
+        lambda r: f"value {r['lift_weekly_sd']:g} is not positive; a measured lift needs a standard error above 0",
+    )
+    rule(
+        ("baseline_weekly_spend", "test_weekly_spend"),
+        lambda t: t["baseline_weekly_spend"] == t["test_weekly_spend"],
+        "spend_change",
+        lambda r: (
+            f"test_weekly_spend equals baseline_weekly_spend ({r['test_weekly_spend']:g}); "
+            "an experiment must move the channel's spend"
+        ),
+    )
+    return problems
+
+
 def _unique_key(file: str, table: RawTable, typed: pd.DataFrame, valid: pd.DataFrame) -> list[Violation]:
     """Flag each row whose key (e.g. date × segment_id × channel) repeats an earlier row."""
     key = list(table.key)
@@ -473,7 +512,7 @@ def _cross_table(
     problems: list[Violation] = []
     registered = names("channel_registry", "channel")
     if registered is not None:
-        for table in ("channel_spend", "platform_spend", "attribution"):
+        for table in ("channel_spend", "platform_spend", "attribution", "experiments"):
             channels = names(table, "channel")
             if channels is not None:
                 problems += _unregistered(
@@ -484,7 +523,31 @@ def _cross_table(
         spend_file, outcomes_file = frames["channel_spend"].path.name, frames["outcomes"].path.name
         problems += _uncovered(outcomes_file, outcomes, "outcomes", spend_file, spend)
         problems += _uncovered(spend_file, spend, "spend rows", outcomes_file, outcomes)
+    tested = [names("experiments", c) for c in ("segment_id", "channel")]
+    spent = [names("channel_spend", c) for c in ("segment_id", "channel")]
+    if all(v is not None for v in (*tested, *spent)) and "spend" in typed["channel_spend"]:
+        problems += _untested_spend(frames["experiments"].path.name, tested, frames["channel_spend"].path.name, typed)
     return problems
+
+
+def _untested_spend(
+    file: str, tested: list[pd.Series], spend_file: str, typed: dict[str, pd.DataFrame]
+) -> list[Violation]:
+    """One violation per experiment whose segment x channel has no spend in channel_spend to fit a
+    curve to (no rows, or only zero spend)."""
+    spend = typed["channel_spend"]
+    totals = spend["spend"].fillna(0).groupby([spend["segment_id"], spend["channel"]]).sum()
+    found = []
+    for row, segment, channel in zip(tested[0].index, tested[0], tested[1], strict=True):
+        total = totals.get((segment, channel))
+        if total is None:
+            why = f"{spend_file} has no rows for channel {_show(channel)} in segment {_show(segment)}"
+        elif total <= 0:
+            why = f"channel {_show(channel)} has only zero spend in segment {_show(segment)} in {spend_file}"
+        else:
+            continue
+        found.append((int(row), f"{why}, so the model has no curve to test; fix the names or drop the experiment"))
+    return _listed(file, "channel", "experiment_spend", found, len(found))
 
 
 def _unregistered(file: str, channels: pd.Series, registry_file: str, registered: pd.Series) -> list[Violation]:

@@ -19,6 +19,7 @@ import numpyro.distributions as dist
 from curvehouse import constants as k
 from curvehouse.hill import hill
 from curvehouse.model.data import ModelData
+from curvehouse.model.experiments import experiment_site
 from curvehouse.model.spec import ModelSpec
 from curvehouse.transforms.adstock import geometric_adstock
 
@@ -134,8 +135,12 @@ def mmm_model(
     priors: dict[str, jnp.ndarray],
     spec: ModelSpec,
     observe: bool = True,
+    **experiments: jnp.ndarray,
 ) -> None:
     """NumPyro model over all segments at once; weeks outside fit_mask do not inform the fit.
+
+    experiments: the optional lift-test arrays of curvehouse.model.experiments (ARRAY_NAMES); when
+    given, each unmasked experiment adds a likelihood term on its channel's steady-state lift.
 
     priors holds (S, C) arrays: roi_loc/roi_scale, half_point_loc/_scale, slope_loc/_scale (log
     space) and theta_a/theta_b (Beta); see curvehouse.model.priors. spec is static (bind it with
@@ -179,3 +184,5 @@ def mmm_model(
         likelihood = dist.Normal(mean, sigma[:, None])
     with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("week", y.shape[1], dim=-1):
         numpyro.sample(k.OBS, likelihood.mask(fit_mask > 0), obs=y if observe else None)
+    if experiments and observe:
+        experiment_site(parts["beta"], params[k.HALF_POINT], params[k.SLOPE], experiments)

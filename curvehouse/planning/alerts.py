@@ -23,6 +23,7 @@ __all__ = [
     "deferral_alerts",
     "disagreement_alerts",
     "proposal_alerts",
+    "experiment_alerts",
     "changed_settings",
     "collect_alerts",
     "ALERT_COLUMNS",
@@ -319,6 +320,35 @@ def proposal_alerts(proposals: pd.DataFrame, spec: PlanningSpec) -> pd.DataFrame
             }
         )
     return _alerts(rows)
+
+
+def experiment_alerts(experiments: pd.DataFrame) -> pd.DataFrame:
+    """The current runs' lift tests whose measured lift and the model's prediction before calibration
+    lie beyond each other's 90% intervals (mmm_experiments agreement 'disagrees')."""
+    if experiments.empty:
+        return _alerts([])
+    current = experiments[experiments["is_current"].astype(bool) & (experiments["agreement"] == "disagrees")]
+    return _alerts(
+        [
+            {
+                "alert_kind": "experiment_disagrees",
+                "severity": "warning",
+                "segment_id": r["segment_id"],
+                "channel": r["channel"],
+                "run_id": r["run_id"],
+                "observed_value": float(r["measured_lift_weekly"]),
+                "threshold": float(r["predicted_lift_before_mean"]),
+                "message": (
+                    f"experiment {r['experiment_id']} on {r['channel']} measured a weekly lift of "
+                    f"{r['measured_lift_weekly']:+,.0f}; before calibration the model predicted "
+                    f"{r['predicted_lift_before_mean']:+,.0f} (90% interval {r['predicted_lift_before_p05']:+,.0f} "
+                    f"to {r['predicted_lift_before_p95']:+,.0f}), after {r['predicted_lift_after_mean']:+,.0f}"
+                ),
+                "key": str(r["experiment_id"]),
+            }
+            for r in current.to_dict("records")
+        ]
+    )
 
 
 def collect_alerts(rules: list[pd.DataFrame], spec: PlanningSpec, as_of: date) -> pd.DataFrame:

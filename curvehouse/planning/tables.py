@@ -176,6 +176,7 @@ def alerts_table(
                 rules.deferral_alerts(tables["deferrals"]),
                 rules.disagreement_alerts(tables["agreement"], spec),
                 rules.proposal_alerts(tables["proposals"], spec),
+                rules.experiment_alerts(tables["experiments"]),
             ],
             spec,
             as_of,

@@ -82,12 +82,22 @@ def output_schema():
 
 
 def fit_on_snowpark(
-    model_input: Any, registry: pd.DataFrame, config: dict, history: History, settings: UdtfSettings
+    model_input: Any,
+    registry: pd.DataFrame,
+    config: dict,
+    history: History,
+    settings: UdtfSettings,
+    experiments: pd.DataFrame | None = None,
 ) -> Any:
     """A Snowpark DataFrame of the new runs' artifacts: model_input (Snowpark, upper-case columns)
-    grouped by segment, each group fitted by PartitionFit in its own UDTF partition."""
+    grouped by segment, each group fitted by PartitionFit in its own UDTF partition (with the lift
+    tests, stg_raw__experiments as pandas, shipped to every partition)."""
     fitter = PartitionFit(
-        registry=registry, config=config, existing_run_ids=history.run_ids, previous=history.current_parameters
+        registry=registry,
+        config=config,
+        existing_run_ids=history.run_ids,
+        previous=history.current_parameters,
+        experiments=experiments,
     )
     grouped = model_input.group_by(PARTITION_COLUMN)
     return grouped.apply_in_pandas(fitter, output_schema=output_schema(), **settings.register_kwargs())

@@ -75,10 +75,17 @@ class PartitionFit:
     existing_run_ids: frozenset[str] = frozenset()
     previous: pd.DataFrame | None = None
     refreshed_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+    experiments: pd.DataFrame | None = None
 
     def __call__(self, partition: pd.DataFrame) -> pd.DataFrame:
         return fit_partition(
-            partition, self.registry, self.config, self.existing_run_ids, self.previous, self.refreshed_at
+            partition,
+            self.registry,
+            self.config,
+            self.existing_run_ids,
+            self.previous,
+            self.refreshed_at,
+            self.experiments,
         )
 
 
@@ -89,10 +96,12 @@ def fit_partition(
     existing_run_ids: frozenset[str] = frozenset(),
     previous: pd.DataFrame | None = None,
     refreshed_at: datetime | None = None,
+    experiments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Fit the segment(s) of one partition; upper-case artifact columns, or rejected runs on failure.
 
-    partition: long model input (segment_id, week_start, variable_kind, variable_name, value), any case.
+    partition: long model input (segment_id, week_start, variable_kind, variable_name, value), any case;
+    experiments: lift tests of any segments (stg_raw__experiments, any case); each fit takes its own.
     """
     from curvehouse.fitting.segments import fit_segments  # JAX loads inside the UDTF, not in the calling procedure
 
@@ -101,7 +110,14 @@ def fit_partition(
     started = time.perf_counter()
     try:
         artifacts = fit_segments(
-            rows, registry, config, existing_run_ids=existing_run_ids, previous=previous, now=now, progress=_log
+            rows,
+            registry,
+            config,
+            existing_run_ids=existing_run_ids,
+            previous=previous,
+            now=now,
+            progress=_log,
+            experiments=None if experiments is None else experiments.rename(columns=str.lower),
         )
     except Exception as exc:  # noqa: BLE001 - one segment's failure must not fail the other partitions' query
         _log(f"curvehouse: {FAILURE_PREFIX}: {traceback.format_exc()}")

@@ -22,11 +22,12 @@ def model(dbt, session):
     config = {**methodology, "window_weeks": int(dbt.config.get("window_weeks"))}
     history = read_history(session, str(dbt.this)) if dbt.is_incremental else History.empty()
     registry = warehouse.to_pandas(dbt.ref("stg_raw__channel_registry"))
+    experiments = warehouse.to_pandas(dbt.ref("stg_raw__experiments"))  # lift tests: data in their segment's fit
     if warehouse.is_snowpark(session):
         from curvehouse.snowflake.fanout import UdtfSettings, fit_on_snowpark
 
         settings = UdtfSettings.from_vars(json.loads(dbt.config.get("snowflake_fit")), dbt.config.get("imports"))
-        return fit_on_snowpark(dbt.ref("int_model_input_weekly"), registry, config, history, settings)
+        return fit_on_snowpark(dbt.ref("int_model_input_weekly"), registry, config, history, settings, experiments)
 
     from curvehouse.fitting.segments import fit_segments
     from curvehouse.progress import dbt_progress
@@ -38,4 +39,5 @@ def model(dbt, session):
         existing_run_ids=history.run_ids,
         previous=history.current_parameters,
         progress=dbt_progress(),  # per-segment lines in logs/dbt.log and on the terminal
+        experiments=experiments,
     )

@@ -23,6 +23,7 @@ def model(dbt, session):
         "outcomes": lambda: warehouse.to_pandas(dbt.source("raw", "outcomes")),
         "controls": lambda: warehouse.to_pandas(dbt.source("raw", "controls")),
         "attribution": lambda: warehouse.to_pandas(dbt.source("raw", "attribution")),
+        "experiments": lambda: warehouse.to_pandas(dbt.source("raw", "experiments")),
     }
     names = {table: f"{dbt.config.get('raw_schema')}.{table}" for table in readers}
     return warehouse.for_warehouse(check_raw_tables(readers, names, kpi_name=kpi_name, as_of=as_of), session)

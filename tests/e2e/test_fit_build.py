@@ -1,4 +1,5 @@
-"""The built-in fit through real `dbt build`s: published tables, publish rule, idempotent reruns.
+"""The built-in fit through real `dbt build`s: published tables, publish rule, idempotent reruns,
+lift tests (experiments.csv) as data with mmm_experiments and their alert.
 
 Fits are kept tiny (conftest.SMALL_FIT) with publish thresholds loosened to match, so the tests
 exercise the plumbing; full-size fits run in the demo and the benchmark.
@@ -6,12 +7,16 @@ exercise the plumbing; full-size fits run in the demo and the benchmark.
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from tests.e2e.conftest import SMALL_FIT, dbt_build
+from curvehouse.demo._curves import hill
+from tests.e2e.conftest import DEMO_DATA, SMALL_FIT, copy_demo, dbt_build
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +24,42 @@ SMALL = SMALL_FIT
 STRICT = {**SMALL, "publish": {"rhat_max": 0.5, "ess_min": 1, "divergences_max": 1000, "r2_min": 0.5}}
 
 
+def with_experiments(dest: Path) -> Path:
+    """The demo data plus three lift tests: north_america tv held out, measured at its true lift with a
+    wide error; emea paid_search pulsed, measured at ten times its true lift with a small error (it
+    must disagree); apac podcast, a channel the fit defers (not fitted)."""
+    raw = copy_demo(dest)
+    truth = json.loads((DEMO_DATA / "_ground_truth.json").read_text())["segments"]
+    spend = pd.read_csv(raw / "channel_spend.csv")
+    weekly = spend[spend["spend"] > 0].groupby(["segment_id", "channel"])["spend"].mean() * 7
+
+    def true_lift(segment: str, channel: str, baseline: float, test: float) -> float:
+        c = truth[segment]["channels"][channel]
+        share = hill(np.array([test, baseline]), c["half_saturation"], c["slope"])
+        return float(c["beta"] * (share[0] - share[1]))
+
+    tv = weekly["north_america", "tv"]
+    search = weekly["emea", "paid_search"]
+    tv_lift = true_lift("north_america", "tv", tv, 0.0)
+    far = 10 * true_lift("emea", "paid_search", search, 1.5 * search)
+    rows = [
+        ("na_tv_holdout", "north_america", "tv", tv, 0.0, tv_lift, abs(tv_lift) * 0.25, "geo holdout"),
+        ("emea_search_pulse", "emea", "paid_search", search, 1.5 * search, far, abs(far) * 0.02, "spend pulse"),
+        ("apac_podcast", "apac", "podcast", 7000.0, 14000.0, 500.0, 100.0, "conversion lift"),
+    ]
+    columns = ["experiment_id", "segment_id", "channel", "baseline_weekly_spend", "test_weekly_spend"]
+    frame = pd.DataFrame(rows, columns=[*columns, "lift_weekly", "lift_weekly_sd", "method"])
+    frame.insert(3, "start_date", "2026-09-07")
+    frame.insert(4, "end_date", "2026-10-04")
+    frame.to_csv(raw / "experiments.csv", index=False)
+    return raw
+
+
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("fit")
-    build = dbt_build(workdir, mmm=SMALL)
+    raw = with_experiments(workdir / "raw")
+    build = dbt_build(workdir, raw_data_path=raw, mmm=SMALL)
     assert build.returncode == 0, build.output[-5000:]
     return workdir, build
 
@@ -93,16 +130,49 @@ def test_rerun_is_idempotent_and_a_rejected_run_never_becomes_current(fitted, tm
     shutil.copy(build.db_path, db)
     before = build.query("select run_id, is_current from mmm_model_runs order by run_id")
 
-    again = dbt_build(tmp_path / "again", db_path=db, mmm=SMALL)
+    again = dbt_build(tmp_path / "again", raw_data_path=workdir / "raw", db_path=db, mmm=SMALL)
     assert again.returncode == 0, again.output[-3000:]
     assert "unchanged since run" in again.output
     after = again.query("select run_id, is_current from mmm_model_runs order by run_id")
     assert after.equals(before)
 
-    strict = dbt_build(tmp_path / "strict", db_path=db, mmm=STRICT)
+    strict = dbt_build(tmp_path / "strict", raw_data_path=workdir / "raw", db_path=db, mmm=STRICT)
     assert strict.returncode == 0, strict.output[-3000:]
     runs = strict.query("select * from mmm_model_runs")
     rejected = runs[runs["status"] == "rejected"]
     assert len(rejected) == 3 and rejected["status_reason"].str.contains("R-hat").all()
     current = runs[runs["is_current"]]
     assert set(current["run_id"]) == set(before.loc[before["is_current"], "run_id"])
+
+
+def test_experiments_are_compared_before_and_after_calibration(fitted):
+    _, build = fitted
+    table = build.query("select * from mmm_experiments where is_current").set_index("experiment_id")
+    assert sorted(table.index) == ["apac_podcast", "emea_search_pulse", "na_tv_holdout"]
+    assert table.at["emea_search_pulse", "agreement"] == "disagrees"
+    assert table.at["na_tv_holdout", "agreement"] == "agrees"
+    assert table.at["apac_podcast", "agreement"] == "not_fitted"
+    assert "podcast" in table.at["apac_podcast", "status_reason"]
+    fitted_rows = table.loc[["emea_search_pulse", "na_tv_holdout"]]
+    stems = [f"predicted_lift_{w}_{q}" for w in ("before", "after") for q in ("p05", "mean", "p95")]
+    assert fitted_rows[stems].notna().all().all() and table.loc["apac_podcast", stems].isna().all()
+    assert (fitted_rows["predicted_lift_before_p05"] <= fitted_rows["predicted_lift_before_p95"]).all()
+    assert set(fitted_rows["before_method"]) <= {"psis", "refit"}
+    measured = pd.read_csv(build.db_path.parent / "raw" / "experiments.csv").set_index("experiment_id")
+    sd = measured.loc[table.index, "lift_weekly_sd"]
+    assert np.allclose(table["measured_lift_p95"] - table["measured_lift_weekly"], 1.645 * sd)
+    assert (table["start_date"].astype(str) == "2026-09-07").all() and table.at[
+        "na_tv_holdout", "method"
+    ] == "geo holdout"
+    pulse = table.loc["emea_search_pulse"]
+    # Calibration moves the prediction toward the measurement.
+    assert abs(pulse["predicted_lift_after_mean"] - pulse["measured_lift_weekly"]) < abs(
+        pulse["predicted_lift_before_mean"] - pulse["measured_lift_weekly"]
+    )
+
+
+def test_a_disagreeing_experiment_raises_an_alert(fitted):
+    _, build = fitted
+    alerts = build.query("select * from mmm_alerts where alert_kind = 'experiment_disagrees'")
+    assert alerts[["segment_id", "channel", "severity"]].values.tolist() == [["emea", "paid_search", "warning"]]
+    assert "emea_search_pulse" in alerts["message"].iloc[0]

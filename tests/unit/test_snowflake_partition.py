@@ -16,6 +16,7 @@ from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
 from curvehouse.fitting.run_ids import run_id_for
 from curvehouse.fitting.segments import fit_segments
+from curvehouse.model.experiments import segment_experiments
 from curvehouse.model.spec import spec_from_config
 from curvehouse.posterior.summaries import ARTIFACT_COLUMNS
 from curvehouse.snowflake.fanout import UdtfSettings
@@ -145,3 +146,36 @@ def test_udtf_settings_pick_anaconda_or_the_pypi_repository():
         UdtfSettings.from_vars({**base, "packages": []}, None)
     with pytest.raises(ValueError, match="artifact_repository"):
         UdtfSettings.from_vars({**base, "package_source": "pypi", "artifact_repository": None}, None)
+
+
+def test_experiments_travel_into_the_partition_and_its_run_id(partitions):
+    """A segment's lift tests (upper-case, as Snowflake returns stg_raw__experiments) reach the fit:
+    its run id is the one with experiments, so a build that stored that run skips the segment."""
+    parts, registry = partitions
+    segment = next(s for s in parts if s != BROKEN)
+    experiments = pd.DataFrame(
+        {
+            "EXPERIMENT_ID": ["geo_1"],
+            "SEGMENT_ID": [segment],
+            "CHANNEL": ["tv"],
+            "START_DATE": [pd.Timestamp("2025-01-06")],
+            "END_DATE": [pd.Timestamp("2025-02-02")],
+            "BASELINE_WEEKLY_SPEND": [1000.0],
+            "TEST_WEEKLY_SPEND": [0.0],
+            "LIFT_WEEKLY": [-500.0],
+            "LIFT_WEEKLY_SD": [100.0],
+            "METHOD": ["geo holdout"],
+        }
+    )
+    rows = parts[segment].rename(columns=str.lower).assign(week_start=lambda f: pd.to_datetime(f["week_start"]))
+    spec = spec_from_config(TINY)
+    with_tests = run_id_for(rows, spec, registry, segment_experiments(experiments.rename(columns=str.lower), segment))
+    assert with_tests != run_id_for(rows, spec, registry)
+    fitter = cloudpickle.loads(
+        cloudpickle.dumps(
+            PartitionFit(
+                registry=registry, config=TINY, existing_run_ids=frozenset({with_tests}), experiments=experiments
+            )
+        )
+    )
+    assert fitter(parts[segment]).empty
