@@ -8,10 +8,11 @@ re-running a build on unchanged data adds nothing and keeps the current run curr
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 
 from curvehouse import constants as k
@@ -27,6 +28,7 @@ from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagn
 from curvehouse.model.spec import ModelSpec, spec_from_config
 from curvehouse.posterior import summaries as sm
 from curvehouse.posterior.derive import channel_draws, component_draws
+from curvehouse.review import rows as review
 
 __all__ = ["fit_segments"]
 
@@ -39,6 +41,8 @@ class _Context:
     registry: pd.DataFrame
     refreshed_at: str
     progress: Callable[[str], None]
+    experiments_disagreeing: Mapping[str, int] = field(default_factory=dict)
+    backtest_coverage_80: Mapping[str, float] = field(default_factory=dict)
 
 
 def fit_segments(
@@ -49,11 +53,16 @@ def fit_segments(
     previous: pd.DataFrame | None = None,
     now: datetime | None = None,
     progress: Callable[[str], None] = print,
+    experiments_disagreeing: Mapping[str, int] | None = None,
+    backtest_coverage_80: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
 
     model_input: the long int_model_input_weekly frame; registry: the channel registry;
     previous: last published parameters (segment_id, channel, parameter, mean, sd) for refresh mode.
+    experiments_disagreeing / backtest_coverage_80: per segment, the count of experiments the fit
+    disagrees with and the backtest 80% interval coverage, where known; the review checks them
+    (a segment absent from them has no such check).
     """
     spec = spec_from_config(config)
     if model_input.empty:
@@ -70,15 +79,24 @@ def fit_segments(
     lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
     data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), progress)
+    ctx = _Context(
+        spec,
+        registry,
+        stamp.isoformat(sep=" ", timespec="seconds"),
+        progress,
+        dict(experiments_disagreeing or {}),
+        dict(backtest_coverage_80 or {}),
+    )
 
     checks = [check_segment(data, i) for i in range(len(data.segments))]
     frames = []
     for i, check in enumerate(checks):
         if check.reject_reason:
             progress(f"curvehouse: segment {data.segments[i]!r} not fitted: {check.reject_reason}")
+            run_id = run_ids[data.segments[i]]
+            frames.append(artifacts.rejected_run_frame(run_id, data, i, check, spec, ctx.refreshed_at))
             frames.append(
-                artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec, ctx.refreshed_at)
+                review.review_frame(run_id, data.segments[i], spec, [review.not_fittable(check.reject_reason)])
             )
     fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
     for i in fit_index:
@@ -130,9 +148,17 @@ def _fit_group(
     for i, segment in enumerate(data.segments):
         metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
-        reasons = publish_failures(
-            spec, worst, divergences, metrics["r2"], all_finite(curves[curves["segment_id"] == segment])
+        finite = all_finite(curves[curves["segment_id"] == segment])
+        checks_i = review.publish_checks(spec, worst, divergences, metrics["r2"], finite)
+        checks_i += review.review_checks(
+            spec,
+            _segment_fit(posterior, data, parts, quantities, prior_quantities, i),
+            spec.sampler.seed + i,
+            ctx.experiments_disagreeing.get(segment),
+            ctx.backtest_coverage_80.get(segment),
         )
+        reasons = publish_failures(spec, checks_i)
+        frames.append(review.review_frame(run_ids[segment], segment, spec, checks_i))
         frames.append(
             artifacts.run_frame(
                 run_ids[segment],
@@ -147,11 +173,37 @@ def _fit_group(
                 holdout=holdout[i],
                 check=checks[i],
                 reasons=reasons,
+                review=review.summary(checks_i),
             )
         )
         if reasons:
             ctx.progress(f"curvehouse: run {run_ids[segment]} for segment {segment!r} rejected: {'; '.join(reasons)}")
     return pd.concat(frames, ignore_index=True)
+
+
+def _segment_fit(
+    posterior: Posterior,
+    data: ModelData,
+    parts: dict[str, np.ndarray],
+    quantities: dict[str, np.ndarray],
+    prior_quantities: dict[str, np.ndarray],
+    i: int,
+) -> review.SegmentFit:
+    """What the review reads of segment i (the group's sampler statistics are its chains')."""
+    present = [(c, channel) for c, channel in enumerate(data.channels) if data.channel_mask[i, c] > 0]
+    roi, roi_prior = quantities["roi"], prior_quantities["roi"]
+    baseline = parts["baseline"] + parts["trend"] + parts["controls"].sum(axis=-1)
+    return review.SegmentFit(
+        y=data.y[i],
+        mu=posterior.flat(k.MU)[:, i],
+        sigma=posterior.flat(k.SIGMA)[:, i],
+        mask=data.time_mask[i],
+        baseline=baseline[:, i],
+        roi={channel: roi[..., i, c].ravel() for c, channel in present},
+        roi_prior={channel: roi_prior[..., i, c].ravel() for c, channel in present},
+        energy=posterior.stats["energy"],
+        num_steps=posterior.stats["num_steps"],
+    )
 
 
 def _diagnosed_sites(posterior: Posterior) -> tuple[str, ...]:

@@ -3,10 +3,11 @@ checks and the rows read."""
 
 from __future__ import annotations
 
-__all__ = ["CHECK_GROUPS", "CHECK_NAMES", "DEFAULT_BLOCKING", "OUTCOMES"]
+__all__ = ["ALWAYS_BLOCKING", "CHECK_GROUPS", "CHECK_NAMES", "DEFAULT_BLOCKING", "OUTCOMES"]
 
 # check name -> group (shown together on the diagnostics page).
 CHECK_GROUPS = {
+    "data_fittable": "data",
     "max_rhat": "sampler",
     "min_ess": "sampler",
     "divergences": "sampler",
@@ -28,4 +29,6 @@ CHECK_GROUPS = {
 CHECK_NAMES = tuple(CHECK_GROUPS)
 # Today's publish rule: sampler health, divergences, in-sample fit and finite numbers.
 DEFAULT_BLOCKING = ("max_rhat", "min_ess", "divergences", "r2_in_sample", "finite_numbers")
+# Data that cannot be fitted (curvehouse.model.checks) leave nothing to publish, whatever the setting.
+ALWAYS_BLOCKING = ("data_fittable",)
 OUTCOMES = ("pass", "review", "fail")  # in order of severity
