@@ -17,6 +17,7 @@ ALERT_KINDS = (
     "attribution_disagreement",
     "methodology_change",
     "reallocation_proposal",
+    "model_review_failure",
 )
 DEFAULT_ROUTES = {
     "gate_failure": "analytics_engineer",
@@ -28,6 +29,7 @@ DEFAULT_ROUTES = {
     "attribution_disagreement": "marketing_science_lead",
     "methodology_change": "marketing_science_lead",
     "reallocation_proposal": "budget_owner",
+    "model_review_failure": "marketing_science_lead",
 }
 DEFAULT_DUE_DAYS = {"critical": 2, "warning": 7, "info": 30}
 

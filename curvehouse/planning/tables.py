@@ -170,6 +170,7 @@ def alerts_table(
                 rules.deferral_alerts(tables["deferrals"]),
                 rules.disagreement_alerts(tables["agreement"], spec),
                 rules.proposal_alerts(tables["proposals"], spec),
+                rules.review_failure_alerts(tables["review"]),
             ],
             spec,
             as_of,

@@ -143,3 +143,26 @@ def test_channel_with_constant_spend_is_still_its_prior(planted):
     assert shift["value"].min() < shift.at["linkedin", "value"]
     sampler = review.set_index("parameter").loc[["ebfmi", "tree_depth_share"]]
     assert np.isfinite(sampler["value"].astype(float)).all()
+
+
+def test_failed_checks_of_current_runs_are_alerts():
+    from curvehouse.planning.alerts import review_failure_alerts
+
+    review = pd.DataFrame(
+        {
+            "run_id": ["r2", "r2", "r2", "r1"],
+            "segment_id": ["emea"] * 4,
+            "check_name": ["baseline_negative", "roi_prior_shift", "ebfmi", "baseline_negative"],
+            "channel": [None, "tv", None, None],
+            "value": [0.4, 0.95, 0.8, 0.5],
+            "threshold": [0.1, 0.9, 0.3, 0.1],
+            "outcome": ["fail", "review", "pass", "fail"],
+            "message": ["probability that the baseline is negative in some week 0.4 > 0.1", "x", "y", "z"],
+            "is_current": [True, True, True, False],
+        }
+    )
+    alerts = review_failure_alerts(review)
+    assert alerts[["alert_kind", "severity", "run_id", "observed_value"]].values.tolist() == [
+        ["model_review_failure", "warning", "r2", 0.4]
+    ]
+    assert "baseline_negative failed" in alerts.at[0, "message"]
