@@ -166,3 +166,49 @@ def test_failed_checks_of_current_runs_are_alerts():
         ["model_review_failure", "warning", "r2", 0.4]
     ]
     assert "baseline_negative failed" in alerts.at[0, "message"]
+
+
+def test_diagnostics_page_shows_the_current_runs_review():
+    from curvehouse.report.pages import diagnostics_page
+    from curvehouse.report.tables import Tables
+
+    run = {
+        "segment_id": "emea",
+        "run_id": "r1",
+        "status": "published",
+        "status_reason": "passed diagnostics",
+        "refreshed_at": pd.Timestamp("2026-01-05"),
+        "n_weeks": 104,
+        "chains": 2,
+        "draws": 100,
+        "max_rhat": 1.0,
+        "min_ess_bulk": 500.0,
+        "divergences": 0,
+        "review_outcome": "review",
+        "r2_in_sample": 0.9,
+        "r2_holdout": 0.8,
+        "mape_in_sample": 0.05,
+        "mape_holdout": 0.07,
+        "fit_seconds": 3.0,
+        "methodology": "{}",
+        "is_current": True,
+    }
+    review = pd.DataFrame(
+        {
+            "run_id": ["r1", "r1", "r0"],
+            "segment_id": ["emea"] * 3,
+            "check_name": ["max_rhat", "roi_prior_shift", "ebfmi"],
+            "check_group": ["sampler", "prior_posterior", "sampler"],
+            "channel": [None, "radio", None],
+            "value": [1.0, 0.97, 0.1],
+            "threshold": [1.01, 0.9, 0.3],
+            "outcome": ["pass", "review", "fail"],
+            "blocks_publish": [True, False, False],
+            "message": ["max R-hat 1 <= 1.01", "ROI of radio is still its prior: posterior sd 0.97 x prior sd", "old"],
+            "is_current": [True, True, False],
+        }
+    )
+    html = diagnostics_page(Tables({"mmm_model_runs": pd.DataFrame([run]), "mmm_model_review": review}))
+    assert "0 fail, 1 review, 1 pass" in html
+    assert "radio is still its prior" in html and ">old<" not in html
+    assert html.index("radio is still its prior") < html.index("max R-hat 1 ")  # reviews before passes
