@@ -166,11 +166,14 @@ def run_frame(
     holdout: dict[str, float | str],
     check: SegmentCheck,
     reasons: list[str],
+    review: tuple[dict[str, float], dict[str, str]],
 ) -> pd.DataFrame:
     """The run rows of segment i's fit: its figures (size, time, diagnostics, in-sample and holdout
-    fit, sampler settings) and texts (status, reasons, warnings, data window, methodology).
+    fit, sampler settings, review counts) and texts (status, reasons, warnings, data window,
+    methodology, review outcome).
 
-    reasons: curvehouse.fitting.publish.publish_failures (empty: published).
+    reasons: curvehouse.fitting.publish.publish_failures (empty: published); review:
+    curvehouse.review.rows.summary of its checks.
     """
     numbers = {
         "n_weeks": float(data.n_weeks[i]),
@@ -188,12 +191,14 @@ def run_frame(
         "warmup": float(spec.sampler.warmup),
         "draws": float(spec.sampler.draws),
         "seed": float(spec.sampler.seed),
+        **review[0],
     }
     texts = {
         "status": k.STATUS_REJECTED if reasons else k.STATUS_PUBLISHED,
         "status_reason": "; ".join(reasons) if reasons else "passed diagnostics",
         "warnings": "; ".join(check.warnings),
         "holdout_method": holdout["holdout_method"],
+        **review[1],
         **_run_texts(data, i, spec, refreshed_at),
     }
     return _metric_rows(run_id, data.segments[i], numbers, texts)
@@ -207,9 +212,11 @@ def rejected_run_frame(
         "status": k.STATUS_REJECTED,
         "status_reason": check.reject_reason,
         "warnings": "; ".join(check.warnings),
+        "review_outcome": "fail",
         **_run_texts(data, i, spec, refreshed_at),
     }
-    return _metric_rows(run_id, data.segments[i], {"n_weeks": float(data.n_weeks[i]), "fit_seconds": 0.0}, texts)
+    numbers = {"n_weeks": float(data.n_weeks[i]), "fit_seconds": 0.0, "review_fails": 1.0, "review_reviews": 0.0}
+    return _metric_rows(run_id, data.segments[i], numbers, texts)
 
 
 def _run_texts(data: ModelData, i: int, spec: ModelSpec, refreshed_at: str) -> dict[str, str]:

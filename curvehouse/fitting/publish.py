@@ -1,4 +1,4 @@
-"""The publish rule: a fitted run is published only if its diagnostics, fit and numbers pass."""
+"""The publish rule: a fitted run is published only if none of its blocking review checks fails."""
 
 from __future__ import annotations
 
@@ -6,32 +6,17 @@ import numpy as np
 import pandas as pd
 
 from curvehouse.model.spec import ModelSpec
+from curvehouse.review.checks import Check
+from curvehouse.review.rows import blocks
 
 __all__ = ["all_finite", "publish_failures"]
 
 
-def publish_failures(
-    spec: ModelSpec, worst: dict[str, float], divergences: int, r2: float, quantities_finite: bool
-) -> list[str]:
-    """Why a run is rejected (empty: it is published), against the methodology's publish thresholds.
-
-    worst: the segment's max_rhat, min_ess_bulk and min_ess_tail; divergences: divergent transitions
-    over all chains; r2: in-sample R2; quantities_finite: all_finite of its curves and summary.
-    A NaN diagnostic or R2 fails its check.
-    """
-    p = spec.publish
-    reasons = []
-    if not worst["max_rhat"] <= p.rhat_max:
-        reasons.append(f"max R-hat {worst['max_rhat']:.3f} > {p.rhat_max}")
-    if not min(worst["min_ess_bulk"], worst["min_ess_tail"]) >= p.ess_min:
-        reasons.append(f"min ESS {min(worst['min_ess_bulk'], worst['min_ess_tail']):.0f} < {p.ess_min:.0f}")
-    if divergences > p.divergences_max:
-        reasons.append(f"{divergences} divergent transitions > {p.divergences_max}")
-    if not (r2 >= p.r2_min):
-        reasons.append(f"in-sample R2 {r2:.2f} < {p.r2_min}")
-    if not quantities_finite:
-        reasons.append("non-finite values in the curves or channel summary (never published)")
-    return reasons
+def publish_failures(spec: ModelSpec, checks: list[Check]) -> list[str]:
+    """Why a run is rejected (empty: it is published): the messages of its failing checks whose name
+    is in the methodology's review.blocking (default: max R-hat, min ESS, divergences, in-sample R2
+    and finite numbers, against the publish thresholds; curvehouse.review.rows builds them)."""
+    return [c.message for c in checks if c.outcome == "fail" and blocks(spec, c)]
 
 
 def all_finite(rows: pd.DataFrame) -> bool:

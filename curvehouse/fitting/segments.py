@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 
 from curvehouse import constants as k
 from curvehouse.fitting import artifacts
-from curvehouse.fitting.experiment_lift import experiment_artifacts
+from curvehouse.fitting.experiment_lift import experiment_artifacts, experiment_disagreement_counts
 from curvehouse.fitting.experiment_lift import not_fitted_experiment_frame as unfitted_experiments
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import all_finite, publish_failures
@@ -30,6 +31,7 @@ from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagn
 from curvehouse.model.spec import ModelSpec, spec_from_config
 from curvehouse.posterior import summaries as sm
 from curvehouse.posterior.derive import channel_draws, component_draws
+from curvehouse.review import rows as review
 
 __all__ = ["fit_segments"]
 
@@ -86,8 +88,10 @@ def fit_segments(
     for i, check in enumerate(checks):
         if check.reject_reason:
             progress(f"curvehouse: segment {data.segments[i]!r} not fitted: {check.reject_reason}")
+            run_id = run_ids[data.segments[i]]
+            frames.append(artifacts.rejected_run_frame(run_id, data, i, check, spec, ctx.refreshed_at))
             frames.append(
-                artifacts.rejected_run_frame(run_ids[data.segments[i]], data, i, check, spec, ctx.refreshed_at)
+                review.review_frame(run_id, data.segments[i], spec, [review.not_fittable(check.reject_reason)])
             )
             segment = data.segments[i]
             tests = segment_experiments(experiments, segment)
@@ -131,6 +135,7 @@ def _fit_group(
     fitted = expected_outcome(parts)
     holdout = holdout_metrics(data, priors, spec, posterior, exps.arrays)
     lifts = experiment_artifacts(run_ids, exps, args, data, priors, spec, posterior)
+    disagreeing = experiment_disagreement_counts(lifts)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
@@ -147,9 +152,16 @@ def _fit_group(
     for i, segment in enumerate(data.segments):
         metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
-        reasons = publish_failures(
-            spec, worst, divergences, metrics["r2"], all_finite(curves[curves["segment_id"] == segment])
+        finite = all_finite(curves[curves["segment_id"] == segment])
+        checks_i = review.publish_checks(spec, worst, divergences, metrics["r2"], finite)
+        checks_i += review.review_checks(
+            spec,
+            _segment_fit(posterior, data, parts, quantities, prior_quantities, i),
+            spec.sampler.seed + i,
+            disagreeing.get(segment),
         )
+        reasons = publish_failures(spec, checks_i)
+        frames.append(review.review_frame(run_ids[segment], segment, spec, checks_i))
         frames.append(
             artifacts.run_frame(
                 run_ids[segment],
@@ -164,11 +176,37 @@ def _fit_group(
                 holdout=holdout[i],
                 check=checks[i],
                 reasons=reasons,
+                review=review.summary(checks_i),
             )
         )
         if reasons:
             ctx.progress(f"curvehouse: run {run_ids[segment]} for segment {segment!r} rejected: {'; '.join(reasons)}")
     return pd.concat(frames, ignore_index=True)
+
+
+def _segment_fit(
+    posterior: Posterior,
+    data: ModelData,
+    parts: dict[str, np.ndarray],
+    quantities: dict[str, np.ndarray],
+    prior_quantities: dict[str, np.ndarray],
+    i: int,
+) -> review.SegmentFit:
+    """What the review reads of segment i (the group's sampler statistics are its chains')."""
+    present = [(c, channel) for c, channel in enumerate(data.channels) if data.channel_mask[i, c] > 0]
+    roi, roi_prior = quantities["roi"], prior_quantities["roi"]
+    baseline = parts["baseline"] + parts["trend"] + parts["controls"].sum(axis=-1)
+    return review.SegmentFit(
+        y=data.y[i],
+        mu=posterior.flat(k.MU)[:, i],
+        sigma=posterior.flat(k.SIGMA)[:, i],
+        mask=data.time_mask[i],
+        baseline=baseline[:, i],
+        roi={channel: roi[..., i, c].ravel() for c, channel in present},
+        roi_prior={channel: roi_prior[..., i, c].ravel() for c, channel in present},
+        energy=posterior.stats["energy"],
+        num_steps=posterior.stats["num_steps"],
+    )
 
 
 def _diagnosed_sites(posterior: Posterior) -> tuple[str, ...]:

@@ -14,9 +14,9 @@ numpyro internals relied on (numpyro 0.22, pinned in pyproject.toml):
   potential, postprocess and sample functions as a side effect (``sample``, ``refresh`` and
   ``postprocess_fn`` need it first) and returns one chain's ``HMCState``.
 - ``HMCState`` is a namedtuple pytree that passes through jit, vmap, pmap and numpy; its fields
-  ``z`` (unconstrained position by site), ``energy``, ``rng_key`` and ``diverging`` are read or
-  replaced here. Replacing ``z`` leaves the init's own search for a valid start
-  (``find_valid_initial_params``) unused, so XLA drops it.
+  ``z`` (unconstrained position by site), ``energy``, ``num_steps`` (leapfrog steps of the
+  transition), ``rng_key`` and ``diverging`` are read or replaced here. Replacing ``z`` leaves
+  the init's own search for a valid start (``find_valid_initial_params``) unused, so XLA drops it.
 - ``HMC.sample(state, model_args, model_kwargs)`` is one transition. It adapts the step size and
   mass matrix while ``state.i < num_warmup`` (the count given to ``init``) and keeps counting ``i``,
   so a final state resumed later is past its warmup and keeps its adaptation.
@@ -39,7 +39,9 @@ from numpyro.infer import NUTS
 from numpyro.infer.hmc import HMCState
 from numpyro.infer.util import unconstrain_fn
 
-__all__ = ["ChainState", "NutsChain"]
+__all__ = ["SAMPLER_STATS", "ChainState", "NutsChain"]
+
+SAMPLER_STATS = ("energy", "num_steps")  # per kept draw, beside the divergence flag
 
 ChainState = HMCState  # one chain's sampler state; opaque outside this module
 
@@ -96,23 +98,24 @@ class NutsChain:
         skip: jax.Array | int,
         keep: jax.Array | int,
         capacity: int,
-    ) -> tuple[dict[str, jax.Array], jax.Array, ChainState]:
+    ) -> tuple[dict[str, jax.Array], jax.Array, dict[str, jax.Array], ChainState]:
         """`skip + keep` transitions from `state`: the last `keep` draws (constrained, deterministic
-        sites included) padded to `capacity`, their divergence flags (False past `keep`), and the
-        final state. skip and keep may be traced (keep <= capacity). From a fresh state the first
+        sites included) padded to `capacity`, their divergence flags (False past `keep`), their
+        sampler statistics (SAMPLER_STATS: Hamiltonian energy and leapfrog steps, for E-BFMI and the
+        tree depth), and the final state. skip and keep may be traced (keep <= capacity). From a fresh state the first
         num_warmup transitions adapt, so skip = num_warmup makes them the warmup."""
-        buffer = (
-            jax.tree.map(lambda v: jnp.zeros((capacity,) + v.shape, v.dtype), state.z),
-            jnp.zeros(capacity, dtype=bool),
-        )
+
+        def kept(s: ChainState) -> tuple:
+            return s.z, s.diverging, {name: getattr(s, name) for name in SAMPLER_STATS}
+
+        buffer = jax.tree.map(lambda v: jnp.zeros((capacity,) + jnp.shape(v), jnp.result_type(v)), kept(state))
 
         def step(i, carry):
-            s, (z, diverging) = carry
+            s, recorded = carry
             s = self._kernel.sample(s, (), model_kwargs)
             j = jnp.clip(i - skip, 0, capacity - 1)  # skipped transitions write slot 0, overwritten later
-            z = jax.tree.map(lambda b, v: lax.dynamic_update_index_in_dim(b, v, j, 0), z, s.z)
-            return s, (z, lax.dynamic_update_index_in_dim(diverging, s.diverging, j, 0))
+            return s, jax.tree.map(lambda b, v: lax.dynamic_update_index_in_dim(b, v, j, 0), recorded, kept(s))
 
-        last, (z, diverging) = lax.fori_loop(0, skip + keep, step, (state, buffer))
+        last, (z, diverging, stats) = lax.fori_loop(0, skip + keep, step, (state, buffer))
         diverging = diverging & (jnp.arange(capacity) < keep)
-        return jax.vmap(self._kernel.postprocess_fn((), model_kwargs))(z), diverging, last
+        return jax.vmap(self._kernel.postprocess_fn((), model_kwargs))(z), diverging, stats, last

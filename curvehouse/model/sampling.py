@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 
 import arviz as az
@@ -32,13 +32,15 @@ INIT_DRAWS = 15  # each chain starts at the median of this many prior draws
 @dataclass(frozen=True)
 class Posterior:
     """Samples grouped by chain: name -> (chains, draws, ...); divergences (chains, draws); prior
-    draws of every latent and deterministic site: name -> (PRIOR_DRAWS, ...)."""
+    draws of every latent and deterministic site: name -> (PRIOR_DRAWS, ...); the sampler's own
+    statistics per kept draw (curvehouse.model.nuts.SAMPLER_STATS): name -> (chains, draws)."""
 
     samples: dict[str, np.ndarray]
     diverging: np.ndarray
     seconds: float
     prior: dict[str, np.ndarray]
     last_state: ChainState | None = None  # per chain: where continue_posterior resumes
+    stats: dict[str, np.ndarray] = field(default_factory=dict)
 
     def flat(self, name: str) -> np.ndarray:
         """(chains * draws, ...) for one site."""
@@ -92,7 +94,7 @@ def _sampled(
     started = time.perf_counter()
     chains = spec.sampler.chains
     given = _host_prior_draws(spec, priors, chains, -(-PRIOR_DRAWS // chains), seed)
-    samples, diverging, last, prior = program(
+    samples, diverging, stats, last, prior = program(
         np.arange(chains, dtype=np.int32),
         start,
         given,
@@ -108,7 +110,9 @@ def _sampled(
     # On the host, as the fresh fit's placeholder states are: pmap compiles again for device-sharded
     # inputs where it compiled for host ones.
     last = jax.tree.map(np.asarray, last)
-    return Posterior(samples, np.asarray(diverging)[:, :keep], time.perf_counter() - started, prior, last)
+    stats = {name: np.asarray(v)[:, :keep] for name, v in stats.items()}
+    seconds = time.perf_counter() - started
+    return Posterior(samples, np.asarray(diverging)[:, :keep], seconds, prior, last, stats)
 
 
 def _host_prior_draws(
@@ -131,9 +135,10 @@ def _float32(priors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 @lru_cache(maxsize=8)
 def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
     """(chain indices, start states, host prior draws, seed, resume, skip, keep, data, priors) -> (samples by chain,
-    diverging, last states, prior draws by chain), compiled once (the seed is an argument, not part of the program: pass
-    the sampler with seed 0). A fit starts fresh (resume False: init, then warmup as the skipped iterations); a
-    holdout refit resumes given states (resume True) with the step size and mass matrix they had.
+    diverging, sampler statistics, last states, prior draws by chain), compiled once (the seed is an argument, not
+    part of the program: pass the sampler with seed 0). A fit starts fresh (resume False: init, then warmup as the
+    skipped iterations); a holdout refit resumes given states (resume True) with the step size and mass matrix they
+    had.
 
     numpyro's MCMC.run wraps a fresh closure over the data in pmap on every call, so XLA
     recompiled the whole sampler for each segment and kept every executable; this program takes
@@ -220,8 +225,8 @@ def _one_chain(
     priors: dict[str, jnp.ndarray],
 ) -> tuple:
     """One chain: `skip + keep` NUTS iterations, the last `keep` returned (constrained, with
-    deterministic sites; padded to the sampler's draws) with their divergence flags, the final
-    state, and the chain's prior draws. Fresh, the chain starts where init_to_median(INIT_DRAWS)
+    deterministic sites; padded to the sampler's draws) with their divergence flags and sampler
+    statistics, the final state, and the chain's prior draws. Fresh, the chain starts where init_to_median(INIT_DRAWS)
     would, from prior draws the output holds anyway, and adapts during the skipped iterations
     (skip = warmup); resumed, it continues `start` with the step size and mass matrix it had."""
     kwargs = {**args, "priors": priors}
@@ -230,8 +235,8 @@ def _one_chain(
     nuts = _nuts_chain(spec, sampler)
     medians = {name: jnp.median(v[:INIT_DRAWS], axis=0) for name, v in prior.items()}
     state = nuts.start(key, kwargs, medians, resume_from=start, resume=resume)
-    samples, diverging, last = nuts.run(state, kwargs, skip, keep, sampler.draws)
-    return samples, diverging, last, prior
+    samples, diverging, stats, last = nuts.run(state, kwargs, skip, keep, sampler.draws)
+    return samples, diverging, stats, last, prior
 
 
 def segment_diagnostics(posterior: Posterior, sites: tuple[str, ...], channel_mask: np.ndarray) -> dict[str, dict]:

@@ -7,7 +7,9 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["PriorSpec", "SamplerSpec", "PublishSpec", "ModelSpec", "spec_from_config"]
+from curvehouse.review.names import CHECK_NAMES, DEFAULT_BLOCKING
+
+__all__ = ["PriorSpec", "SamplerSpec", "PublishSpec", "ReviewSpec", "ModelSpec", "spec_from_config"]
 
 NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
@@ -99,6 +101,59 @@ class PublishSpec:
 
 
 @dataclass(frozen=True)
+class ReviewSpec:
+    """Thresholds of the review checks (curvehouse.review.checks) beyond the publish thresholds, and
+    which checks block publishing when they fail (default: today's rule, sampler health, divergences,
+    in-sample R2 and finite numbers; the other checks are read in mmm_model_review and mmm_alerts).
+
+    ppc_p_review / ppc_p_fail: a posterior predictive p-value below it or above one minus it is
+    review / fail. prior_sd_ratio_max: an ROI whose posterior sd is above this share of its prior sd
+    is still its prior (review). baseline_negative_prob_max: the largest posterior probability that
+    the baseline goes negative in some week (fail above). roi_plausible_min / max: a posterior mean
+    ROI outside is review. ebfmi_min: the lowest E-BFMI of any chain (fail below).
+    tree_depth_share_max: the largest share of draws whose trajectory hit the maximum tree depth
+    (review above). backtest_coverage_min: the lowest backtest 80% interval coverage (review below).
+    """
+
+    ppc_p_review: float = 0.05
+    ppc_p_fail: float = 0.01
+    prior_sd_ratio_max: float = 0.9
+    baseline_negative_prob_max: float = 0.1
+    roi_plausible_min: float = 0.05
+    roi_plausible_max: float = 20.0
+    ebfmi_min: float = 0.3
+    tree_depth_share_max: float = 0.05
+    backtest_coverage_min: float = 0.6
+    blocking: tuple[str, ...] = DEFAULT_BLOCKING
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blocking", tuple(self.blocking))
+        _check(
+            0 < self.ppc_p_fail <= self.ppc_p_review < 0.5,
+            "review.ppc_p_*",
+            "0 < fail <= review < 0.5",
+            (self.ppc_p_fail, self.ppc_p_review),
+        )
+        for name in (
+            "prior_sd_ratio_max",
+            "baseline_negative_prob_max",
+            "tree_depth_share_max",
+            "backtest_coverage_min",
+        ):
+            value = getattr(self, name)
+            _check(isinstance(value, (int, float)) and 0 <= value <= 1, f"review.{name}", "in [0, 1]", value)
+        _check(
+            0 <= self.roi_plausible_min < self.roi_plausible_max,
+            "review.roi_plausible_min / max",
+            "0 <= min < max",
+            (self.roi_plausible_min, self.roi_plausible_max),
+        )
+        _check(self.ebfmi_min >= 0, "review.ebfmi_min", "non-negative", self.ebfmi_min)
+        unknown = sorted(set(self.blocking) - set(CHECK_NAMES))
+        _check(not unknown, "review.blocking", f"check names among {list(CHECK_NAMES)}", unknown)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything that decides what a fit publishes (hashed into the methodology version)."""
 
@@ -114,6 +169,7 @@ class ModelSpec:
     priors: PriorSpec = field(default_factory=PriorSpec)
     sampler: SamplerSpec = field(default_factory=SamplerSpec)
     publish: PublishSpec = field(default_factory=PublishSpec)
+    review: ReviewSpec = field(default_factory=ReviewSpec)
 
     def __post_init__(self) -> None:
         _check(self.noise in NOISE_FAMILIES, "noise", f"one of {NOISE_FAMILIES}", self.noise)
@@ -143,7 +199,7 @@ class ModelSpec:
 def spec_from_config(config: dict[str, Any] | None) -> ModelSpec:
     """Build a ModelSpec from the dbt var (nested dict); unknown keys are an error, not ignored."""
     config = dict(config or {})
-    nested = {"priors": PriorSpec, "sampler": SamplerSpec, "publish": PublishSpec}
+    nested = {"priors": PriorSpec, "sampler": SamplerSpec, "publish": PublishSpec, "review": ReviewSpec}
     known = {f.name for f in fields(ModelSpec)}
     unknown = sorted(set(config) - known)
     if unknown:

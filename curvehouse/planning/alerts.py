@@ -24,6 +24,7 @@ __all__ = [
     "disagreement_alerts",
     "proposal_alerts",
     "experiment_alerts",
+    "review_failure_alerts",
     "changed_settings",
     "collect_alerts",
     "ALERT_COLUMNS",
@@ -162,6 +163,28 @@ def fit_quality_alerts(runs: pd.DataFrame, r2_floor: float) -> pd.DataFrame:
                 "key": r["run_id"],
             }
             for r in current.to_dict("records")
+        ]
+    )
+
+
+def review_failure_alerts(review: pd.DataFrame) -> pd.DataFrame:
+    """Failed review checks of current runs (mmm_model_review; warning): the checks that do not block
+    publishing (a blocking failure rejects the run, a rejected_fit alert)."""
+    failed = review[review["is_current"].astype(bool) & (review["outcome"] == "fail")]
+    return _alerts(
+        [
+            {
+                "alert_kind": "model_review_failure",
+                "severity": "warning",
+                "segment_id": r["segment_id"],
+                "channel": r["channel"],
+                "run_id": r["run_id"],
+                "observed_value": r["value"],
+                "threshold": r["threshold"],
+                "message": f"review check {r['check_name']} failed on the current run {r['run_id']}: {r['message']}",
+                "key": f"{r['run_id']}|{r['check_name']}|{r['channel'] or ''}",
+            }
+            for r in failed.to_dict("records")
         ]
     )
 

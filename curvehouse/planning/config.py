@@ -18,6 +18,7 @@ ALERT_KINDS = (
     "methodology_change",
     "reallocation_proposal",
     "experiment_disagrees",
+    "model_review_failure",
 )
 DEFAULT_ROUTES = {
     "gate_failure": "analytics_engineer",
@@ -30,6 +31,7 @@ DEFAULT_ROUTES = {
     "methodology_change": "marketing_science_lead",
     "reallocation_proposal": "budget_owner",
     "experiment_disagrees": "marketing_science_lead",
+    "model_review_failure": "marketing_science_lead",
 }
 DEFAULT_DUE_DAYS = {"critical": 2, "warning": 7, "info": 30}
 

@@ -177,6 +177,7 @@ def alerts_table(
                 rules.disagreement_alerts(tables["agreement"], spec),
                 rules.proposal_alerts(tables["proposals"], spec),
                 rules.experiment_alerts(tables["experiments"]),
+                rules.review_failure_alerts(tables["review"]),
             ],
             spec,
             as_of,

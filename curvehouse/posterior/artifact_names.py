@@ -41,6 +41,8 @@ RUN_NUMBERS = (
     "warmup",
     "draws",
     "seed",
+    "review_fails",
+    "review_reviews",
 )
 # Run metrics stored as text (artifact 'run', column details).
 RUN_TEXTS = (
@@ -57,6 +59,7 @@ RUN_TEXTS = (
     "noise",
     "fit_mode",
     "channels",
+    "review_outcome",
 )
 # Channel summary metrics with a posterior interval (artifact 'summary'): parameter -> column stem in
 # mmm_channel_summary (<stem>_mean, _p05, _p95).

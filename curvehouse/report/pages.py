@@ -366,6 +366,7 @@ def diagnostics_page(tables: Tables) -> str:
             "max_rhat",
             "min_ess_bulk",
             "divergences",
+            "review_outcome",
             "r2_in_sample",
             "r2_holdout",
             "mape_in_sample",
@@ -388,11 +389,12 @@ def diagnostics_page(tables: Tables) -> str:
         )
     parameters = tables.current("mmm_channel_parameters")
     draws = tables.current("mmm_posterior_draws")
+    review = tables.current("mmm_model_review")
     for run in tables.current("mmm_model_runs").itertuples():
         segment = run.segment_id
         rhat_max, ess_min = _publish_thresholds(pd.Series(run._asdict()))
         params = parameters[parameters["run_id"] == run.run_id].copy() if not parameters.empty else parameters
-        seg_body = ""
+        seg_body = _review_table(review, run.run_id)
         if not params.empty:
             params["label"] = (
                 params["parameter"] + "[" + params["channel"].fillna(params["control_name"]).fillna("") + "]"
@@ -439,6 +441,23 @@ def diagnostics_page(tables: Tables) -> str:
             f"Diagnostics: {segment} (run {run.run_id})", seg_body or "<p class=muted>No draws.</p>", f"seg-{segment}"
         )
     return body + gates_page(tables)  # the gate results and scorecard belong on this page too
+
+
+def _review_table(review: pd.DataFrame, run_id: str) -> str:
+    """The run's review checks (mmm_model_review), failures and reviews first; empty where the run
+    predates the review or the table is not built."""
+    checks = review[review["run_id"] == run_id].copy() if not review.empty else review
+    if checks.empty:
+        return ""
+    checks["rank"] = checks["outcome"].map({"fail": 0, "review": 1, "pass": 2})
+    checks = checks.sort_values(["rank", "check_group", "check_name", "channel"], na_position="first")
+    columns = ["outcome", "check_group", "check_name", "channel", "value", "threshold", "blocks_publish", "message"]
+    counts = checks["outcome"].value_counts()
+    lead = (
+        f"<p>Review: {int(counts.get('fail', 0))} fail, {int(counts.get('review', 0))} review, "
+        f"{int(counts.get('pass', 0))} pass (mmm_model_review; thresholds var mmm.review and mmm.publish).</p>"
+    )
+    return lead + table(checks[columns], {"value": ".4g", "threshold": ".4g"})
 
 
 def outputs_page(files: list[str]) -> str:

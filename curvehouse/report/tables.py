@@ -31,6 +31,7 @@ FIT_TABLES = (
     "mmm_saturation_curves",
     "mmm_channel_summary",
     "mmm_decomposition_weekly",
+    "mmm_model_review",
 )
 CURVE_TABLES = ("mmm_curves", "mmm_byomm_rejections", "int_byomm_staleness_alerts", "stg_raw__channel_registry")
 GATE_TABLES = ("mmm_gate_results", "mmm_data_readiness", "mmm_channel_deferrals")

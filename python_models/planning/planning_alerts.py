@@ -18,6 +18,7 @@ def model(dbt, session):
         "agreement": warehouse.to_pandas(dbt.ref("mmm_attribution_agreement")),
         "proposals": warehouse.to_pandas(dbt.ref("mmm_reallocation_proposals")),
         "experiments": warehouse.to_pandas(dbt.ref("mmm_experiments")),
+        "review": warehouse.to_pandas(dbt.ref("mmm_model_review")),
     }
     as_of = resolve_as_of(dbt.config.get("as_of_date"))
     frame = alerts_table(tables, spec, float(dbt.config.get("stale_after_days")), as_of)

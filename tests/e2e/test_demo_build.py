@@ -116,3 +116,28 @@ def test_recovery_command_scores_each_published_pair_against_the_truth_of_its_wi
     line = next(x for x in lines if x.split()[:2] == [row["segment_id"], row["channel"]])
     assert float(line.split()[2]) == pytest.approx(true_roi, abs=0.005)
     assert lines[-1].startswith("true ROI in the 90% interval: ") and f"/{len(published)} (" in lines[-1]
+
+
+def test_every_current_run_is_reviewed_summarised_and_its_failures_alerted(demo_build):
+    """mmm_model_review holds every check of each segment's current run (per channel where per
+    channel); mmm_model_runs counts its outcomes; each failed check is a model_review_failure alert."""
+    runs = demo_build.query(
+        "select run_id, segment_id, n_channels, review_outcome, review_fails, review_reviews "
+        "from mmm_model_runs where is_current"
+    )
+    review = demo_build.query("select * from mmm_model_review")
+    assert len(runs) > 0 and set(review[review["is_current"]]["segment_id"]) == set(runs["segment_id"])
+    for run in runs.itertuples():
+        checks = review[review["run_id"] == run.run_id]
+        names = set(checks["check_name"])
+        assert {"max_rhat", "min_ess", "divergences", "r2_in_sample", "finite_numbers", "ebfmi"} <= names
+        assert {"tree_depth_share", "ppc_residual_lag1", "ppc_outcome_max", "baseline_negative"} <= names
+        assert (checks["check_name"] == "roi_prior_shift").sum() == run.n_channels
+        blocking = checks.set_index(["check_name", checks["channel"].fillna("")])["blocks_publish"]
+        assert blocking["max_rhat", ""] and not blocking["ebfmi", ""]
+        counts = checks["outcome"].value_counts()
+        assert (run.review_fails, run.review_reviews) == (counts.get("fail", 0), counts.get("review", 0))
+        worst = "fail" if counts.get("fail", 0) else "review" if counts.get("review", 0) else "pass"
+        assert run.review_outcome == worst
+    alerts = demo_build.query("select * from mmm_alerts where alert_kind = 'model_review_failure'")
+    assert len(alerts) == int((review["is_current"] & (review["outcome"] == "fail")).sum())

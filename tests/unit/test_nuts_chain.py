@@ -69,10 +69,10 @@ def ours(data):
     placeholder = jax.tree.map(
         lambda s: np.zeros((CHAINS,) + s.shape, s.dtype), NutsChain(regression, WARMUP, **OPTIONS).state_shapes(full)
     )
-    fit, fit_diverging, last = program(keys, full, placeholder, False, WARMUP)
+    fit, fit_diverging, fit_stats, last = program(keys, full, placeholder, False, WARMUP)
     resumed_keys = jax.random.split(jax.random.PRNGKey(1), CHAINS)
-    refit, refit_diverging, refit_last = program(resumed_keys, early, last, True, BURN_IN)
-    return {"fit": (fit, fit_diverging, last), "refit": (refit, refit_diverging, refit_last)}
+    refit, refit_diverging, _, refit_last = program(resumed_keys, early, last, True, BURN_IN)
+    return {"fit": (fit, fit_diverging, last), "refit": (refit, refit_diverging, refit_last), "stats": fit_stats}
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +134,15 @@ def test_resumed_chains_keep_their_adaptation_and_sample_the_new_datas_posterior
     np.testing.assert_array_equal(np.asarray(last.adapt_state.step_size), np.asarray(fit_last.adapt_state.step_size))
     assert int(np.asarray(diverging).sum()) == 0
     _assert_same_posterior(samples, stock(early, seed=3))
+
+
+def test_sampler_statistics_are_kept_per_draw(ours):
+    """Energy and leapfrog steps per kept draw: finite energies, at least one step per transition and
+    no trajectory longer than the sampling tree depth allows (2**10 - 1 steps); stock NUTS on this
+    well-conditioned posterior takes short trees, so most draws use far fewer."""
+    stats = {name: np.asarray(v) for name, v in ours["stats"].items()}
+    assert set(stats) == {"energy", "num_steps"}
+    assert stats["energy"].shape == stats["num_steps"].shape == (CHAINS, DRAWS)
+    assert np.isfinite(stats["energy"]).all() and stats["energy"].std() > 0
+    assert stats["num_steps"].min() >= 1 and stats["num_steps"].max() <= 2**10 - 1
+    assert np.median(stats["num_steps"]) < 2**6
