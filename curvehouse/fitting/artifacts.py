@@ -166,11 +166,13 @@ def run_frame(
     holdout: dict[str, float | str],
     check: SegmentCheck,
     reasons: list[str],
+    backtest: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """The run rows of segment i's fit: its figures (size, time, diagnostics, in-sample and holdout
     fit, sampler settings) and texts (status, reasons, warnings, data window, methodology).
 
-    reasons: curvehouse.fitting.publish.publish_failures (empty: published).
+    reasons: curvehouse.fitting.publish.publish_failures (empty: published); backtest:
+    curvehouse.fitting.backtests.Backtests.run_metrics.
     """
     numbers = {
         "n_weeks": float(data.n_weeks[i]),
@@ -184,6 +186,7 @@ def run_frame(
         "mape_holdout": holdout["mape_holdout"],
         "holdout_weeks": float(holdout["holdout_weeks"]),
         "holdout_pareto_k": holdout["holdout_pareto_k"],
+        **(backtest or {}),
         "chains": float(spec.sampler.chains),
         "warmup": float(spec.sampler.warmup),
         "draws": float(spec.sampler.draws),

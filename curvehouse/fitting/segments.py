@@ -16,6 +16,7 @@ import pandas as pd
 
 from curvehouse import constants as k
 from curvehouse.fitting import artifacts
+from curvehouse.fitting.backtests import run_backtests
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import all_finite, publish_failures
 from curvehouse.fitting.run_ids import run_id_for
@@ -115,6 +116,7 @@ def _fit_group(
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
     fitted = expected_outcome(parts)
     holdout = holdout_metrics(data, priors, spec, posterior)
+    backtests = run_backtests(data, priors, spec, posterior, run_ids)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
@@ -125,6 +127,7 @@ def _fit_group(
         artifacts.draw_frame(run_ids, data, posterior, quantities, prior_quantities, spec.sampler.draws_kept),
         curves,
         artifacts.decomposition_frame(run_ids, data, parts, fitted, actual),
+        backtests.rows,
     ]
     divergences = int(posterior.diverging.sum())
     for i, segment in enumerate(data.segments):
@@ -147,6 +150,7 @@ def _fit_group(
                 holdout=holdout[i],
                 check=checks[i],
                 reasons=reasons,
+                backtest=backtests.run_metrics(i),
             )
         )
         if reasons:
