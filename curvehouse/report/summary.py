@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from curvehouse.report.confidence import Confidence, model_confidence
 from curvehouse.report.tables import Tables
 
 __all__ = [
@@ -165,8 +166,7 @@ class Board:
     bottom: pd.DataFrame
     reallocation: pd.DataFrame | None  # per channel proposed move (planning), None when not built
     alerts: list[str]
-    r2: str
-    mape: str
+    confidence: Confidence  # backtest MAPE and 80% interval coverage, and what they mean
     most_uncertain: str
     next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
 
@@ -285,18 +285,7 @@ def board(tables: Tables) -> Board:
             if pd.notna(r.data_window_start)
         }
     )
-    runs = tables.current("mmm_model_runs")
-    if not runs.empty:
-        r2 = (
-            f"{runs['r2_in_sample'].min():.2f}-{runs['r2_in_sample'].max():.2f} in sample, "
-            f"{runs['r2_holdout'].min():.2f}-{runs['r2_holdout'].max():.2f} holdout ({len(runs)} segments)"
-        )
-        mape = (
-            f"{pct(runs['mape_in_sample'].max(), 1)} in sample, "
-            f"{pct(runs['mape_holdout'].max(), 1)} holdout (worst segment)"
-        )
-    else:
-        r2 = mape = "not stated by the BYOMM source(s)"
+    confidence = model_confidence(tables.current("mmm_backtests"), tables.current("mmm_model_runs"))
     widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
     if not widths.empty:
         worst = widths.loc[widths["roi_relative_width"].idxmax()]
@@ -327,8 +316,7 @@ def board(tables: Tables) -> Board:
         bottom=ranked.head(2),
         reallocation=_reallocation(tables),
         alerts=_alerts(tables, positions),
-        r2=r2,
-        mape=mape,
+        confidence=confidence,
         most_uncertain=most_uncertain,
         next_quarter=_next_quarter(tables),
     )
