@@ -107,7 +107,9 @@ def _fit_text(run: pd.Series) -> str:
 
     return (
         f"R2 {num('r2_in_sample', '.2f')} in sample / {num('r2_holdout', '.2f')} holdout, MAPE "
-        f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, max R-hat "
+        f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, backtest MAPE "
+        f"{pct(run.get('backtest_mape'), 1)} with {pct(run.get('backtest_coverage_80'))} of weeks in the 80% "
+        f"interval ({num('backtest_folds', '.0f')} folds), max R-hat "
         f"{num('max_rhat', '.3f')}, min bulk ESS {num('min_ess_bulk', '.0f')}, "
         f"{num('divergences', '.0f')} divergences"
     )
