@@ -167,13 +167,14 @@ def run_frame(
     check: SegmentCheck,
     reasons: list[str],
     review: tuple[dict[str, float], dict[str, str]],
+    backtest: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """The run rows of segment i's fit: its figures (size, time, diagnostics, in-sample and holdout
     fit, sampler settings, review counts) and texts (status, reasons, warnings, data window,
     methodology, review outcome).
 
     reasons: curvehouse.fitting.publish.publish_failures (empty: published); review:
-    curvehouse.review.rows.summary of its checks.
+    curvehouse.review.rows.summary of its checks; backtest: curvehouse.fitting.backtests.Backtests.run_metrics.
     """
     numbers = {
         "n_weeks": float(data.n_weeks[i]),
@@ -187,6 +188,7 @@ def run_frame(
         "mape_holdout": holdout["mape_holdout"],
         "holdout_weeks": float(holdout["holdout_weeks"]),
         "holdout_pareto_k": holdout["holdout_pareto_k"],
+        **(backtest or {}),
         "chains": float(spec.sampler.chains),
         "warmup": float(spec.sampler.warmup),
         "draws": float(spec.sampler.draws),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from curvehouse import constants as k
 from curvehouse.fitting import artifacts
+from curvehouse.fitting.backtests import run_backtests
 from curvehouse.fitting.experiment_lift import experiment_artifacts, experiment_disagreement_counts
 from curvehouse.fitting.experiment_lift import not_fitted_experiment_frame as unfitted_experiments
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
@@ -136,6 +137,7 @@ def _fit_group(
     holdout = holdout_metrics(data, priors, spec, posterior, exps.arrays)
     lifts = experiment_artifacts(run_ids, exps, args, data, priors, spec, posterior)
     disagreeing = experiment_disagreement_counts(lifts)
+    backtests = run_backtests(data, priors, spec, posterior, run_ids, exps)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
@@ -147,6 +149,7 @@ def _fit_group(
         curves,
         artifacts.decomposition_frame(run_ids, data, parts, fitted, actual),
         lifts,
+        backtests.rows,
     ]
     divergences = int(posterior.diverging.sum())
     for i, segment in enumerate(data.segments):
@@ -159,6 +162,7 @@ def _fit_group(
             _segment_fit(posterior, data, parts, quantities, prior_quantities, i),
             spec.sampler.seed + i,
             disagreeing.get(segment),
+            float(backtests.coverage_80[i]) if backtests.folds[i] > 0 else None,
         )
         reasons = publish_failures(spec, checks_i)
         frames.append(review.review_frame(run_ids[segment], segment, spec, checks_i))
@@ -177,6 +181,7 @@ def _fit_group(
                 check=checks[i],
                 reasons=reasons,
                 review=review.summary(checks_i),
+                backtest=backtests.run_metrics(i),
             )
         )
         if reasons:

@@ -9,7 +9,7 @@ from typing import Any
 
 from curvehouse.review.names import CHECK_NAMES, DEFAULT_BLOCKING
 
-__all__ = ["PriorSpec", "SamplerSpec", "PublishSpec", "ReviewSpec", "ModelSpec", "spec_from_config"]
+__all__ = ["BacktestSpec", "PriorSpec", "SamplerSpec", "PublishSpec", "ReviewSpec", "ModelSpec", "spec_from_config"]
 
 NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
@@ -154,6 +154,27 @@ class ReviewSpec:
 
 
 @dataclass(frozen=True)
+class BacktestSpec:
+    """Rolling-origin backtests (curvehouse.fitting.backtests): fold j = 1..folds refits on the weeks
+    before T - j * horizon_weeks and forecasts the horizon_weeks after. A fold that would leave fewer
+    than min_train_weeks to train on is skipped: a year, so the yearly seasonality terms have seen
+    one cycle and the forecast scores the model, not a window too short to fit it. burn_in and
+    draws are per chain of the refit resumed from the fit's adapted chains. folds 0 turns them off."""
+
+    folds: int = 4
+    horizon_weeks: int = 8
+    min_train_weeks: int = 52
+    burn_in: int = 150
+    draws: int = 100
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.folds, int) and self.folds >= 0, "backtest.folds", "a non-negative integer", self.folds)
+        for name in ("horizon_weeks", "min_train_weeks", "burn_in", "draws"):
+            value = getattr(self, name)
+            _check(isinstance(value, int) and value >= 1, f"backtest.{name}", "a positive integer", value)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything that decides what a fit publishes (hashed into the methodology version)."""
 
@@ -170,6 +191,7 @@ class ModelSpec:
     sampler: SamplerSpec = field(default_factory=SamplerSpec)
     publish: PublishSpec = field(default_factory=PublishSpec)
     review: ReviewSpec = field(default_factory=ReviewSpec)
+    backtest: BacktestSpec = field(default_factory=BacktestSpec)
 
     def __post_init__(self) -> None:
         _check(self.noise in NOISE_FAMILIES, "noise", f"one of {NOISE_FAMILIES}", self.noise)
@@ -199,7 +221,13 @@ class ModelSpec:
 def spec_from_config(config: dict[str, Any] | None) -> ModelSpec:
     """Build a ModelSpec from the dbt var (nested dict); unknown keys are an error, not ignored."""
     config = dict(config or {})
-    nested = {"priors": PriorSpec, "sampler": SamplerSpec, "publish": PublishSpec, "review": ReviewSpec}
+    nested = {
+        "priors": PriorSpec,
+        "sampler": SamplerSpec,
+        "publish": PublishSpec,
+        "review": ReviewSpec,
+        "backtest": BacktestSpec,
+    }
     known = {f.name for f in fields(ModelSpec)}
     unknown = sorted(set(config) - known)
     if unknown:

@@ -21,6 +21,7 @@ from curvehouse.hill import hill_response
 
 __all__ = [
     "actual_vs_fitted",
+    "backtest_forecasts",
     "channel_contributions",
     "contribution_over_time",
     "frontier",
@@ -155,6 +156,30 @@ def actual_vs_fitted(decomposition: pd.DataFrame, title: str) -> str:
     ax.set_title(title, loc="left")
     ax.legend(loc="upper left", frameon=False, ncol=3)
     return svg(fig, f"avf-{title}")
+
+
+def backtest_forecasts(backtests: pd.DataFrame, title: str) -> str:
+    """One segment's backtests: each fold's forecast mean with its 80% and 90% predictive bands
+    against the actual, a dotted line at each fold's cutoff."""
+    fig, ax = plt.subplots(figsize=(10, 3.0))
+    for i, (_, fold) in enumerate(backtests.sort_values("week_start").groupby("fold")):
+        labels = ("forecast 90%", "forecast 80%", "forecast") if i == 0 else (None, None, None)
+        weeks = fold["week_start"]
+        ax.fill_between(
+            weeks, fold["forecast_p05"], fold["forecast_p95"], color=ORANGE, alpha=0.15, lw=0, label=labels[0]
+        )
+        ax.fill_between(
+            weeks, fold["forecast_p10"], fold["forecast_p90"], color=ORANGE, alpha=0.3, lw=0, label=labels[1]
+        )
+        ax.plot(weeks, fold["forecast_mean"], color=ORANGE, lw=1.4, label=labels[2])
+        ax.axvline(fold["cutoff_date"].iloc[0], color=GREY, lw=0.8, ls=":")
+    actual = backtests.drop_duplicates("week_start").sort_values("week_start")
+    ax.plot(actual["week_start"], actual["actual"], color="black", lw=1.0, marker=".", ms=3, label="actual")
+    ax.yaxis.set_major_formatter(_MONEY)
+    ax.set_ylabel("revenue / week ($)")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper left", frameon=False, ncol=4)
+    return svg(fig, f"backtest-{title}")
 
 
 def channel_contributions(channels: pd.DataFrame, title: str) -> str:

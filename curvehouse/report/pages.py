@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from curvehouse.report import figures
+from curvehouse.report.confidence import model_confidence
 from curvehouse.report.html import chart, esc, missing, section, table
 from curvehouse.report.summary import Board, agreement_matrix, money, pct, sorted_alerts
 from curvehouse.report.tables import Tables
@@ -19,6 +20,7 @@ __all__ = [
     "planning_page",
     "gates_page",
     "diagnostics_page",
+    "backtests_section",
     "outputs_page",
 ]
 
@@ -98,7 +100,8 @@ def one_pager(b: Board, tables: Tables) -> str:
         f"<p class=headline data-headline>{esc(b.headline())}</p>"
         f"<p class=muted>Over {esc(b.window)}{esc(interval)}; all segments with current curves.</p>"
         f"<div class=cards><div class=card><h2>Brand vs performance</h2><p>Share of incremental revenue: {split}</p>"
-        f"</div><div class=card><h2>Model confidence</h2><p>R\u00b2 {esc(b.r2)}<br>MAPE {esc(b.mape)}<br>"
+        f"</div><div class=card><h2>Model confidence</h2><p>{esc(b.confidence.figures)}<br>"
+        f"{esc(b.confidence.meaning)}<br>"
         f"Most uncertain assumption: {esc(b.most_uncertain)}</p></div></div>"
         + section("Top 3 channels by incremental revenue", table(top, {"incremental revenue": ",.0f", "roi": ".2f"}))
         + section(
@@ -387,6 +390,7 @@ def diagnostics_page(tables: Tables) -> str:
                 },
             ),
         )
+    body += backtests_section(tables)
     parameters = tables.current("mmm_channel_parameters")
     draws = tables.current("mmm_posterior_draws")
     review = tables.current("mmm_model_review")
@@ -458,6 +462,39 @@ def _review_table(review: pd.DataFrame, run_id: str) -> str:
         f"{int(counts.get('pass', 0))} pass (mmm_model_review; thresholds var mmm.review and mmm.publish).</p>"
     )
     return lead + table(checks[columns], {"value": ".4g", "threshold": ".4g"})
+
+
+def backtests_section(tables: Tables) -> str:
+    """Out-of-sample accuracy per segment: the backtests' MAPE and interval coverage, and each
+    fold's forecast against the actual (built-in runs only; BYOMM sources publish no backtests)."""
+    runs = tables.current("mmm_model_runs")
+    if runs.empty:
+        return section("Backtests", "<p class=muted>No built-in runs: BYOMM sources publish no backtests.</p>")
+    confidence = model_confidence(tables.current("mmm_backtests"), runs)
+    cols = ["segment_id", "backtest_folds", "backtest_mape", "backtest_coverage_80", "backtest_coverage_90"]
+    body = (
+        f"<p>{esc(confidence.figures)}. {esc(confidence.meaning)}</p>"
+        "<p class=muted>Each fold refits the model on the weeks before its cutoff and forecasts the weeks "
+        "after from their actual spend and controls; MAPE is the mean absolute percentage error of the "
+        "forecast mean, coverage the share of weeks whose actual fell inside the predictive interval.</p>"
+        + table(
+            runs[[c for c in cols if c in runs.columns]].sort_values("segment_id"),
+            {
+                "backtest_folds": ".0f",
+                "backtest_mape": ".1%",
+                "backtest_coverage_80": ".0%",
+                "backtest_coverage_90": ".0%",
+            },
+        )
+    )
+    backtests = tables.current("mmm_backtests")
+    for segment, rows in backtests.groupby("segment_id") if not backtests.empty else []:
+        body += chart(
+            figures.backtest_forecasts(rows, f"{segment}: backtest forecasts vs actual"),
+            f"backtest-{segment}",
+            "Orange: forecast mean with its 80% and 90% predictive bands; black: actual; dotted: fold cutoffs.",
+        )
+    return section("Backtests: out-of-sample accuracy", body, "backtests")
 
 
 def outputs_page(files: list[str]) -> str:

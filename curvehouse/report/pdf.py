@@ -45,8 +45,8 @@ def _lines(b: Board) -> list[tuple[str, str]]:
     lines += [("b", "Saturation alerts")] + [("t", a) for a in b.alerts[:6]] + ([("t", "none")] if not b.alerts else [])
     lines += [
         ("b", "Model confidence"),
-        ("t", f"R\u00b2 {b.r2}"),
-        ("t", f"MAPE {b.mape}"),
+        ("t", b.confidence.figures),
+        *([("t", b.confidence.meaning)] if b.confidence.meaning else []),
         ("t", f"Most uncertain assumption: {b.most_uncertain}"),
     ]
     lines += [("b", "Next quarter's recommendation per channel")]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from curvehouse.report.confidence import Confidence, model_confidence
 from curvehouse.report.tables import Tables
 
 __all__ = [
@@ -106,7 +107,9 @@ def _fit_text(run: pd.Series) -> str:
 
     return (
         f"R2 {num('r2_in_sample', '.2f')} in sample / {num('r2_holdout', '.2f')} holdout, MAPE "
-        f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, max R-hat "
+        f"{pct(run.get('mape_in_sample'), 1)} / {pct(run.get('mape_holdout'), 1)}, backtest MAPE "
+        f"{pct(run.get('backtest_mape'), 1)} with {pct(run.get('backtest_coverage_80'))} of weeks in the 80% "
+        f"interval ({num('backtest_folds', '.0f')} folds), max R-hat "
         f"{num('max_rhat', '.3f')}, min bulk ESS {num('min_ess_bulk', '.0f')}, "
         f"{num('divergences', '.0f')} divergences"
     )
@@ -165,8 +168,7 @@ class Board:
     bottom: pd.DataFrame
     reallocation: pd.DataFrame | None  # per channel proposed move (planning), None when not built
     alerts: list[str]
-    r2: str
-    mape: str
+    confidence: Confidence  # backtest MAPE and 80% interval coverage, and what they mean
     most_uncertain: str
     next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
 
@@ -285,18 +287,7 @@ def board(tables: Tables) -> Board:
             if pd.notna(r.data_window_start)
         }
     )
-    runs = tables.current("mmm_model_runs")
-    if not runs.empty:
-        r2 = (
-            f"{runs['r2_in_sample'].min():.2f}-{runs['r2_in_sample'].max():.2f} in sample, "
-            f"{runs['r2_holdout'].min():.2f}-{runs['r2_holdout'].max():.2f} holdout ({len(runs)} segments)"
-        )
-        mape = (
-            f"{pct(runs['mape_in_sample'].max(), 1)} in sample, "
-            f"{pct(runs['mape_holdout'].max(), 1)} holdout (worst segment)"
-        )
-    else:
-        r2 = mape = "not stated by the BYOMM source(s)"
+    confidence = model_confidence(tables.current("mmm_backtests"), tables.current("mmm_model_runs"))
     widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
     if not widths.empty:
         worst = widths.loc[widths["roi_relative_width"].idxmax()]
@@ -327,8 +318,7 @@ def board(tables: Tables) -> Board:
         bottom=ranked.head(2),
         reallocation=_reallocation(tables),
         alerts=_alerts(tables, positions),
-        r2=r2,
-        mape=mape,
+        confidence=confidence,
         most_uncertain=most_uncertain,
         next_quarter=_next_quarter(tables),
     )

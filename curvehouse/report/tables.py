@@ -32,6 +32,7 @@ FIT_TABLES = (
     "mmm_channel_summary",
     "mmm_decomposition_weekly",
     "mmm_model_review",
+    "mmm_backtests",
 )
 CURVE_TABLES = ("mmm_curves", "mmm_byomm_rejections", "int_byomm_staleness_alerts", "stg_raw__channel_registry")
 GATE_TABLES = ("mmm_gate_results", "mmm_data_readiness", "mmm_channel_deferrals")
@@ -52,6 +53,7 @@ CURRENT_ONLY = frozenset(
         "mmm_channel_parameters",
         "mmm_saturation_curves",
         "mmm_decomposition_weekly",
+        "mmm_backtests",
         "mmm_efficient_frontier",
         "mmm_scenarios",
         "mmm_saturation_audit",
@@ -68,6 +70,7 @@ DATE_COLUMNS = (
     "data_window_start",
     "data_window_end",
     "due_by",
+    "cutoff_date",
 )
 
 

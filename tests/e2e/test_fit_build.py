@@ -109,6 +109,29 @@ def test_decomposition_adds_up_and_actual_matches_the_spine(fitted):
     assert len(joined) == len(wide) and np.allclose(joined["actual"], joined["outcome"])
 
 
+def test_every_segment_is_backtested_and_its_run_states_the_coverage(fitted):
+    """mmm_backtests holds folds x horizon forecast weeks per current run (default 4 x 8), against
+    the spine's actuals, and mmm_model_runs' coverage is the share of those weeks in the interval."""
+    _, build = fitted
+    backtests = build.query("select * from mmm_backtests where is_current")
+    runs = build.query("select * from mmm_model_runs where is_current").set_index("segment_id")
+    assert set(backtests["segment_id"]) == set(runs.index) == {"apac", "emea", "north_america"}
+    per_segment = backtests.groupby("segment_id").agg(folds=("fold", "nunique"), weeks=("week_start", "count"))
+    assert (per_segment["folds"] == 4).all() and (per_segment["weeks"] == 4 * 8).all()
+    assert (runs["backtest_folds"] == 4).all()
+    assert (backtests["cutoff_date"] <= backtests["week_start"]).all()
+    assert sorted(backtests["horizon_week"].unique()) == list(range(1, 9))
+    ordered = ["forecast_p05", "forecast_p10", "forecast_mean", "forecast_p90", "forecast_p95"]
+    assert (backtests[ordered].diff(axis=1).iloc[:, 1:] >= 0).all().all()
+    spine = build.query("select segment_id, week_start, outcome from int_outcome_weeks")
+    joined = backtests.merge(spine, on=["segment_id", "week_start"])
+    assert len(joined) == len(backtests) and np.allclose(joined["actual"], joined["outcome"])
+    coverage = backtests.groupby("segment_id")["in_interval_80"].mean()
+    assert np.allclose(coverage.sort_index(), runs["backtest_coverage_80"].sort_index())
+    mape = backtests.groupby("segment_id")["abs_pct_error"].mean()
+    assert np.allclose(mape.sort_index(), runs["backtest_mape"].sort_index())
+
+
 def test_prior_and_posterior_sit_side_by_side(fitted):
     _, build = fitted
     params = build.query("select * from mmm_channel_parameters where is_current and parameter = 'roi'")

@@ -111,6 +111,12 @@ def test_the_headline_matches_the_tables(demo_build, tmp_path, capsys):
         "Next quarter",
     ):
         assert section in index
+    backtests = demo_build.query("select * from mmm_backtests where is_current")
+    assert f"off by {backtests['abs_pct_error'].mean():.1%} on average" in index
+    assert f"held the actual in {backtests['in_interval_80'].mean():.0%} of weeks (80% expected)" in index
+    diagnostics = (site / "diagnostics.html").read_text()
+    for segment in backtests["segment_id"].unique():
+        assert f'data-chart="backtest-{segment}"' in diagnostics
 
 
 def test_pdf_and_markdown_outputs_cite_their_provenance(demo_build, tmp_path, capsys):

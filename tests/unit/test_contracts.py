@@ -46,7 +46,12 @@ PYTHON_FED_MARTS = {
     "mmm_byomm_rejections": "byomm_landing_rejections",
 }
 # Fit marts that type fit_segments' artifact rows through contract_select (renames in its expressions).
-FIT_ARTIFACT_MARTS = ("mmm_posterior_draws", "mmm_channel_parameters", "mmm_decomposition_weekly")
+FIT_ARTIFACT_MARTS = (
+    "mmm_posterior_draws",
+    "mmm_channel_parameters",
+    "mmm_decomposition_weekly",
+    "mmm_backtests",
+)
 # pandas dtype the Python side declares -> contract data types a value of it publishes as.
 COMPATIBLE = {
     "object": {"varchar"},

@@ -117,7 +117,7 @@ def test_a_byomm_only_warehouse_without_planning_still_has_a_board():
     b = board(tables)
     assert b.headline() == "$800k spend \u2192 $1.2M incremental revenue, ROI 1.50"
     assert b.reallocation is None and b.next_quarter is None  # the one-pager says "not built yet"
-    assert b.r2 == "not stated by the BYOMM source(s)"
+    assert "BYOMM exports, which publish no backtests" in b.confidence.figures and not b.confidence.meaning
     assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain
     cite = provenance(tables)["emea"]
     assert cite.data_window == "2024-01-01 to 2024-12-31" and "not stated by the custom_json export" in cite.priors
@@ -148,3 +148,51 @@ def test_reader_ships_only_current_rows_of_run_history_tables(tmp_path):
     assert tables.get("mmm_posterior_draws")["run_id"].tolist() == ["new", "new"]
     assert sorted(tables.get("mmm_model_runs")["run_id"]) == ["new", "old"]
     assert tables.get("mmm_scenarios")["run_id"].tolist() == ["new"]
+
+
+def test_model_confidence_states_backtest_error_and_coverage_in_words():
+    """Two segments x 4 backtest weeks: errors 10% and 20% (MAPE 15%), 5 of 8 weeks inside the 80%
+    interval (62%, the lowest segment 1 of 4); the diagnostics page's section shows them and one chart each."""
+    from curvehouse.report.confidence import model_confidence
+    from curvehouse.report.pages import backtests_section
+
+    weeks = pd.date_range("2026-01-05", periods=4, freq="7D")
+    backtests = pd.DataFrame(
+        {
+            "segment_id": ["emea"] * 4 + ["apac"] * 4,
+            "fold": [1, 1, 2, 2] * 2,
+            "cutoff_date": [weeks[0], weeks[0], weeks[2], weeks[2]] * 2,
+            "week_start": list(weeks) * 2,
+            "actual": [100.0] * 8,
+            "forecast_mean": [110.0] * 4 + [80.0] * 4,
+            "forecast_p05": [80.0] * 8,
+            "forecast_p10": [90.0] * 8,
+            "forecast_p90": [120.0] * 4 + [95.0] * 3 + [120.0],
+            "forecast_p95": [130.0] * 8,
+            "in_interval_80": [True] * 4 + [False] * 3 + [True],
+            "abs_pct_error": [0.1] * 4 + [0.2] * 4,
+            "is_current": [True] * 8,
+        }
+    )
+    runs = pd.DataFrame(
+        {
+            "segment_id": ["emea", "apac"],
+            "run_id": ["r1", "r2"],
+            "is_current": [True, True],
+            "backtest_folds": [2, 2],
+            "backtest_mape": [0.1, 0.2],
+            "backtest_coverage_80": [1.0, 0.25],
+            "backtest_coverage_90": [1.0, 1.0],
+        }
+    )
+    confidence = model_confidence(backtests, runs)
+    assert "backtest MAPE 15.0% (worst segment 20.0%)" in confidence.figures
+    assert "80% interval coverage 62% (lowest segment 25%" in confidence.figures
+    assert confidence.meaning.startswith("On the last 4 held-out weeks (2 segments")
+    assert "off by 15.0% on average" in confidence.meaning and "in 62% of weeks (80% expected)" in confidence.meaning
+    assert "too narrow" not in confidence.meaning
+    assert "too narrow" in model_confidence(backtests.assign(in_interval_80=False), runs).meaning
+    assert "no backtests" in model_confidence(backtests.iloc[:0], runs).figures
+    page = backtests_section(Tables({"mmm_model_runs": runs, "mmm_backtests": backtests}))
+    assert 'data-chart="backtest-emea"' in page and 'data-chart="backtest-apac"' in page
+    assert "off by 15.0% on average" in page
