@@ -93,9 +93,7 @@ def run_backtests(
     return _scored(data.segments, rows, (cutoffs >= 0).sum(axis=1))
 
 
-def _known_experiments(
-    experiments: ExperimentSet | None, data: ModelData, cutoff: np.ndarray
-) -> dict[str, np.ndarray]:
+def _known_experiments(experiments: ExperimentSet | None, data: ModelData, cutoff: np.ndarray) -> dict[str, np.ndarray]:
     """The group's experiment arrays with every lift test that had not ended before each segment's
     cutoff week masked out (none where the group has no fitted experiments)."""
     if experiments is None or not experiments.arrays:
