@@ -83,13 +83,15 @@ PRIOR_MISS = (0.08, 0.3)  # |log| distance of the registry's ROI prior from the 
 PRIOR_SD_RATIO = 0.5
 ATTRIBUTION_NOISE_SD = 0.08
 EVENT_PROBABILITY = 0.12
-# The two demo experiments: a cut on the least identified channel in the first segment, a raise on the
-# next least identified one in the second; each runs EXPERIMENT_WEEKS, starting this many weeks before the end.
+# The two demo experiments: a holdout of the least identified channel in the first segment (the test
+# that measures its whole contribution at current spend, so it pins its ROI, which its spend alone cannot),
+# a raise on the next least identified one in the second; each runs EXPERIMENT_WEEKS, starting this many
+# weeks before the end.
 EXPERIMENT_WEEKS = 4
 EXPERIMENT_STARTS = (12, 6)
-EXPERIMENT_MOVES = (0.5, 1.5)  # test spend as a multiple of the baseline
+EXPERIMENT_MOVES = (0.0, 1.5)  # test spend as a multiple of the baseline
 EXPERIMENT_METHODS = (
-    "geo split: spend halved in a random half of the segment's regions, lift scaled to the segment",
+    "geo holdout: spend paused in a random half of the segment's regions, lift scaled to the segment",
     "matched markets: spend raised 50% in test markets against matched controls, lift scaled to the segment",
 )
 BASELINE_WEEKS = 13  # the baseline spend is the mean of the weeks before the test
