@@ -74,6 +74,11 @@ def run_experiments_bench(
         long, registry = model_input_from_demo(demo)
         experiment = demo.experiments.iloc[[0]]  # the least identified channel's (see curvehouse.demo.generate)
         segment, channel = experiment.iloc[0]["segment_id"], experiment.iloc[0]["channel"]
+        true_lift = demo.truth["experiments"][0]["true_lift_weekly"]
+        measured = {
+            "lift_error": float(abs(experiment.iloc[0]["lift_weekly"] - true_lift) / abs(true_lift)),
+            "lift_se": float(experiment.iloc[0]["lift_weekly_sd"] / abs(true_lift)),
+        }
         quiet = lambda _: None  # noqa: E731
         fits = {
             "without": fit_segments(long, registry, config, progress=quiet),
@@ -86,13 +91,19 @@ def run_experiments_bench(
         before.append(result["without"])
         after.append(result["with"])
         rows.append(
-            {"seed": seed, "channel": channel, **{f"{k}_{n}": v for n, r in result.items() for k, v in r.items()}}
+            {
+                "seed": seed,
+                "channel": channel,
+                **measured,
+                **{f"{k}_{n}": v for n, r in result.items() for k, v in r.items()},
+            }
         )
         echo(
             f"experiments seed {seed}: {channel} (true ROI {result['without']['true_roi']:.2f}) "
             f"ROI error {result['without']['error']:.3f} -> {result['with']['error']:.3f}, "
             f"90% width {result['without']['width90']:.2f} -> {result['with']['width90']:.2f} x true, "
-            f"covered {result['without']['covered90']} -> {result['with']['covered90']}"
+            f"covered {result['without']['covered90']} -> {result['with']['covered90']}; the test's measured lift "
+            f"is off the true lift by {measured['lift_error']:.0%} (standard error {measured['lift_se']:.0%})"
         )
     figures = experiment_effect(before, after)
     echo(
