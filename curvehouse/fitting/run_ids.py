@@ -17,12 +17,16 @@ __all__ = ["REGISTRY_FIT_COLUMNS", "run_id_for"]
 REGISTRY_FIT_COLUMNS = ("channel", "channel_group", "roi_prior_mean", "roi_prior_sd", "adstock_max_lag")
 
 
-def run_id_for(segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame) -> str:
+def run_id_for(
+    segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame, centred_on: str | None = None
+) -> str:
     """Deterministic run id: the segment's model input, the methodology version and the registry's
-    priors and lags of the segment's channels, hashed."""
+    priors and lags of the segment's channels, hashed; in refresh mode also the run it is centred on
+    (the same weeks refreshed from another run are another fit)."""
     rows = segment_rows.sort_values(["week_start", "variable_kind", "variable_name"])
     text = rows[["week_start", "variable_kind", "variable_name", "value"]].to_csv(index=False, float_format="%.6f")
     channels = set(rows.loc[rows["variable_kind"] == "spend", "variable_name"])
     used = registry[registry["channel"].isin(channels)].reindex(columns=list(REGISTRY_FIT_COLUMNS))
     priors = used.sort_values("channel").to_csv(index=False, float_format="%.6f")
-    return hashlib.sha256(f"{spec.version}\n{priors}\n{text}".encode()).hexdigest()[:16]
+    anchor = f"\ncentred on {centred_on}" if spec.fit_mode == "refresh" and centred_on else ""
+    return hashlib.sha256(f"{spec.version}\n{priors}\n{text}{anchor}".encode()).hexdigest()[:16]

@@ -83,8 +83,15 @@ def expected_outcome(parts: dict) -> jnp.ndarray | np.ndarray:
 
 
 def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n_c: int) -> dict[str, jnp.ndarray]:
-    """Sample ROI, half point, slope and theta per segment x channel (pooled or not)."""
+    """Sample ROI, half point, slope and theta per segment x channel (pooled or not); in refresh mode
+    ROI only, the curve's shape held at the previous posterior (curvehouse.model.anchors)."""
     out = {}
+    if spec.fit_mode == "refresh":
+        with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("channel", n_c, dim=-1):
+            out[k.ROI] = numpyro.sample(k.ROI, dist.LogNormal(priors["roi_loc"], priors["roi_scale"]))
+            for name in (k.HALF_POINT, k.SLOPE, k.THETA):
+                out[name] = numpyro.deterministic(name, priors[f"{name}_fixed"])
+        return out
     logs = {name: (priors[f"{name}_loc"], priors[f"{name}_scale"]) for name in (k.ROI, k.HALF_POINT, k.SLOPE)}
     theta_a, theta_b = priors["theta_a"], priors["theta_b"]
     theta_mean = theta_a / (theta_a + theta_b)
@@ -138,8 +145,9 @@ def mmm_model(
     """NumPyro model over all segments at once; weeks outside fit_mask do not inform the fit.
 
     priors holds (S, C) arrays: roi_loc/roi_scale, half_point_loc/_scale, slope_loc/_scale (log
-    space) and theta_a/theta_b (Beta); see curvehouse.model.priors. spec is static (bind it with
-    functools.partial) so the data and priors stay traced and JAX compiles once per shape.
+    space) and theta_a/theta_b (Beta); in refresh mode also the held values half_point_fixed,
+    slope_fixed, theta_fixed (S, C), gamma_fixed (S, K), trend_fixed (S,); see curvehouse.model.priors.
+    spec is static (bind it with functools.partial) so the data and priors stay traced and JAX compiles once per shape.
     """
     n_s, n_c = total_spend.shape
     n_k = z.shape[-1]
@@ -147,9 +155,14 @@ def mmm_model(
     params = _channel_params(priors, spec, n_s, n_c)
     with numpyro.plate("segment_", n_s, dim=-1):
         params[k.LEVEL] = numpyro.sample(k.LEVEL, dist.Normal(p.level_mean, p.level_sd))
-        params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
+        if spec.fit_mode == "refresh":
+            params[k.TREND] = numpyro.deterministic(k.TREND, priors["trend_fixed"])
+        else:
+            params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
         sigma = numpyro.sample(k.SIGMA, dist.HalfNormal(p.sigma_scale))
-    if n_k:
+    if n_k and spec.fit_mode == "refresh":
+        params[k.GAMMA] = numpyro.deterministic(k.GAMMA, priors["gamma_fixed"])
+    elif n_k:
         with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("control", n_k, dim=-1):
             params[k.GAMMA] = numpyro.sample(k.GAMMA, dist.Normal(0.0, p.control_sd))
     else:

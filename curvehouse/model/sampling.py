@@ -116,8 +116,9 @@ def _host_prior_draws(
 ) -> dict[str, np.ndarray]:
     """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b) (unpooled model), (chains, n,
     S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added much to the
-    sampler's compilation. The program draws every other prior site given these."""
-    if spec.pooling != "none":
+    sampler's compilation. The program draws every other prior site given these. None in refresh
+    mode, where theta is held, not sampled."""
+    if spec.pooling != "none" or spec.fit_mode == "refresh":
         return {}
     a, b = np.asarray(priors["theta_a"], dtype=float), np.asarray(priors["theta_b"], dtype=float)
     draws = np.random.default_rng(seed).beta(a, b, size=(chains, n) + a.shape)

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["PriorSpec", "SamplerSpec", "PublishSpec", "ModelSpec", "spec_from_config"]
+__all__ = ["PriorSpec", "SamplerSpec", "PublishSpec", "RefreshSpec", "ModelSpec", "spec_from_config"]
 
 NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
@@ -99,6 +99,24 @@ class PublishSpec:
 
 
 @dataclass(frozen=True)
+class RefreshSpec:
+    """Refresh mode: the short window re-estimates ROI and level only; half point, slope, adstock decay,
+    control effects and trend are held at the previous published posterior's means. The ROI prior is
+    LogNormal with the previous posterior's mean and its sd times ``roi_sd_inflation`` (above 1 lets
+    the recent weeks move ROI further from the previous run)."""
+
+    roi_sd_inflation: float = 1.5
+
+    def __post_init__(self) -> None:
+        _check(
+            isinstance(self.roi_sd_inflation, (int, float)) and self.roi_sd_inflation >= 1,
+            "refresh.roi_sd_inflation",
+            "a number >= 1",
+            self.roi_sd_inflation,
+        )
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything that decides what a fit publishes (hashed into the methodology version)."""
 
@@ -114,6 +132,7 @@ class ModelSpec:
     priors: PriorSpec = field(default_factory=PriorSpec)
     sampler: SamplerSpec = field(default_factory=SamplerSpec)
     publish: PublishSpec = field(default_factory=PublishSpec)
+    refresh: RefreshSpec = field(default_factory=RefreshSpec)
 
     def __post_init__(self) -> None:
         _check(self.noise in NOISE_FAMILIES, "noise", f"one of {NOISE_FAMILIES}", self.noise)
@@ -131,7 +150,12 @@ class ModelSpec:
         _check(self.curve_grid_points >= 2, "curve_grid_points", "at least 2", self.curve_grid_points)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The config as a dict; the refresh settings only in refresh mode, where they act (so a
+        full fit's methodology version and run id do not depend on them)."""
+        out = asdict(self)
+        if self.fit_mode != "refresh":
+            del out["refresh"]
+        return out
 
     @property
     def version(self) -> str:
@@ -143,7 +167,7 @@ class ModelSpec:
 def spec_from_config(config: dict[str, Any] | None) -> ModelSpec:
     """Build a ModelSpec from the dbt var (nested dict); unknown keys are an error, not ignored."""
     config = dict(config or {})
-    nested = {"priors": PriorSpec, "sampler": SamplerSpec, "publish": PublishSpec}
+    nested = {"priors": PriorSpec, "sampler": SamplerSpec, "publish": PublishSpec, "refresh": RefreshSpec}
     known = {f.name for f in fields(ModelSpec)}
     unknown = sorted(set(config) - known)
     if unknown:

@@ -1,0 +1,125 @@
+"""Refresh mode on small generated data: a full fit, then a 13-week refresh centred on it (real
+NumPyro fits, few draws)."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from curvehouse.bench import model_input_from_demo
+from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
+from curvehouse.fitting.run_ids import run_id_for
+from curvehouse.fitting.segments import fit_segments
+from curvehouse.model.spec import spec_from_config
+from curvehouse.published import read_history
+
+CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv", "linkedin"))
+SMALL = {
+    "sampler": {"chains": 2, "warmup": 150, "draws": 150, "chain_method": "sequential", "draws_kept": 10},
+    "holdout_weeks": 0,
+    "publish": {"rhat_max": 1.05, "ess_min": 50, "divergences_max": 0, "r2_min": 0.3},
+}
+REFRESH = {**SMALL, "fit_mode": "refresh"}
+BOOSTED = "tv"  # the channel whose effect the recent weeks raise (its spend varies in them)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The model input, a full fit on it, its history, and refreshes of the last 13 weeks as they are
+    and with TV's effect raised (revenue + 3 x its spend in those weeks)."""
+    data = generate_demo(n_segments=1, n_weeks=104, seed=5, channels=CHANNELS, deferred_channel=None, daily=False)
+    model_input, registry = model_input_from_demo(data)
+    full = fit_segments(model_input, registry, SMALL, progress=lambda _: None)
+    with duckdb.connect() as con:
+        con.register("fit_segments", full)
+        previous = read_history(con, "fit_segments").current_parameters
+    refresh = fit_segments(model_input, registry, REFRESH, previous=previous, progress=lambda _: None)
+    boosted = fit_segments(_boost(model_input), registry, REFRESH, previous=previous, progress=lambda _: None)
+    return model_input, registry, full, previous, refresh, boosted
+
+
+def _boost(model_input: pd.DataFrame) -> pd.DataFrame:
+    """Revenue raised by three times the boosted channel's spend in each of the last 13 weeks."""
+    weeks = model_input["week_start"]
+    recent = weeks > weeks.max() - pd.Timedelta(weeks=13)
+    spend = model_input[recent & (model_input["variable_name"] == BOOSTED)].set_index("week_start")["value"]
+    outcome = recent & (model_input["variable_kind"] == "outcome")
+    out = model_input.copy()
+    out.loc[outcome, "value"] += 3.0 * out.loc[outcome, "week_start"].map(spend).to_numpy()
+    return out
+
+
+def _run(artifacts: pd.DataFrame) -> pd.Series:
+    return artifacts[artifacts["artifact"] == "run"].set_index("parameter")["details"]
+
+
+def _parameter(artifacts: pd.DataFrame, name: str) -> pd.Series:
+    rows = artifacts[(artifacts["artifact"] == "parameter") & (artifacts["parameter"] == name)]
+    return rows.set_index("channel")["mean"]
+
+
+def _segment_parameter(artifacts: pd.DataFrame, name: str) -> float:
+    rows = artifacts[(artifacts["artifact"] == "parameter") & (artifacts["parameter"] == name)]
+    return float(rows["mean"].iloc[0])
+
+
+def test_the_refresh_publishes_without_divergences(runs):
+    *_, refresh, boosted = runs
+    for artifacts in (refresh, boosted):
+        run = _run(artifacts)
+        assert run["status"] == "published", run["status_reason"]
+        assert run["fit_mode"] == "refresh"
+        numbers = artifacts[artifacts["artifact"] == "run"].set_index("parameter")["value"]
+        assert numbers["n_weeks"] == 13 and numbers["divergences"] == 0
+
+
+def test_the_curve_shape_controls_and_trend_are_held_at_the_previous_posterior(runs):
+    *_, full, _, refresh, _ = runs
+    for name in ("half_point", "slope", "theta"):  # half point in currency, though x_scale differs
+        held, before = _parameter(refresh, name), _parameter(full, name)
+        np.testing.assert_allclose(held, before.loc[held.index], rtol=1e-4)
+    gamma_full, gamma_refresh = _parameter(full, "gamma"), _parameter(refresh, "gamma")
+    assert (gamma_refresh != 0).any() and set(gamma_refresh.index) == set(gamma_full.index)
+    trend = {name: _segment_parameter(a, "trend") for name, a in (("full", full), ("refresh", refresh))}
+    weeks = full[(full["artifact"] == "run") & (full["parameter"] == "n_weeks")]["value"].iloc[0]
+    assert trend["full"] != 0
+    assert trend["refresh"] == pytest.approx(trend["full"] * 12 / (weeks - 1), rel=1e-3)  # same change per week
+
+
+def test_the_roi_moves_when_the_recent_weeks_say_so(runs):
+    *_, refresh, boosted = runs
+    roi = refresh[(refresh["artifact"] == "parameter") & (refresh["parameter"] == "roi")].set_index("channel")
+    roi_boosted = _parameter(boosted, "roi")
+    assert roi_boosted[BOOSTED] > roi.at[BOOSTED, "p90"]  # above the interval of the unboosted refresh
+    moves = (roi_boosted - roi["mean"]).abs()
+    assert moves.idxmax() == BOOSTED, moves
+
+
+def test_the_refresh_run_id_names_the_run_it_was_centred_on(runs):
+    model_input, registry, full, _, refresh, _ = runs
+    weeks = model_input["week_start"]
+    recent = model_input[weeks > weeks.max() - pd.Timedelta(weeks=13)]
+    spec = spec_from_config(REFRESH)
+    previous_run = full["run_id"].iloc[0]
+    assert refresh["run_id"].iloc[0] == run_id_for(recent, spec, registry, previous_run)
+    assert run_id_for(recent, spec, registry, "another_run") != refresh["run_id"].iloc[0]
+    full_spec = spec_from_config(SMALL)
+    assert run_id_for(model_input, full_spec, registry, "another_run") == full["run_id"].iloc[0]
+
+
+def test_refresh_settings_leave_a_full_fits_version_alone():
+    base = spec_from_config(SMALL)
+    assert spec_from_config({**SMALL, "refresh": {"roi_sd_inflation": 3.0}}).version == base.version
+    refresh = spec_from_config(REFRESH)
+    assert spec_from_config({**REFRESH, "refresh": {"roi_sd_inflation": 3.0}}).version != refresh.version
+    with pytest.raises(ValueError, match="roi_sd_inflation"):
+        spec_from_config({"refresh": {"roi_sd_inflation": 0.5}})
+
+
+def test_a_refresh_without_a_published_run_to_centre_on_is_rejected(runs):
+    model_input, registry, *_ = runs
+    artifacts = fit_segments(model_input, registry, REFRESH, progress=lambda _: None)
+    run = _run(artifacts)
+    assert run["status"] == "rejected" and "centre on" in run["status_reason"]
