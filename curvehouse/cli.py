@@ -55,14 +55,24 @@ def _add_demo_data(subparsers: argparse._SubParsersAction) -> None:
 
 PLANNING_BENCH = "planning"  # the planning layer's benchmark (curvehouse.planning.bench), not a fit
 HISTORY_BENCH = "history"  # the fit node's time before sampling as history grows (curvehouse.history_bench)
+REFRESH_BENCH = "refresh"  # rolling monthly refreshes on the real data sets (curvehouse.refresh_bench)
 
 
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH]
+    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, REFRESH_BENCH]
     unknown = sorted(set(names) - set(known))
     if not names or unknown:
         raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
+    return names
+
+
+def _datasets(text: str) -> list[str]:
+    from curvehouse.refresh_bench import DATASETS
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names or set(names) - set(DATASETS):
+        raise argparse.ArgumentTypeError(f"expected data sets among {', '.join(DATASETS)}, got {text!r}")
     return names
 
 
@@ -78,7 +88,7 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH)]
+    fits = [name for name in args.scenarios if name not in (PLANNING_BENCH, HISTORY_BENCH, REFRESH_BENCH)]
     report = (
         bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
     )
@@ -90,6 +100,10 @@ def _bench(args: argparse.Namespace) -> int:
         from curvehouse.history_bench import run_history_bench
 
         report["history"] = run_history_bench(args.history_builds)
+    if REFRESH_BENCH in args.scenarios:
+        from curvehouse.refresh_bench import run_refresh_bench
+
+        report["refresh"] = run_refresh_bench(args.quick, args.refresh_datasets)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -103,7 +117,8 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         help="benchmark the built-in fit: time, ESS/s, diagnostics, recovery of a known truth",
         description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
         f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
-        "the fit node's time before sampling after N earlier builds.",
+        f"the fit node's time before sampling after N earlier builds; {REFRESH_BENCH}: 12 rolling monthly "
+        "refreshes after a full fit on each real data set.",
     )
     parser.add_argument(
         "--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS), help="comma-separated scenario names"
@@ -133,6 +148,12 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         type=_counts,
         default="1,20",
         help="numbers of earlier builds the history scenario stores before timing one, comma-separated",
+    )
+    parser.add_argument(
+        "--refresh-datasets",
+        type=_datasets,
+        default="robyn,national,demo,geo20",
+        help="data sets the refresh scenario rolls through, comma-separated",
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)
