@@ -63,21 +63,26 @@ def fit_segments(
     if model_input.empty:
         return sm.empty_artifacts()
     model_input = model_input.assign(week_start=pd.to_datetime(model_input["week_start"]))
+    lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
     centred_on: dict[str, str] = {}
-    control_sd = None
+    control_sd = lead_in = None
+    hashed = model_input
     if spec.fit_mode == "refresh":
         if previous is not None and len(previous):
             centred_on = previous.groupby("segment_id")["run_id"].first().to_dict()
             control_sd = previous_control_sd(model_input, previous)
-        model_input = _trailing_weeks(model_input, spec.refresh_window_weeks)
-    run_ids = {s: run_id_for(rows, spec, registry, centred_on.get(s)) for s, rows in model_input.groupby("segment_id")}
+        window = _trailing_weeks(model_input, spec.refresh_window_weeks)
+        carry = max([spec.adstock_max_lag, *lags.values()]) - 1  # weeks before whose spend reaches the window
+        lead_in = _lead_in(model_input, window, carry)
+        hashed = pd.concat([lead_in, window], ignore_index=True)
+        model_input = window
+    run_ids = {s: run_id_for(rows, spec, registry, centred_on.get(s)) for s, rows in hashed.groupby("segment_id")}
     todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
     for segment in sorted(set(run_ids) - set(todo)):
         progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")
     if not todo:
         return sm.empty_artifacts()
-    lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
-    data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
+    data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag, lead_in)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), progress, control_sd)
 
@@ -105,6 +110,14 @@ def _checked(data: ModelData, i: int, spec: ModelSpec, centred_on: dict[str, str
             "refresh mode needs a published run of the segment to centre on; build once with mmm.fit_mode: full"
         )
     return check_segment(data, i)
+
+
+def _lead_in(model_input: pd.DataFrame, window: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
+    """The spend rows of the n_weeks before each segment's window (their adstock carries into it)."""
+    first = window.groupby("segment_id")["week_start"].min().rename("first")
+    rows = model_input[model_input["variable_kind"] == "spend"].join(first, on="segment_id")
+    before = (rows["week_start"] < rows["first"]) & (rows["week_start"] >= rows["first"] - pd.Timedelta(weeks=n_weeks))
+    return rows.loc[before, list(model_input.columns)]
 
 
 def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:

@@ -11,6 +11,12 @@ data at the previous posterior mean (not sampled), converted to the refresh wind
   window; the refresh standardises over its own weeks and scales the outcome by its own mean week;
 - trend: stored in outcome currency over the previous window (0 at its first week, 1 at its last);
   held as the same change per week.
+
+The ROI a refresh samples is over its own 13 weeks, where spend differs from the long window's: on
+the held curve the same channel returns less per unit when it spends higher up its saturation. So
+its prior is centred on the ROI the previous curve (saturation max, held shape) gives at the
+window's spend, not on the previous ROI itself; otherwise a channel spending far below its half
+point in the window needed an enormous coefficient to meet its old ROI, and NUTS diverged.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ import numpy as np
 import pandas as pd
 
 from curvehouse import constants as k
+from curvehouse.hill import hill
 from curvehouse.model.data import ModelData
 from curvehouse.model.spec import ModelSpec
 
-__all__ = ["FIXED_SITES", "fixed_values", "previous_control_sd"]
+__all__ = ["FIXED_SITES", "fixed_values", "previous_control_sd", "roi_on_previous_curve"]
 
 # Sites a refresh holds at the previous posterior (deterministic there: no R-hat or ESS to diagnose).
 FIXED_SITES = (k.HALF_POINT, k.SLOPE, k.THETA, k.TREND, k.GAMMA)
@@ -79,3 +86,23 @@ def fixed_values(
             elif row.parameter in (k.SLOPE, k.THETA):
                 out[f"{row.parameter}_fixed"][i, j] = row.mean
     return out
+
+
+def roi_on_previous_curve(data: ModelData, fixed: dict[str, np.ndarray], previous: pd.DataFrame) -> np.ndarray:
+    """(S, C) ROI over the window's weeks of the previous run's curve (its saturation_max, in currency
+    per week, on the held shape in ``fixed``) at the window's spend; NaN where the previous run has
+    no saturation_max for the channel or the channel does not spend in the window."""
+    lags = np.arange(data.lag_mask.shape[-1])
+    weights = fixed["theta_fixed"][..., None] ** lags * data.lag_mask  # (S, C, L)
+    weights = weights / weights.sum(axis=-1, keepdims=True)
+    adstocked = np.einsum("stcl,scl->stc", data.lagged, weights)
+    saturated = hill(adstocked, fixed["half_point_fixed"][:, None, :], fixed["slope_fixed"][:, None, :])
+    hill_total = (saturated * data.time_mask[..., None]).sum(axis=1)
+    saturation_max = np.full(hill_total.shape, np.nan)
+    seg = {s: i for i, s in enumerate(data.segments)}
+    channel = {c: j for j, c in enumerate(data.channels)}
+    for row in previous[previous["parameter"] == "saturation_max"].itertuples(index=False):
+        if row.segment_id in seg and row.channel in channel:
+            saturation_max[seg[row.segment_id], channel[row.channel]] = row.mean
+    spends = (data.channel_mask > 0) & (data.total_spend > 0)
+    return np.where(spends, saturation_max * hill_total / np.where(spends, data.total_spend, 1.0), np.nan)

@@ -12,6 +12,7 @@ from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
 from curvehouse.fitting.run_ids import run_id_for
 from curvehouse.fitting.segments import fit_segments
+from curvehouse.model.data import build_model_data
 from curvehouse.model.spec import spec_from_config
 from curvehouse.published import read_history
 
@@ -88,25 +89,46 @@ def test_the_curve_shape_controls_and_trend_are_held_at_the_previous_posterior(r
     assert trend["refresh"] == pytest.approx(trend["full"] * 12 / (weeks - 1), rel=1e-3)  # same change per week
 
 
-def test_the_roi_moves_when_the_recent_weeks_say_so(runs):
-    *_, refresh, boosted = runs
-    roi = refresh[(refresh["artifact"] == "parameter") & (refresh["parameter"] == "roi")].set_index("channel")
-    roi_boosted = _parameter(boosted, "roi")
-    assert roi_boosted[BOOSTED] > roi.at[BOOSTED, "p90"]  # above the interval of the unboosted refresh
-    moves = (roi_boosted - roi["mean"]).abs()
-    assert moves.idxmax() == BOOSTED, moves
+def _roi(artifacts: pd.DataFrame) -> pd.DataFrame:
+    rows = artifacts[(artifacts["artifact"] == "summary") & (artifacts["parameter"] == "roi")]
+    return rows.set_index("channel")[["mean", "p05", "p90", "p95"]]
+
+
+def test_the_roi_stays_on_unchanged_data_and_moves_when_the_recent_weeks_say_so(runs):
+    *_, full, _, refresh, boosted = runs
+    before, now, raised = _roi(full), _roi(refresh), _roi(boosted)
+    inside = (now["mean"] >= before.loc[now.index, "p05"]) & (now["mean"] <= before.loc[now.index, "p95"])
+    assert inside.all(), (before, now)
+    assert raised.at[BOOSTED, "mean"] > before.at[BOOSTED, "p95"]
+    assert raised.at[BOOSTED, "mean"] > now.at[BOOSTED, "p90"]
 
 
 def test_the_refresh_run_id_names_the_run_it_was_centred_on(runs):
-    model_input, registry, full, _, refresh, _ = runs
+    model_input, registry, full, previous, refresh, _ = runs
+    run_id = refresh["run_id"].iloc[0]
+    again = fit_segments(model_input, registry, REFRESH, frozenset({run_id}), previous, progress=lambda _: None)
+    assert again.empty  # same weeks, same run centred on: the same run, not refitted
+    elsewhere = previous.assign(run_id="another_run")
+    other = fit_segments(model_input, registry, REFRESH, frozenset({run_id}), elsewhere, progress=lambda _: None)
+    assert not other.empty and other["run_id"].iloc[0] != run_id
+    spec = spec_from_config(SMALL)  # a full fit's run id ignores it
+    assert run_id_for(model_input, spec, registry, "another_run") == full["run_id"].iloc[0]
+
+
+def test_the_window_starts_with_the_adstock_of_the_spend_before_it(runs):
+    model_input, *_ = runs
     weeks = model_input["week_start"]
-    recent = model_input[weeks > weeks.max() - pd.Timedelta(weeks=13)]
-    spec = spec_from_config(REFRESH)
-    previous_run = full["run_id"].iloc[0]
-    assert refresh["run_id"].iloc[0] == run_id_for(recent, spec, registry, previous_run)
-    assert run_id_for(recent, spec, registry, "another_run") != refresh["run_id"].iloc[0]
-    full_spec = spec_from_config(SMALL)
-    assert run_id_for(model_input, full_spec, registry, "another_run") == full["run_id"].iloc[0]
+    window = model_input[weeks > weeks.max() - pd.Timedelta(weeks=13)]
+    bare = build_model_data(window, {}, 8)
+    carried = build_model_data(window, {}, 8, lead_in=model_input)
+    c = bare.channels.index(BOOSTED)
+    spend = model_input[(model_input["variable_name"] == BOOSTED)].set_index("week_start")["value"]
+    first = window["week_start"].min()
+    for lag in range(1, 8):
+        assert bare.lagged[0, 0, c, lag] == 0
+        expected = spend[first - pd.Timedelta(weeks=lag)] / carried.x_scale[0, c]
+        assert carried.lagged[0, 0, c, lag] == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_array_equal(carried.lagged[0, 7:], bare.lagged[0, 7:])  # past the lags, the same
 
 
 def test_refresh_settings_leave_a_full_fits_version_alone():
