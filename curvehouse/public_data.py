@@ -21,8 +21,9 @@ ROBYN_CONTROLS = ("competitor_sales_B", "newsletter")
 
 def model_input_from_robyn(path: Path = ROBYN_PATH, fourier_order: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Robyn's dt_simulated_weekly as model input (one segment ``robyn``): revenue, the ``*_S`` spend
-    columns as channels, competitor sales and newsletter as controls, ``events`` as a 0/1 control, and
-    Fourier terms; a registry with the default priors."""
+    columns as channels, competitor sales and newsletter as controls, one 0/1 control per event named
+    in ``events`` (``event_<name>``: different events, different effects), and Fourier terms; a
+    registry with the default priors."""
     raw = pd.read_csv(path, parse_dates=["DATE"])
     weeks = pd.DataFrame({"segment_id": "robyn", "week_start": raw["DATE"]})
     channels = sorted(c.removesuffix("_S") for c in raw.columns if c.endswith("_S"))
@@ -33,7 +34,8 @@ def model_input_from_robyn(path: Path = ROBYN_PATH, fourier_order: int = 2) -> t
     parts = [rows("outcome", "outcome", raw["revenue"])]
     parts += [rows("spend", c, raw[f"{c}_S"]) for c in channels]
     parts += [rows("control", c, raw[c]) for c in ROBYN_CONTROLS]
-    parts.append(rows("control", "events", (raw["events"].fillna("na") != "na").astype(float)))
+    events = raw["events"].fillna("na")
+    parts += [rows("control", f"event_{e}", (events == e).astype(float)) for e in sorted(set(events) - {"na"})]
     fourier = _fourier_rows(weeks, fourier_order)
     frame = pd.concat([*parts, fourier[LONG_COLUMNS]], ignore_index=True)
     registry = pd.DataFrame(

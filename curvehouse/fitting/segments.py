@@ -19,7 +19,7 @@ from curvehouse.fitting import artifacts
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import all_finite, publish_failures
 from curvehouse.fitting.run_ids import run_id_for
-from curvehouse.model.anchors import FIXED_SITES, previous_control_sd
+from curvehouse.model.anchors import FIXED_SITES, FREE_CONTROL_SITE, previous_control_sd
 from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
 from curvehouse.model.numpyro_model import expected_outcome, model_arrays
@@ -188,6 +188,6 @@ def _fit_group(
 
 def _diagnosed_sites(posterior: Posterior, refresh: bool) -> tuple[str, ...]:
     """The sampled sites whose R-hat and ESS decide publication: channel and segment-level sites (in
-    refresh mode not those it holds fixed, which have no chains to compare)."""
+    refresh mode not those it holds fixed, which have no chains to compare, and the controls it samples)."""
     present = set(posterior.samples) - (set(FIXED_SITES) if refresh else set())
-    return tuple(s for s in (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES) if s in present)
+    return tuple(s for s in (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES, FREE_CONTROL_SITE) if s in present)

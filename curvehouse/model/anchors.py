@@ -12,6 +12,10 @@ data at the previous posterior mean (not sampled), converted to the refresh wind
 - trend: stored in outcome currency over the previous window (0 at its first week, 1 at its last);
   held as the same change per week.
 
+A control the previous run could not estimate (absent, or constant over its window: an event first
+seen in the refresh window) is sampled instead, with the methodology's control prior: held at no
+effect, a one-off event's week was left for the media to explain (Robyn, April 2019: ROI 10^6).
+
 The ROI a refresh samples is over its own 13 weeks, where spend differs from the long window's: on
 the held curve the same channel returns less per unit when it spends higher up its saturation. So
 its prior is centred on the ROI the previous curve (saturation max, held shape) gives at the
@@ -29,10 +33,11 @@ from curvehouse.hill import hill
 from curvehouse.model.data import ModelData
 from curvehouse.model.spec import ModelSpec
 
-__all__ = ["FIXED_SITES", "fixed_values", "previous_control_sd", "roi_on_previous_curve"]
+__all__ = ["FIXED_SITES", "FREE_CONTROL_SITE", "fixed_values", "previous_control_sd", "roi_on_previous_curve"]
 
 # Sites a refresh holds at the previous posterior (deterministic there: no R-hat or ESS to diagnose).
 FIXED_SITES = (k.HALF_POINT, k.SLOPE, k.THETA, k.TREND, k.GAMMA)
+FREE_CONTROL_SITE = "gamma_free"  # refresh mode: effects of the controls the previous run could not estimate
 
 
 def previous_control_sd(model_input: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
@@ -51,9 +56,10 @@ def previous_control_sd(model_input: pd.DataFrame, previous: pd.DataFrame) -> pd
 def fixed_values(
     data: ModelData, spec: ModelSpec, previous: pd.DataFrame, control_sd: pd.DataFrame
 ) -> dict[str, np.ndarray]:
-    """half_point_fixed, slope_fixed, theta_fixed (S, C), gamma_fixed (S, K) and trend_fixed (S,) in
-    the model's units for this data. Where the previous run lacks a value (a new channel or control),
-    the methodology's prior median (half point, slope), prior mean (theta) or no effect (control, trend).
+    """half_point_fixed, slope_fixed, theta_fixed (S, C), gamma_fixed and gamma_held (S, K: 1 where
+    held, 0 where the refresh samples it) and trend_fixed (S,) in the model's units for this data.
+    Where the previous run lacks a value (a new channel), the methodology's prior median (half point,
+    slope), prior mean (theta), or no trend.
     """
     p = spec.priors
     n_s, n_c, n_k = len(data.segments), len(data.channels), len(data.controls)
@@ -62,6 +68,7 @@ def fixed_values(
         "slope_fixed": np.full((n_s, n_c), p.slope_median),
         "theta_fixed": np.full((n_s, n_c), p.theta_alpha / (p.theta_alpha + p.theta_beta)),
         "gamma_fixed": np.zeros((n_s, n_k)),
+        "gamma_held": np.zeros((n_s, n_k)),
         "trend_fixed": np.zeros(n_s),
     }
     seg = {s: i for i, s in enumerate(data.segments)}
@@ -79,6 +86,7 @@ def fixed_values(
             j = control[row.channel]
             per_unit = row.mean / sd[(row.segment_id, row.channel)]
             out["gamma_fixed"][i, j] = per_unit * data.z_sd[i, j] / data.y_scale[i]
+            out["gamma_held"][i, j] = 1.0
         elif row.channel in channel and row.mean > 0:
             j = channel[row.channel]
             if row.parameter == k.HALF_POINT:

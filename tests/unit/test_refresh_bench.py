@@ -18,9 +18,11 @@ def test_robyn_becomes_one_segment_of_spend_channels_and_controls():
     assert data.segments == ("robyn",) and int(data.n_weeks[0]) == len(raw)
     assert set(data.channels) == {c.removesuffix("_S") for c in raw.columns if c.endswith("_S")}
     assert set(registry["channel"]) == set(data.channels)
-    assert {"competitor_sales_B", "newsletter", "events"} <= set(data.controls)
-    events = long[long["variable_name"] == "events"].set_index("week_start")["value"]
-    assert (events[events > 0].index == raw.loc[raw["events"] != "na", "DATE"].to_numpy()).all()
+    named = sorted(set(raw["events"]) - {"na"})
+    assert {"competitor_sales_B", "newsletter", *(f"event_{e}" for e in named)} <= set(data.controls)
+    for event in named:
+        weeks = long[(long["variable_name"] == f"event_{event}") & (long["value"] > 0)]["week_start"]
+        assert list(weeks) == list(raw.loc[raw["events"] == event, "DATE"])
     tv = long[long["variable_name"] == "tv"]["value"].to_numpy()
     assert tv.sum() == raw["tv_S"].sum()
 

@@ -12,6 +12,7 @@ from curvehouse.bench import model_input_from_demo
 from curvehouse.demo.generate import DEFAULT_CHANNELS, generate_demo
 from curvehouse.fitting.run_ids import run_id_for
 from curvehouse.fitting.segments import fit_segments
+from curvehouse.model.anchors import fixed_values, previous_control_sd
 from curvehouse.model.data import build_model_data
 from curvehouse.model.spec import spec_from_config
 from curvehouse.published import read_history
@@ -145,3 +146,17 @@ def test_a_refresh_without_a_published_run_to_centre_on_is_rejected(runs):
     artifacts = fit_segments(model_input, registry, REFRESH, progress=lambda _: None)
     run = _run(artifacts)
     assert run["status"] == "rejected" and "centre on" in run["status_reason"]
+
+
+def test_a_control_the_previous_run_did_not_estimate_is_sampled_not_held(runs):
+    model_input, _, _, previous, *_ = runs
+    weeks = model_input["week_start"]
+    window = model_input[weeks > weeks.max() - pd.Timedelta(weeks=13)]
+    data = build_model_data(window, {}, 8)
+    spec = spec_from_config(REFRESH)
+    unseen = data.controls[0]
+    known = previous[~((previous["parameter"] == "gamma") & (previous["channel"] == unseen))]
+    fixed = fixed_values(data, spec, known, previous_control_sd(model_input, known))
+    held = dict(zip(data.controls, fixed["gamma_held"][0], strict=True))
+    assert held[unseen] == 0 and fixed["gamma_fixed"][0, 0] == 0
+    assert all(v == 1 for c, v in held.items() if c != unseen)
