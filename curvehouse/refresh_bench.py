@@ -60,10 +60,10 @@ def monthly_ends(weeks: Sequence[pd.Timestamp], months: int = MONTHS) -> list[pd
     return list(last.iloc[-(months + 1) :])
 
 
-def explain_move(now: pd.DataFrame, before: pd.DataFrame) -> str:
-    """What changed in a channel's weekly spend between the previous run's window (before) and the
-    refresh window (now): 'value' columns of weekly spend. Empty when nothing did (within
-    SPEND_CHANGE, inside the range fitted before)."""
+def explain_move(now: pd.DataFrame, before: pd.DataFrame, outcome_now: float, outcome_before: float) -> str:
+    """What changed between the previous run's window (before) and the refresh window (now): the
+    channel's weekly spend ('value' columns), its range, and the mean weekly outcome. Empty when
+    nothing did (within SPEND_CHANGE, inside the range fitted before)."""
     mean_now, mean_before = now["value"].mean(), before["value"].mean()
     reasons = []
     if mean_before > 0 and abs(mean_now / mean_before - 1) >= SPEND_CHANGE:
@@ -72,6 +72,9 @@ def explain_move(now: pd.DataFrame, before: pd.DataFrame) -> str:
         reasons.append("new spend")
     if now["value"].max() > before["value"].max():
         reasons.append(f"top week {now['value'].max():,.0f} above the fitted range (max {before['value'].max():,.0f})")
+    if outcome_before > 0 and abs(outcome_now / outcome_before - 1) >= SPEND_CHANGE:
+        change = outcome_now / outcome_before - 1
+        reasons.append(f"outcome/week {outcome_before:,.0f} -> {outcome_now:,.0f} ({change:+.0%}, not the channel's)")
     return "; ".join(reasons)
 
 
@@ -121,12 +124,8 @@ def _roi(artifacts: pd.DataFrame) -> pd.DataFrame:
     return rows.set_index(["segment_id", "channel"])[["mean", "p05", "p95"]]
 
 
-def _spend(model_input: pd.DataFrame, segment: str, channel: str, start: str, end: str) -> pd.DataFrame:
-    rows = model_input[
-        (model_input["segment_id"] == segment)
-        & (model_input["variable_kind"] == "spend")
-        & (model_input["variable_name"] == channel)
-    ]
+def _rows(model_input: pd.DataFrame, segment: str, name: str, start: str, end: str) -> pd.DataFrame:
+    rows = model_input[(model_input["segment_id"] == segment) & (model_input["variable_name"] == name)]
     return rows[(rows["week_start"] >= pd.Timestamp(start)) & (rows["week_start"] <= pd.Timestamp(end))]
 
 
@@ -217,10 +216,10 @@ def _moves(
         was = before.loc[channel]
         if was["p05"] <= now["mean"] <= was["p95"]:
             continue
-        why = explain_move(
-            _spend(model_input, segment, channel, run["data_window_start"], run["data_window_end"]),
-            _spend(model_input, segment, channel, before_run["data_window_start"], before_run["data_window_end"]),
-        )
+        windows = [(r["data_window_start"], r["data_window_end"]) for r in (run, before_run)]
+        spend = [_rows(model_input, segment, channel, *w) for w in windows]
+        outcome = [_rows(model_input, segment, "outcome", *w)["value"].mean() for w in windows]
+        why = explain_move(spend[0], spend[1], outcome[0], outcome[1])
         line = (
             f"{segment}/{channel}: ROI {was['mean']:.2f} [{was['p05']:.2f}, {was['p95']:.2f}] -> {now['mean']:.2f} "
             f"outside; {why or 'no change in its spend explains it'}"

@@ -43,10 +43,11 @@ def test_monthly_ends_are_the_last_week_of_each_of_the_last_months():
     assert all((weeks[weeks.to_period("M") == e.to_period("M")].max() == e) for e in ends)
 
 
-def test_a_move_is_explained_by_a_spend_change_or_spend_beyond_the_fitted_range():
+def test_a_move_is_explained_by_a_spend_change_spend_beyond_the_fitted_range_or_the_outcome():
     before = pd.DataFrame({"value": [100.0, 120.0, 80.0, 100.0]})
-    assert explain_move(before.copy(), before) == ""
-    assert "+50%" in explain_move(before * 1.5, before)
+    assert explain_move(before.copy(), before, 1000.0, 1000.0) == ""
+    assert "+50%" in explain_move(before * 1.5, before, 1000.0, 1000.0)
     beyond = pd.DataFrame({"value": [90.0, 100.0, 130.0, 80.0]})
-    assert "above the fitted range" in explain_move(beyond, before)
-    assert "new spend" in explain_move(before, before * 0)
+    assert "above the fitted range" in explain_move(beyond, before, 1000.0, 1000.0)
+    assert "new spend" in explain_move(before, before * 0, 1000.0, 1000.0)
+    assert "outcome/week 1,000 -> 700 (-30%" in explain_move(before, before, 700.0, 1000.0)
