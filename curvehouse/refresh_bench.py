@@ -249,6 +249,6 @@ def run_refresh_bench(
         total = sum(s["segments"] for s in report[-1]["steps"][1:])
         echo(
             f"{name}: refreshes published {published}/{total}; ROI moves outside the previous interval "
-            f"{moved}, with a spend change that explains them {explained}"
+            f"{moved}, with a change in the data that could explain them {explained}"
         )
     return {"datasets": report, "quick": quick}
