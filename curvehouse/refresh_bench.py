@@ -194,7 +194,7 @@ def _step_line(step: _Step, segment: str, run: pd.Series, roi: pd.DataFrame, nam
 
 def _summary_line(step: _Step, runs: pd.DataFrame) -> str:
     rejected = runs[runs["status"] != "published"]
-    reasons = "; ".join(sorted(set(rejected["status_reason"])))
+    reasons = "; ".join(f"{segment}: {reason}" for segment, reason in rejected["status_reason"].items())
     return (
         f"  {step.end.date()} {step.mode:7s} published {len(runs) - len(rejected)}/{len(runs)}, "
         f"{runs['divergences'].fillna(0).sum():.0f} div, R2 median {runs['r2_in_sample'].median():.3f}"
