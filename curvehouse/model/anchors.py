@@ -13,8 +13,11 @@ data at the previous posterior mean (not sampled), converted to the refresh wind
   held as the same change per week.
 
 A control the previous run could not estimate (absent, or constant over its window: an event first
-seen in the refresh window) is sampled instead, with the methodology's control prior: held at no
-effect, a one-off event's week was left for the media to explain (Robyn, April 2019: ROI 10^6).
+seen in the refresh window) is sampled instead, with the methodology's control prior, where it
+varies in the refresh window: held at no effect, a one-off event's week was left for the media to
+explain (Robyn, April 2019: ROI 10^6). Only those are sampled (gamma_free_at lists them, so the
+sampled site has exactly their number): effects sampled but unused by the likelihood left chains
+stuck in warmup (geo20: one chain of four, ROI 10^10).
 
 The ROI a refresh samples is over its own 13 weeks, where spend differs from the long window's: on
 the held curve the same channel returns less per unit when it spends higher up its saturation. So
@@ -56,8 +59,9 @@ def previous_control_sd(model_input: pd.DataFrame, previous: pd.DataFrame) -> pd
 def fixed_values(
     data: ModelData, spec: ModelSpec, previous: pd.DataFrame, control_sd: pd.DataFrame
 ) -> dict[str, np.ndarray]:
-    """half_point_fixed, slope_fixed, theta_fixed (S, C), gamma_fixed and gamma_held (S, K: 1 where
-    held, 0 where the refresh samples it) and trend_fixed (S,) in the model's units for this data.
+    """half_point_fixed, slope_fixed, theta_fixed (S, C), gamma_fixed (S, K), gamma_free_at ((n, 2):
+    the segment and control index of each effect the refresh samples) and trend_fixed (S,) in the
+    model's units for this data.
     Where the previous run lacks a value (a new channel), the methodology's prior median (half point,
     slope), prior mean (theta), or no trend.
     """
@@ -68,9 +72,9 @@ def fixed_values(
         "slope_fixed": np.full((n_s, n_c), p.slope_median),
         "theta_fixed": np.full((n_s, n_c), p.theta_alpha / (p.theta_alpha + p.theta_beta)),
         "gamma_fixed": np.zeros((n_s, n_k)),
-        "gamma_held": np.zeros((n_s, n_k)),
         "trend_fixed": np.zeros(n_s),
     }
+    held = np.zeros((n_s, n_k), dtype=bool)
     seg = {s: i for i, s in enumerate(data.segments)}
     channel = {c: j for j, c in enumerate(data.channels)}
     control = {c: j for j, c in enumerate(data.controls)}
@@ -86,13 +90,15 @@ def fixed_values(
             j = control[row.channel]
             per_unit = row.mean / sd[(row.segment_id, row.channel)]
             out["gamma_fixed"][i, j] = per_unit * data.z_sd[i, j] / data.y_scale[i]
-            out["gamma_held"][i, j] = 1.0
+            held[i, j] = True
         elif row.channel in channel and row.mean > 0:
             j = channel[row.channel]
             if row.parameter == k.HALF_POINT:
                 out["half_point_fixed"][i, j] = row.mean / data.x_scale[i, j]
             elif row.parameter in (k.SLOPE, k.THETA):
                 out[f"{row.parameter}_fixed"][i, j] = row.mean
+    varies = np.abs(data.z).max(axis=1) > 0  # (S, K): the control moves in the window
+    out["gamma_free_at"] = np.argwhere(~held & varies).astype(float).reshape(-1, 2)
     return out
 
 

@@ -146,7 +146,7 @@ def mmm_model(
 
     priors holds (S, C) arrays: roi_loc/roi_scale, half_point_loc/_scale, slope_loc/_scale (log
     space) and theta_a/theta_b (Beta); in refresh mode also the held values half_point_fixed,
-    slope_fixed, theta_fixed (S, C), gamma_fixed and gamma_held (S, K), trend_fixed (S,); see
+    slope_fixed, theta_fixed (S, C), gamma_fixed (S, K), gamma_free_at (n, 2), trend_fixed (S,); see
     curvehouse.model.priors and curvehouse.model.anchors.
     spec is static (bind it with functools.partial) so the data and priors stay traced and JAX compiles once per shape.
     """
@@ -162,11 +162,12 @@ def mmm_model(
             params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
         sigma = numpyro.sample(k.SIGMA, dist.HalfNormal(p.sigma_scale))
     if n_k and spec.fit_mode == "refresh":
-        with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("control", n_k, dim=-1):
-            free = numpyro.sample("gamma_free", dist.Normal(0.0, p.control_sd))
-        params[k.GAMMA] = numpyro.deterministic(
-            k.GAMMA, jnp.where(priors["gamma_held"] > 0, priors["gamma_fixed"], free)
-        )
+        gamma, free_at = priors["gamma_fixed"], priors["gamma_free_at"].astype(jnp.int32)
+        if free_at.shape[0]:  # static: the number of effects the previous run could not estimate
+            with numpyro.plate("free_control", free_at.shape[0]):
+                free = numpyro.sample("gamma_free", dist.Normal(0.0, p.control_sd))
+            gamma = gamma.at[free_at[:, 0], free_at[:, 1]].set(free)
+        params[k.GAMMA] = numpyro.deterministic(k.GAMMA, gamma)
     elif n_k:
         with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("control", n_k, dim=-1):
             params[k.GAMMA] = numpyro.sample(k.GAMMA, dist.Normal(0.0, p.control_sd))
