@@ -62,7 +62,8 @@ class PriorSpec:
 class SamplerSpec:
     """NUTS settings. Chains run in parallel on host devices where there are enough (XLA_FLAGS
     set before JAX is imported, see curvehouse.model), else vectorized. dense_mass None (the
-    default) picks by pooling: dense unpooled, because ROI, half point and slope are correlated
+    default) picks by pooling and fit mode: dense unpooled (diagonal in refresh mode, see
+    curvehouse.model.sampling._dense_mass), because ROI, half point and slope are correlated
     (far fewer leapfrog steps); diagonal under partial pooling, whose hierarchical posterior a
     dense matrix adapted badly (many more divergent transitions on the pool12 benchmark).
     warmup_tree_depth caps trajectories while the mass matrix is still unadapted: uncapped, the
