@@ -165,7 +165,7 @@ def _nuts_chain(spec: ModelSpec, sampler: SamplerSpec) -> NutsChain:
     return NutsChain(
         partial(mmm_model, spec=spec),
         sampler.warmup,
-        target_accept_prob=sampler.target_accept,
+        target_accept_prob=spec.refresh.target_accept if spec.fit_mode == "refresh" else sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
         dense_mass=_dense_mass(spec) if sampler.dense_mass is None else sampler.dense_mass,
         init_strategy=init_to_median(num_samples=INIT_DRAWS),

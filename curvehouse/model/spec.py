@@ -107,6 +107,7 @@ class RefreshSpec:
     the recent weeks move ROI further from the previous run)."""
 
     roi_sd_inflation: float = 1.5
+    target_accept: float = 0.99  # NUTS target acceptance of a refresh (a small posterior: smaller steps are cheap)
 
     def __post_init__(self) -> None:
         _check(
@@ -115,6 +116,7 @@ class RefreshSpec:
             "a number >= 1",
             self.roi_sd_inflation,
         )
+        _check(0.5 <= self.target_accept < 1, "refresh.target_accept", "in [0.5, 1)", self.target_accept)
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,8 @@ def test_refresh_settings_leave_a_full_fits_version_alone():
     assert spec_from_config({**REFRESH, "refresh": {"roi_sd_inflation": 3.0}}).version != refresh.version
     with pytest.raises(ValueError, match="roi_sd_inflation"):
         spec_from_config({"refresh": {"roi_sd_inflation": 0.5}})
+    with pytest.raises(ValueError, match="target_accept"):
+        spec_from_config({"refresh": {"target_accept": 1.0}})
 
 
 def test_a_refresh_without_a_published_run_to_centre_on_is_rejected(runs):
