@@ -23,7 +23,7 @@ SMALL = {
     "holdout_weeks": 0,
     "publish": {"rhat_max": 1.05, "ess_min": 50, "divergences_max": 0, "r2_min": 0.3},
 }
-REFRESH = {**SMALL, "fit_mode": "refresh"}
+REFRESH = {**SMALL, "fit_mode": "refresh", "refresh": {"target_accept": 0.9}}  # tiny fits: larger steps
 BOOSTED = "tv"  # the channel whose effect the recent weeks raise (its spend varies in them)
 
 
