@@ -148,8 +148,12 @@ def model_input_from_demo(data: DemoData, fourier_order: int = 2) -> tuple[pd.Da
 
 def model_input_from_geo_media(path: Path, fourier_order: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Meridian's geo file as model input: one segment per geo, revenue = conversions x revenue per
-    conversion, spend per channel, the ``*_control`` columns, Fourier terms; a registry with default priors."""
-    raw = pd.read_csv(path, parse_dates=["time"]).rename(columns={"geo": "segment_id", "time": "week_start"})
+    conversion, spend per channel, the ``*_control`` columns, Fourier terms; a registry with default priors.
+    A national file (no geo column, e.g. national_media.csv) is one segment named after the file."""
+    raw = pd.read_csv(path, parse_dates=["time"])
+    if "geo" not in raw.columns:
+        raw.insert(0, "geo", path.stem)
+    raw = raw.rename(columns={"geo": "segment_id", "time": "week_start"})
     channels = sorted(c.removesuffix("_spend") for c in raw.columns if c.endswith("_spend"))
     controls = sorted(c for c in raw.columns if c.endswith("_control"))
     keys = ["segment_id", "week_start"]

@@ -57,14 +57,24 @@ PLANNING_BENCH = "planning"  # the planning layer's benchmark (curvehouse.planni
 HISTORY_BENCH = "history"  # the fit node's time before sampling as history grows (curvehouse.history_bench)
 SBC_BENCH = "sbc"  # simulation-based calibration of the built-in fit (curvehouse.sbc_bench)
 EXPERIMENTS_BENCH = "experiments"  # the fit without and with a lift experiment (curvehouse.experiments_bench)
+REFRESH_BENCH = "refresh"  # rolling monthly refreshes on the real data sets (curvehouse.refresh_bench)
 
 
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH]
+    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH, REFRESH_BENCH]
     unknown = sorted(set(names) - set(known))
     if not names or unknown:
         raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
+    return names
+
+
+def _datasets(text: str) -> list[str]:
+    from curvehouse.refresh_bench import DATASETS
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names or set(names) - set(DATASETS):
+        raise argparse.ArgumentTypeError(f"expected data sets among {', '.join(DATASETS)}, got {text!r}")
     return names
 
 
@@ -80,7 +90,7 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    others = (PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH)
+    others = (PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH, REFRESH_BENCH)
     fits = [name for name in args.scenarios if name not in others]
     report = (
         bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
@@ -102,6 +112,10 @@ def _bench(args: argparse.Namespace) -> int:
 
         config = bench.QUICK_CONFIG if args.quick else None
         report["experiments"] = run_experiments_bench(args.experiment_replications, config)
+    if REFRESH_BENCH in args.scenarios:
+        from curvehouse.refresh_bench import run_refresh_bench
+
+        report["refresh"] = run_refresh_bench(args.quick, args.refresh_datasets)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -116,7 +130,8 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         description=f"Fit benchmark scenarios ({', '.join(bench.SCENARIOS)}) with the default methodology "
         f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
         f"the fit node's time before sampling after N earlier builds; {SBC_BENCH}: simulation-based calibration; "
-        f"{EXPERIMENTS_BENCH}: one channel's ROI without and with a lift experiment.",
+        f"{EXPERIMENTS_BENCH}: one channel's ROI without and with a lift experiment; "
+        f"{REFRESH_BENCH}: 12 rolling monthly refreshes after a full fit on each real data set.",
     )
     parser.add_argument(
         "--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS), help="comma-separated scenario names"
@@ -158,6 +173,12 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=5,
         help=f"generated segments the {EXPERIMENTS_BENCH} scenario fits without and with its experiment",
+    )
+    parser.add_argument(
+        "--refresh-datasets",
+        type=_datasets,
+        default="robyn,national,demo,geo20",
+        help="data sets the refresh scenario rolls through, comma-separated",
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.set_defaults(handler=_bench)

@@ -19,12 +19,17 @@ REGISTRY_FIT_COLUMNS = ("channel", "channel_group", "roi_prior_mean", "roi_prior
 
 
 def run_id_for(
-    segment_rows: pd.DataFrame, spec: ModelSpec, registry: pd.DataFrame, experiments: pd.DataFrame | None = None
+    segment_rows: pd.DataFrame,
+    spec: ModelSpec,
+    registry: pd.DataFrame,
+    experiments: pd.DataFrame | None = None,
+    centred_on: str | None = None,
 ) -> str:
     """Deterministic run id: the segment's model input, the methodology version, the registry's
     priors and lags of the segment's channels and, when it has any, the segment's experiments
-    (curvehouse.model.experiments.segment_experiments), hashed. Without experiments the id is the
-    one it was before experiments existed."""
+    (curvehouse.model.experiments.segment_experiments), hashed; in refresh mode also the run it is
+    centred on (the same weeks refreshed from another run are another fit). Without experiments
+    and outside refresh mode the id is the one it was before either existed."""
     rows = segment_rows.sort_values(["week_start", "variable_kind", "variable_name"])
     text = rows[["week_start", "variable_kind", "variable_name", "value"]].to_csv(index=False, float_format="%.6f")
     channels = set(rows.loc[rows["variable_kind"] == "spend", "variable_name"])
@@ -33,4 +38,6 @@ def run_id_for(
     key = f"{spec.version}\n{priors}\n{text}"
     if experiments is not None and not experiments.empty:
         key += f"\nexperiments\n{experiments_text(experiments)}"
+    if spec.fit_mode == "refresh" and centred_on:
+        key += f"\ncentred on {centred_on}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -23,6 +23,7 @@ from curvehouse.fitting.experiment_lift import not_fitted_experiment_frame as un
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import all_finite, publish_failures
 from curvehouse.fitting.run_ids import run_id_for
+from curvehouse.model.anchors import FIXED_SITES, FREE_CONTROL_SITE, previous_control_sd
 from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
 from curvehouse.model.experiments import build_experiments, segment_experiments
@@ -46,6 +47,7 @@ class _Context:
     refreshed_at: str
     experiments: pd.DataFrame | None
     progress: Callable[[str], None]
+    control_sd: pd.DataFrame | None = None  # refresh mode: the controls' sd over the previous runs' windows
 
 
 def fit_segments(
@@ -61,30 +63,42 @@ def fit_segments(
     """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
 
     model_input: the long int_model_input_weekly frame; registry: the channel registry;
-    previous: last published parameters (segment_id, channel, parameter, mean, sd) for refresh mode;
+    previous: the current runs' parameters (curvehouse.published.current_parameters_sql) for refresh
+    mode, which fits each segment's last refresh_window_weeks centred on its current run (its run id
+    says which); a segment with no published run to centre on is rejected;
     experiments: lift tests (stg_raw__experiments), data in the fit of their segment and part of its run id.
     """
     spec = spec_from_config(config)
     if model_input.empty:
         return sm.empty_artifacts()
     model_input = model_input.assign(week_start=pd.to_datetime(model_input["week_start"]))
+    lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
+    centred_on: dict[str, str] = {}
+    control_sd = lead_in = None
+    hashed = model_input
     if spec.fit_mode == "refresh":
-        model_input = _trailing_weeks(model_input, spec.refresh_window_weeks)
+        if previous is not None and len(previous):
+            centred_on = previous.groupby("segment_id")["run_id"].first().to_dict()
+            control_sd = previous_control_sd(model_input, previous)
+        window = _trailing_weeks(model_input, spec.refresh_window_weeks)
+        carry = max([spec.adstock_max_lag, *lags.values()]) - 1  # weeks before whose spend reaches the window
+        lead_in = _lead_in(model_input, window, carry)
+        hashed = pd.concat([lead_in, window], ignore_index=True)
+        model_input = window
     run_ids = {
-        s: run_id_for(rows, spec, registry, segment_experiments(experiments, s))
-        for s, rows in model_input.groupby("segment_id")
+        s: run_id_for(rows, spec, registry, segment_experiments(experiments, s), centred_on.get(s))
+        for s, rows in hashed.groupby("segment_id")
     }
     todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
     for segment in sorted(set(run_ids) - set(todo)):
         progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")
     if not todo:
         return sm.empty_artifacts()
-    lags = {r.channel: int(r.adstock_max_lag) for r in registry.itertuples() if pd.notna(r.adstock_max_lag)}
-    data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag)
+    data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag, lead_in)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), experiments, progress)
+    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), experiments, progress, control_sd)
 
-    checks = [check_segment(data, i) for i in range(len(data.segments))]
+    checks = [_checked(data, i, spec, centred_on) for i in range(len(data.segments))]
     frames = []
     for i, check in enumerate(checks):
         if check.reject_reason:
@@ -108,6 +122,23 @@ def fit_segments(
     return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
 
 
+def _checked(data: ModelData, i: int, spec: ModelSpec, centred_on: dict[str, str]) -> SegmentCheck:
+    """The data checks of segment i; in refresh mode also that it has a published run to centre on."""
+    if spec.fit_mode == "refresh" and data.segments[i] not in centred_on:
+        return SegmentCheck(
+            "refresh mode needs a published run of the segment to centre on; build once with mmm.fit_mode: full"
+        )
+    return check_segment(data, i)
+
+
+def _lead_in(model_input: pd.DataFrame, window: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
+    """The spend rows of the n_weeks before each segment's window (their adstock carries into it)."""
+    first = window.groupby("segment_id")["week_start"].min().rename("first")
+    rows = model_input[model_input["variable_kind"] == "spend"].join(first, on="segment_id")
+    before = (rows["week_start"] < rows["first"]) & (rows["week_start"] >= rows["first"] - pd.Timedelta(weeks=n_weeks))
+    return rows.loc[before, list(model_input.columns)]
+
+
 def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
     last = model_input.groupby("segment_id")["week_start"].transform("max")
     return model_input[model_input["week_start"] > last - pd.Timedelta(weeks=n_weeks)]
@@ -125,13 +156,14 @@ def _fit_group(
         f"{spec.sampler.warmup}+{spec.sampler.draws} draws)"
     )
     started = time.perf_counter()
-    priors = build_priors(data, spec, ctx.registry, previous if spec.fit_mode == "refresh" else None)
+    refresh = spec.fit_mode == "refresh"
+    priors = build_priors(data, spec, ctx.registry, previous if refresh else None, ctx.control_sd)
     exps = build_experiments(ctx.experiments, data)
     args = {**model_arrays(data), **exps.arrays}
     posterior = sample_posterior(args, priors, spec)
     quantities = channel_draws(posterior.samples, data)
     prior_quantities = channel_draws({name: v[None] for name, v in posterior.prior.items()}, data)
-    diagnostics = segment_diagnostics(posterior, _diagnosed_sites(posterior), data.channel_mask)
+    diagnostics = segment_diagnostics(posterior, _diagnosed_sites(posterior, refresh), data.channel_mask)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
     fitted = expected_outcome(parts)
     holdout = holdout_metrics(data, priors, spec, posterior, exps.arrays)
@@ -214,7 +246,8 @@ def _segment_fit(
     )
 
 
-def _diagnosed_sites(posterior: Posterior) -> tuple[str, ...]:
-    """The sampled sites whose R-hat and ESS decide publication: channel and segment-level sites."""
-    present = set(posterior.samples)
-    return tuple(s for s in (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES) if s in present)
+def _diagnosed_sites(posterior: Posterior, refresh: bool) -> tuple[str, ...]:
+    """The sampled sites whose R-hat and ESS decide publication: channel and segment-level sites (in
+    refresh mode not those it holds fixed, which have no chains to compare, and the controls it samples)."""
+    present = set(posterior.samples) - (set(FIXED_SITES) if refresh else set())
+    return tuple(s for s in (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES, FREE_CONTROL_SITE) if s in present)

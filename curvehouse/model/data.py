@@ -76,9 +76,13 @@ class ModelData:
         return replace(self, channel_mask=mask)
 
 
-def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_lag: int) -> ModelData:
+def build_model_data(
+    long: pd.DataFrame, channel_lags: dict[str, int], default_lag: int, lead_in: pd.DataFrame | None = None
+) -> ModelData:
     """Pivot the long input (segment_id, week_start, variable_kind in outcome/spend/control,
-    variable_name, value) into padded, scaled arrays."""
+    variable_name, value) into padded, scaled arrays. lead_in: rows of the same form from before each
+    segment's first week (a refresh's earlier weeks); only their spend is read, into the lag stack,
+    so the window's first weeks carry the adstock of the spend before them."""
     missing = set(INPUT_COLUMNS) - set(long.columns)
     if missing:
         raise ValueError(f"model input lacks columns {sorted(missing)}")
@@ -124,6 +128,9 @@ def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_l
     z_sd = np.where(z_sd > 1e-9, z_sd, 1.0)
     z = np.where(valid, (z_raw - z_mean[:, None, :]) / z_sd[:, None, :], 0.0)
 
+    before = _spend_before(lead_in, segments, weeks, channels, max_lag - 1)
+    lagged = lag_stack(np.concatenate([before, spend], axis=1) / x_scale[:, None, :], max_lag)[:, max_lag - 1 :]
+
     lag_mask = np.zeros((n_c, max_lag))
     for c, channel in enumerate(channels):
         lag_mask[c, : channel_lags.get(channel) or default_lag] = 1
@@ -139,7 +146,7 @@ def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_l
         y_scale=y_scale,
         spend=spend,
         x_scale=x_scale,
-        lagged=lag_stack(spend / x_scale[:, None, :], max_lag),
+        lagged=lagged,
         z=z,
         z_mean=z_mean,
         z_sd=z_sd,
@@ -149,3 +156,25 @@ def build_model_data(long: pd.DataFrame, channel_lags: dict[str, int], default_l
         trend=trend,
         total_spend=spend.sum(axis=1),
     )
+
+
+def _spend_before(
+    lead_in: pd.DataFrame | None,
+    segments: tuple[str, ...],
+    weeks: tuple[tuple[pd.Timestamp, ...], ...],
+    channels: tuple[str, ...],
+    n: int,
+) -> np.ndarray:
+    """(S, n, C) spend of the n weeks before each segment's first week, the latest last (0 if absent)."""
+    out = np.zeros((len(segments), n, len(channels)))
+    if lead_in is None or n == 0:
+        return out
+    rows = lead_in[(lead_in["variable_kind"] == "spend") & lead_in["variable_name"].isin(channels)]
+    rows = rows.assign(week_start=pd.to_datetime(rows["week_start"]))
+    for i, segment in enumerate(segments):
+        mine = rows[rows["segment_id"] == segment]
+        back = ((weeks[i][0] - mine["week_start"]).dt.days // 7).to_numpy()
+        keep = (back >= 1) & (back <= n)
+        col = pd.Index(channels).get_indexer(mine["variable_name"].to_numpy()[keep])
+        out[i, n - back[keep], col] = np.nan_to_num(mine["value"].to_numpy(dtype=float)[keep])
+    return out

@@ -84,8 +84,15 @@ def expected_outcome(parts: dict) -> jnp.ndarray | np.ndarray:
 
 
 def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n_c: int) -> dict[str, jnp.ndarray]:
-    """Sample ROI, half point, slope and theta per segment x channel (pooled or not)."""
+    """Sample ROI, half point, slope and theta per segment x channel (pooled or not); in refresh mode
+    ROI only, the curve's shape held at the previous posterior (curvehouse.model.anchors)."""
     out = {}
+    if spec.fit_mode == "refresh":
+        with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("channel", n_c, dim=-1):
+            out[k.ROI] = numpyro.sample(k.ROI, dist.LogNormal(priors["roi_loc"], priors["roi_scale"]))
+            for name in (k.HALF_POINT, k.SLOPE, k.THETA):
+                out[name] = numpyro.deterministic(name, priors[f"{name}_fixed"])
+        return out
     logs = {name: (priors[f"{name}_loc"], priors[f"{name}_scale"]) for name in (k.ROI, k.HALF_POINT, k.SLOPE)}
     theta_a, theta_b = priors["theta_a"], priors["theta_b"]
     theta_mean = theta_a / (theta_a + theta_b)
@@ -143,8 +150,10 @@ def mmm_model(
     given, each unmasked experiment adds a likelihood term on its channel's steady-state lift.
 
     priors holds (S, C) arrays: roi_loc/roi_scale, half_point_loc/_scale, slope_loc/_scale (log
-    space) and theta_a/theta_b (Beta); see curvehouse.model.priors. spec is static (bind it with
-    functools.partial) so the data and priors stay traced and JAX compiles once per shape.
+    space) and theta_a/theta_b (Beta); in refresh mode also the held values half_point_fixed,
+    slope_fixed, theta_fixed (S, C), gamma_fixed (S, K), gamma_free_at (n, 2), trend_fixed (S,); see
+    curvehouse.model.priors and curvehouse.model.anchors.
+    spec is static (bind it with functools.partial) so the data and priors stay traced and JAX compiles once per shape.
     """
     n_s, n_c = total_spend.shape
     n_k = z.shape[-1]
@@ -152,9 +161,19 @@ def mmm_model(
     params = _channel_params(priors, spec, n_s, n_c)
     with numpyro.plate("segment_", n_s, dim=-1):
         params[k.LEVEL] = numpyro.sample(k.LEVEL, dist.Normal(p.level_mean, p.level_sd))
-        params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
+        if spec.fit_mode == "refresh":
+            params[k.TREND] = numpyro.deterministic(k.TREND, priors["trend_fixed"])
+        else:
+            params[k.TREND] = numpyro.sample(k.TREND, dist.Normal(0.0, p.trend_sd))
         sigma = numpyro.sample(k.SIGMA, dist.HalfNormal(p.sigma_scale))
-    if n_k:
+    if n_k and spec.fit_mode == "refresh":
+        gamma, free_at = priors["gamma_fixed"], priors["gamma_free_at"].astype(jnp.int32)
+        if free_at.shape[0]:  # static: the number of effects the previous run could not estimate
+            with numpyro.plate("free_control", free_at.shape[0]):
+                free = numpyro.sample("gamma_free", dist.Normal(0.0, p.control_sd))
+            gamma = gamma.at[free_at[:, 0], free_at[:, 1]].set(free)
+        params[k.GAMMA] = numpyro.deterministic(k.GAMMA, gamma)
+    elif n_k:
         with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("control", n_k, dim=-1):
             params[k.GAMMA] = numpyro.sample(k.GAMMA, dist.Normal(0.0, p.control_sd))
     else:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from curvehouse import constants as k
+from curvehouse.model.anchors import fixed_values, roi_on_previous_curve
 from curvehouse.model.data import ModelData
 from curvehouse.model.spec import ModelSpec
 
@@ -43,6 +44,7 @@ def build_priors(
     spec: ModelSpec,
     registry: pd.DataFrame,
     previous: pd.DataFrame | None = None,
+    control_sd: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
     """(S, C) prior arrays.
 
@@ -51,7 +53,10 @@ def build_priors(
     Half point (in units of the channel's mean active weekly spend) and slope: the config defaults.
     In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the last published
     posterior in the same units) replaces them where present, so a short window recalibrates
-    without forgetting what the long fit learnt about saturation.
+    without forgetting what the long fit learnt about saturation. In refresh mode the values the model
+    holds fixed are added (curvehouse.model.anchors.fixed_values; control_sd: the controls' sd over the
+    previous window), and ROI is centred on the previous curve's ROI at the window's spend with the
+    previous ROI's relative sd times refresh.roi_sd_inflation.
     """
     n_s, n_c = len(data.segments), len(data.channels)
     p = spec.priors
@@ -73,7 +78,15 @@ def build_priors(
         "theta_b": full([p.brand_theta_beta if brand else p.theta_beta for brand in is_brand]),
     }
     if previous is not None and len(previous):
-        _centre_on_previous(priors, data, previous)
+        inflation = spec.refresh.roi_sd_inflation if spec.fit_mode == "refresh" else 1.0
+        _centre_on_previous(priors, data, previous, inflation)
+    if spec.fit_mode == "refresh":
+        if previous is None:
+            previous = pd.DataFrame(columns=["segment_id", "channel", "parameter", "mean", "n_weeks"])
+        if control_sd is None:
+            control_sd = pd.DataFrame(columns=["segment_id", "variable_name", "sd"])
+        priors.update(fixed_values(data, spec, previous, control_sd))
+        _centre_roi_on_previous_curve(priors, data, previous, spec.refresh.roi_sd_inflation)
     return priors
 
 
@@ -83,7 +96,9 @@ def _registry_value(reg: pd.DataFrame, channel: str, column: str, default: float
     return default
 
 
-def _centre_on_previous(priors: dict[str, np.ndarray], data: ModelData, previous: pd.DataFrame) -> None:
+def _centre_on_previous(
+    priors: dict[str, np.ndarray], data: ModelData, previous: pd.DataFrame, roi_sd_inflation: float
+) -> None:
     """Overwrite priors with moment-matched versions of the previous posterior (refresh mode)."""
     seg_index = {s: i for i, s in enumerate(data.segments)}
     ch_index = {c: j for j, c in enumerate(data.channels)}
@@ -91,7 +106,10 @@ def _centre_on_previous(priors: dict[str, np.ndarray], data: ModelData, previous
         i, j = seg_index.get(row.segment_id), ch_index.get(row.channel)
         if i is None or j is None or not (row.mean > 0 and row.sd > 0):
             continue
-        if row.parameter in (k.ROI, k.SLOPE):
+        if row.parameter == k.ROI:
+            loc, scale = lognormal_from_mean_sd(row.mean, row.sd * roi_sd_inflation)
+            priors["roi_loc"][i, j], priors["roi_scale"][i, j] = loc, scale
+        elif row.parameter == k.SLOPE:
             loc, scale = lognormal_from_mean_sd(row.mean, row.sd)
             priors[f"{row.parameter}_loc"][i, j], priors[f"{row.parameter}_scale"][i, j] = loc, scale
         elif row.parameter == k.HALF_POINT:
@@ -100,3 +118,22 @@ def _centre_on_previous(priors: dict[str, np.ndarray], data: ModelData, previous
         elif row.parameter == k.THETA:
             a, b = _beta_from_mean_sd(np.array(row.mean), np.array(row.sd))
             priors["theta_a"][i, j], priors["theta_b"][i, j] = a, b
+
+
+def _centre_roi_on_previous_curve(
+    priors: dict[str, np.ndarray], data: ModelData, previous: pd.DataFrame, roi_sd_inflation: float
+) -> None:
+    """Refresh mode: ROI prior mean = the previous curve's ROI at the window's spend, sd = that times
+    the previous ROI's coefficient of variation times roi_sd_inflation (where both are known)."""
+    implied = roi_on_previous_curve(data, priors, previous)
+    cv = np.full(implied.shape, np.nan)
+    seg = {s: i for i, s in enumerate(data.segments)}
+    channel = {c: j for j, c in enumerate(data.channels)}
+    for row in previous[previous["parameter"] == k.ROI].itertuples(index=False):
+        if row.segment_id in seg and row.channel in channel and row.mean > 0:
+            cv[seg[row.segment_id], channel[row.channel]] = row.sd / row.mean
+    known = np.isfinite(implied) & (implied > 0) & np.isfinite(cv) & (cv > 0)
+    mean = np.where(known, implied, 1.0)
+    loc, scale = lognormal_from_mean_sd(mean, mean * np.where(known, cv, 1.0) * roi_sd_inflation)
+    priors["roi_loc"] = np.where(known, loc, priors["roi_loc"])
+    priors["roi_scale"] = np.where(known, scale, priors["roi_scale"])

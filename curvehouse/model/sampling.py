@@ -120,8 +120,9 @@ def _host_prior_draws(
 ) -> dict[str, np.ndarray]:
     """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b) (unpooled model), (chains, n,
     S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added much to the
-    sampler's compilation. The program draws every other prior site given these."""
-    if spec.pooling != "none":
+    sampler's compilation. The program draws every other prior site given these. None in refresh
+    mode, where theta is held, not sampled."""
+    if spec.pooling != "none" or spec.fit_mode == "refresh":
         return {}
     a, b = np.asarray(priors["theta_a"], dtype=float), np.asarray(priors["theta_b"], dtype=float)
     draws = np.random.default_rng(seed).beta(a, b, size=(chains, n) + a.shape)
@@ -169,11 +170,18 @@ def _nuts_chain(spec: ModelSpec, sampler: SamplerSpec) -> NutsChain:
     return NutsChain(
         partial(mmm_model, spec=spec),
         sampler.warmup,
-        target_accept_prob=sampler.target_accept,
+        target_accept_prob=spec.refresh.target_accept if spec.fit_mode == "refresh" else sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
-        dense_mass=spec.pooling == "none" if sampler.dense_mass is None else sampler.dense_mass,
+        dense_mass=_dense_mass(spec) if sampler.dense_mass is None else sampler.dense_mass,
         init_strategy=init_to_median(num_samples=INIT_DRAWS),
     )
+
+
+def _dense_mass(spec: ModelSpec) -> bool:
+    """Dense for unpooled full fits; diagonal under partial pooling and in refresh mode, whose few
+    sampled sites (ROI, level, noise) are nearly independent given the held curves, and where the
+    dense adaptation left one chain of four stuck in warmup on some geo20 refreshes."""
+    return spec.pooling == "none" and spec.fit_mode != "refresh"
 
 
 def _prior_draws(

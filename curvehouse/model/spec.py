@@ -9,7 +9,16 @@ from typing import Any
 
 from curvehouse.review.names import CHECK_NAMES, DEFAULT_BLOCKING
 
-__all__ = ["BacktestSpec", "PriorSpec", "SamplerSpec", "PublishSpec", "ReviewSpec", "ModelSpec", "spec_from_config"]
+__all__ = [
+    "BacktestSpec",
+    "PriorSpec",
+    "SamplerSpec",
+    "PublishSpec",
+    "RefreshSpec",
+    "ReviewSpec",
+    "ModelSpec",
+    "spec_from_config",
+]
 
 NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
@@ -64,7 +73,8 @@ class PriorSpec:
 class SamplerSpec:
     """NUTS settings. Chains run in parallel on host devices where there are enough (XLA_FLAGS
     set before JAX is imported, see curvehouse.model), else vectorized. dense_mass None (the
-    default) picks by pooling: dense unpooled, because ROI, half point and slope are correlated
+    default) picks by pooling and fit mode: dense unpooled (diagonal in refresh mode, see
+    curvehouse.model.sampling._dense_mass), because ROI, half point and slope are correlated
     (far fewer leapfrog steps); diagonal under partial pooling, whose hierarchical posterior a
     dense matrix adapted badly (many more divergent transitions on the pool12 benchmark).
     warmup_tree_depth caps trajectories while the mass matrix is still unadapted: uncapped, the
@@ -175,6 +185,26 @@ class BacktestSpec:
 
 
 @dataclass(frozen=True)
+class RefreshSpec:
+    """Refresh mode: the short window re-estimates ROI and level only; half point, slope, adstock decay,
+    control effects and trend are held at the previous published posterior's means. The ROI prior is
+    LogNormal with the previous posterior's mean and its sd times ``roi_sd_inflation`` (above 1 lets
+    the recent weeks move ROI further from the previous run)."""
+
+    roi_sd_inflation: float = 1.5
+    target_accept: float = 0.99  # NUTS target acceptance of a refresh (a small posterior: smaller steps are cheap)
+
+    def __post_init__(self) -> None:
+        _check(
+            isinstance(self.roi_sd_inflation, (int, float)) and self.roi_sd_inflation >= 1,
+            "refresh.roi_sd_inflation",
+            "a number >= 1",
+            self.roi_sd_inflation,
+        )
+        _check(0.5 <= self.target_accept < 1, "refresh.target_accept", "in [0.5, 1)", self.target_accept)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything that decides what a fit publishes (hashed into the methodology version)."""
 
@@ -192,6 +222,7 @@ class ModelSpec:
     publish: PublishSpec = field(default_factory=PublishSpec)
     review: ReviewSpec = field(default_factory=ReviewSpec)
     backtest: BacktestSpec = field(default_factory=BacktestSpec)
+    refresh: RefreshSpec = field(default_factory=RefreshSpec)
 
     def __post_init__(self) -> None:
         _check(self.noise in NOISE_FAMILIES, "noise", f"one of {NOISE_FAMILIES}", self.noise)
@@ -209,7 +240,12 @@ class ModelSpec:
         _check(self.curve_grid_points >= 2, "curve_grid_points", "at least 2", self.curve_grid_points)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The config as a dict; the refresh settings only in refresh mode, where they act (so a
+        full fit's methodology version and run id do not depend on them)."""
+        out = asdict(self)
+        if self.fit_mode != "refresh":
+            del out["refresh"]
+        return out
 
     @property
     def version(self) -> str:
@@ -227,6 +263,7 @@ def spec_from_config(config: dict[str, Any] | None) -> ModelSpec:
         "publish": PublishSpec,
         "review": ReviewSpec,
         "backtest": BacktestSpec,
+        "refresh": RefreshSpec,
     }
     known = {f.name for f in fields(ModelSpec)}
     unknown = sorted(set(config) - known)

@@ -72,9 +72,10 @@ def test_history_is_run_ids_and_the_current_runs_parameters_only(artifacts):
     history = read_history(artifacts, "fit_segments")
     assert history.run_ids == {"old", "new", "bad", "apac1"}
     params = history.current_parameters
-    assert params.to_dict("records") == [
+    assert params[["segment_id", "channel", "parameter", "mean", "sd"]].to_dict("records") == [
         {"segment_id": "emea", "channel": "tv", "parameter": "roi", "mean": 2.0, "sd": 0.1}
     ]  # newest published; no draws, no sigma
+    assert list(params["run_id"]) == ["new"]  # the run a refresh is centred on
 
 
 def test_history_of_an_empty_table_is_empty(artifacts):
