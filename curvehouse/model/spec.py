@@ -193,6 +193,10 @@ class RefreshSpec:
 
     roi_sd_inflation: float = 1.5
     target_accept: float = 0.99  # NUTS target acceptance of a refresh (a small posterior: smaller steps are cheap)
+    # In-sample R2 a refresh must reach to publish, in place of publish.r2_min: on 13 weeks the outcome's
+    # variance is mostly week-to-week noise and a refresh can move only ROI and level, so R2 says little
+    # about the model; below 0 the refresh fits its window worse than the window's mean.
+    r2_min: float = 0.0
 
     def __post_init__(self) -> None:
         _check(
@@ -202,6 +206,7 @@ class RefreshSpec:
             self.roi_sd_inflation,
         )
         _check(0.5 <= self.target_accept < 1, "refresh.target_accept", "in [0.5, 1)", self.target_accept)
+        _check(isinstance(self.r2_min, (int, float)) and self.r2_min <= 1, "refresh.r2_min", "at most 1", self.r2_min)
 
 
 @dataclass(frozen=True)

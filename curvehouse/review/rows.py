@@ -54,8 +54,10 @@ class SegmentFit:
 def publish_checks(
     spec: ModelSpec, worst: dict[str, float], divergences: int, r2: float, quantities_finite: bool
 ) -> list[ck.Check]:
-    """Today's publish rule as checks, against the publish thresholds (PublishSpec); a NaN fails."""
+    """Today's publish rule as checks, against the publish thresholds (PublishSpec; a refresh's R2
+    against refresh.r2_min); a NaN fails."""
     p = spec.publish
+    r2_min = spec.refresh.r2_min if spec.fit_mode == "refresh" else p.r2_min
     ess = min(worst["min_ess_bulk"], worst["min_ess_tail"])
     rows = [
         ck.threshold_check("max_rhat", worst["max_rhat"], p.rhat_max, "max", "fail", "max R-hat"),
@@ -63,14 +65,14 @@ def publish_checks(
         ck.threshold_check(
             "divergences", float(divergences), p.divergences_max, "max", "fail", "divergent transitions"
         ),
-        ck.threshold_check("r2_in_sample", r2, p.r2_min, "min", "fail", "in-sample R2"),
+        ck.threshold_check("r2_in_sample", r2, r2_min, "min", "fail", "in-sample R2"),
     ]
     # Today's wording of each failure (status_reason).
     texts = {
         "max_rhat": f"max R-hat {worst['max_rhat']:.3f} > {p.rhat_max}",
         "min_ess": f"min ESS {ess:.0f} < {p.ess_min:.0f}",
         "divergences": f"{divergences} divergent transitions > {p.divergences_max}",
-        "r2_in_sample": f"in-sample R2 {r2:.2f} < {p.r2_min}",
+        "r2_in_sample": f"in-sample R2 {r2:.2f} < {r2_min}",
     }
     rows = [ck.Check(**{**c.__dict__, "message": texts[c.check]}) if c.outcome != "pass" else c for c in rows]
     finite = (

@@ -1,7 +1,7 @@
 """A monthly refresh as a user runs it: a full build on the demo, then a build with
-`mmm.fit_mode: refresh`, which fits a 13-week run per segment centred on the full one. A published
-refresh becomes current; a rejected one (on the demo's last 13 weeks north_america fails the R2 gate
-of 0.5, as in docs/benchmarks.md) leaves the full run current."""
+`mmm.fit_mode: refresh`, which fits a 13-week run per segment centred on the full one. Every
+segment's refresh publishes and becomes current (a refresh's R2 gate is mmm.refresh.r2_min, 0: on
+the demo's last 13 weeks north_america's R2 is about 0.36, under the full fit's 0.5)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,6 @@ def test_each_segment_is_refreshed_and_the_current_run_is_its_latest_published(b
     assert set(refreshed.index) == set(before["segment_id"])
     assert (refreshed["n_weeks"] == 13).all()
     assert not set(refreshed["run_id"]) & set(before["run_id"])
-    published = refreshed["status"] == "published"
-    assert published.sum() >= 2, refreshed[["status", "status_reason"]]
-    assert refreshed.loc[published, "is_current"].all()
-    assert refreshed.loc[~published, "status_reason"].str.contains("R2").all()
-    current = after[after["is_current"]].set_index("segment_id")
-    for segment in refreshed.index[~published]:
-        assert current.at[segment, "fit_mode"] == "full"
+    assert (refreshed["status"] == "published").all(), refreshed[["status", "status_reason"]]
+    assert refreshed["is_current"].all()
+    assert not before["run_id"].isin(after.loc[after["is_current"], "run_id"]).any()
