@@ -113,8 +113,8 @@ class PublishSpec:
 @dataclass(frozen=True)
 class ReviewSpec:
     """Thresholds of the review checks (curvehouse.review.checks) beyond the publish thresholds, and
-    which checks block publishing when they fail (default: today's rule, sampler health, divergences,
-    in-sample R2 and finite numbers; the other checks are read in mmm_model_review and mmm_alerts).
+    which checks block publishing when they fail (default: sampler health, divergences and finite
+    numbers; the other checks, in-sample R2 among them, are read in mmm_model_review and mmm_alerts).
 
     ppc_p_review / ppc_p_fail: a posterior predictive p-value below it or above one minus it is
     review / fail. prior_sd_ratio_max: an ROI whose posterior sd is above this share of its prior sd

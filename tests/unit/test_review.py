@@ -83,14 +83,16 @@ def test_publish_rule_follows_the_blocking_list():
     assert publish_failures(default, checks) == []
     strict = spec_from_config({"review": {"blocking": [*DEFAULT_BLOCKING, "ebfmi"]}})
     assert publish_failures(strict, checks) == [checks[-1].message]
-    # today's wording of the default rule's reasons
+    # the default rule's reasons; a low in-sample R2 fails its check but blocks only where asked
     bad = publish_checks(default, {**worst, "max_rhat": 1.2}, 3, 0.1, False)
     assert publish_failures(default, bad) == [
         "max R-hat 1.200 > 1.01",
         "3 divergent transitions > 0",
-        "in-sample R2 0.10 < 0.5",
         "non-finite values in the curves or channel summary (never published)",
     ]
+    assert next(c for c in bad if c.check == "r2_in_sample").outcome == "fail"
+    gated = spec_from_config({"review": {"blocking": [*DEFAULT_BLOCKING, "r2_in_sample"]}})
+    assert "in-sample R2 0.10 < 0.5" in publish_failures(gated, bad)
     lenient = spec_from_config({"review": {"blocking": ["min_ess"]}})
     assert publish_failures(lenient, bad) == []
 
