@@ -161,19 +161,24 @@ def model_input_from_geo_media(path: Path, fourier_order: int = 2) -> tuple[pd.D
     spend = raw.melt(id_vars=keys, value_vars=[f"{c}_spend" for c in channels], var_name="variable_name")
     spend["variable_name"] = spend["variable_name"].str.removesuffix("_spend")
     control_rows = raw.melt(id_vars=keys, value_vars=controls, var_name="variable_name")
-    registry = pd.DataFrame(
+    return _long(outcome, spend, control_rows, fourier_order), default_registry(channels, raw["week_start"].min())
+
+
+def default_registry(channels: Sequence[str], live_since: pd.Timestamp) -> pd.DataFrame:
+    """A channel registry for a public data set: every channel live from the first week, no group of
+    its own, the methodology's default priors and lags."""
+    return pd.DataFrame(
         {
-            "channel": channels,
-            "display_name": channels,
+            "channel": list(channels),
+            "display_name": list(channels),
             "channel_group": "media",
-            "live_since": raw["week_start"].min(),
+            "live_since": live_since,
             "is_primary": False,
             "roi_prior_mean": np.nan,
             "roi_prior_sd": np.nan,
             "adstock_max_lag": pd.array([None] * len(channels), dtype="Int64"),
         }
     )
-    return _long(outcome, spend, control_rows, fourier_order), registry
 
 
 def scenario_channels(n: int) -> tuple[ChannelSpec, ...]:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from curvehouse.bench import LONG_COLUMNS, _fourier_rows
+from curvehouse.bench import LONG_COLUMNS, _fourier_rows, default_registry
 
 __all__ = ["ROBYN_PATH", "model_input_from_robyn"]
 
@@ -38,16 +37,5 @@ def model_input_from_robyn(path: Path = ROBYN_PATH, fourier_order: int = 2) -> t
     parts += [rows("control", f"event_{e}", (events == e).astype(float)) for e in sorted(set(events) - {"na"})]
     fourier = _fourier_rows(weeks, fourier_order)
     frame = pd.concat([*parts, fourier[LONG_COLUMNS]], ignore_index=True)
-    registry = pd.DataFrame(
-        {
-            "channel": channels,
-            "display_name": channels,
-            "channel_group": "media",
-            "live_since": raw["DATE"].min(),
-            "is_primary": False,
-            "roi_prior_mean": np.nan,
-            "roi_prior_sd": np.nan,
-            "adstock_max_lag": pd.array([None] * len(channels), dtype="Int64"),
-        }
-    )
+    registry = default_registry(channels, raw["DATE"].min())
     return frame.sort_values(LONG_COLUMNS[:4], kind="stable").reset_index(drop=True), registry

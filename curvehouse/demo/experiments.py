@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from curvehouse.demo._curves import hill
+from curvehouse.inputs.schema import RAW_TABLES
 
 __all__ = [
     "EXPERIMENT_COLUMNS",
@@ -24,18 +25,7 @@ __all__ = [
     "steady_state_lift",
 ]
 
-EXPERIMENT_COLUMNS = (
-    "experiment_id",
-    "segment_id",
-    "channel",
-    "start_date",
-    "end_date",
-    "baseline_weekly_spend",
-    "test_weekly_spend",
-    "lift_weekly",
-    "lift_weekly_sd",
-    "method",
-)
+EXPERIMENT_COLUMNS = RAW_TABLES["experiments"].column_names  # the raw contract's, in order
 SE_SHARE = (0.15, 0.30)  # a measured lift's standard error as a share of the true lift
 
 

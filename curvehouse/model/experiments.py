@@ -18,6 +18,7 @@ import numpyro.distributions as dist
 import pandas as pd
 
 from curvehouse.hill import hill
+from curvehouse.inputs.schema import RAW_TABLES
 from curvehouse.model.data import ModelData
 
 __all__ = [
@@ -35,18 +36,7 @@ __all__ = [
     "without_experiments",
 ]
 
-EXPERIMENT_COLUMNS = (
-    "experiment_id",
-    "segment_id",
-    "channel",
-    "start_date",
-    "end_date",
-    "baseline_weekly_spend",
-    "test_weekly_spend",
-    "lift_weekly",
-    "lift_weekly_sd",
-    "method",
-)
+EXPERIMENT_COLUMNS = RAW_TABLES["experiments"].column_names  # the raw contract's, in order
 # Model keyword arrays, all (S, E) but experiment_channel (S, E, C), a one-hot of the channel.
 ARRAY_NAMES = (
     "experiment_channel",
