@@ -41,13 +41,14 @@ def copy_project(dest: Path) -> Path:
 
 
 def two_segments(dest: Path, until: str | None = None) -> Path:
-    """The demo data cut to two segments (half the fitting), and to the days up to ``until`` if given."""
+    """The demo data cut to two segments (half the fitting), and to the days up to ``until`` if given
+    (a lift test to those that ended by then)."""
     dest.mkdir()
     for path in DEMO_DATA.glob("*.csv"):
         frame = pd.read_csv(path)
         if "segment_id" in frame.columns:
             frame = frame[frame["segment_id"].isin(SEGMENTS)]
-        date = next((c for c in ("date", "month") if c in frame.columns), None)
+        date = next((c for c in ("date", "month", "end_date") if c in frame.columns), None)
         if until and date:
             frame = frame[frame[date] <= until]
         frame.to_csv(dest / path.name, index=False)
