@@ -167,10 +167,19 @@ def fit_quality_alerts(runs: pd.DataFrame, r2_floor: float) -> pd.DataFrame:
     )
 
 
+# Review checks whose failure already has an alert kind of its own: one alert per fact.
+ALERTED_ELSEWHERE = {"r2_in_sample": "low_fit_quality", "experiments_disagree": "experiment_disagrees"}
+
+
 def review_failure_alerts(review: pd.DataFrame) -> pd.DataFrame:
     """Failed review checks of current runs (mmm_model_review; warning): the checks that do not block
-    publishing (a blocking failure rejects the run, a rejected_fit alert)."""
-    failed = review[review["is_current"].astype(bool) & (review["outcome"] == "fail")]
+    publishing (a blocking failure rejects the run, a rejected_fit alert), except those alerted by a
+    kind of their own (ALERTED_ELSEWHERE)."""
+    failed = review[
+        review["is_current"].astype(bool)
+        & (review["outcome"] == "fail")
+        & ~review["check_name"].isin(list(ALERTED_ELSEWHERE))
+    ]
     return _alerts(
         [
             {

@@ -152,15 +152,22 @@ def test_failed_checks_of_current_runs_are_alerts():
 
     review = pd.DataFrame(
         {
-            "run_id": ["r2", "r2", "r2", "r1"],
-            "segment_id": ["emea"] * 4,
-            "check_name": ["baseline_negative", "roi_prior_shift", "ebfmi", "baseline_negative"],
-            "channel": [None, "tv", None, None],
-            "value": [0.4, 0.95, 0.8, 0.5],
-            "threshold": [0.1, 0.9, 0.3, 0.1],
-            "outcome": ["fail", "review", "pass", "fail"],
-            "message": ["probability that the baseline is negative in some week 0.4 > 0.1", "x", "y", "z"],
-            "is_current": [True, True, True, False],
+            "run_id": ["r2", "r2", "r2", "r1", "r2", "r2"],
+            "segment_id": ["emea"] * 6,
+            "check_name": [
+                "baseline_negative",
+                "roi_prior_shift",
+                "ebfmi",
+                "baseline_negative",
+                "r2_in_sample",  # alerted as low_fit_quality
+                "experiments_disagree",  # alerted as experiment_disagrees
+            ],
+            "channel": [None, "tv", None, None, None, None],
+            "value": [0.4, 0.95, 0.8, 0.5, 0.3, 1.0],
+            "threshold": [0.1, 0.9, 0.3, 0.1, 0.5, 0.0],
+            "outcome": ["fail", "review", "pass", "fail", "fail", "fail"],
+            "message": ["probability that the baseline is negative in some week 0.4 > 0.1", "x", "y", "z", "r", "e"],
+            "is_current": [True, True, True, False, True, True],
         }
     )
     alerts = review_failure_alerts(review)
