@@ -58,11 +58,25 @@ HISTORY_BENCH = "history"  # the fit node's time before sampling as history grow
 SBC_BENCH = "sbc"  # simulation-based calibration of the built-in fit (curvehouse.sbc_bench)
 EXPERIMENTS_BENCH = "experiments"  # the fit without and with a lift experiment (curvehouse.experiments_bench)
 REFRESH_BENCH = "refresh"  # rolling monthly refreshes on the real data sets (curvehouse.refresh_bench)
+ORGANIC_BENCH = "organic"  # the fit without and with an organic channel (curvehouse.organic_bench)
+DRIVER_BENCHES = ("treatment", "exposure")  # fits without and with a driver kind (curvehouse.drivers_bench)
+BASELINE_BENCH = "baseline"  # the fit without and with the time-varying baseline (curvehouse.baseline_bench)
+# Scenarios with a runner of their own; the others are fits of curvehouse.bench.SCENARIOS.
+OTHER_BENCHES = (
+    PLANNING_BENCH,
+    HISTORY_BENCH,
+    SBC_BENCH,
+    EXPERIMENTS_BENCH,
+    REFRESH_BENCH,
+    ORGANIC_BENCH,
+    *DRIVER_BENCHES,
+    BASELINE_BENCH,
+)
 
 
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    known = [*bench.SCENARIOS, PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH, REFRESH_BENCH]
+    known = [*bench.SCENARIOS, *OTHER_BENCHES]
     unknown = sorted(set(names) - set(known))
     if not names or unknown:
         raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown}; known: {', '.join(known)}")
@@ -90,8 +104,7 @@ def _counts(text: str) -> list[int]:
 
 def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
-    others = (PLANNING_BENCH, HISTORY_BENCH, SBC_BENCH, EXPERIMENTS_BENCH, REFRESH_BENCH)
-    fits = [name for name in args.scenarios if name not in others]
+    fits = [name for name in args.scenarios if name not in OTHER_BENCHES]
     report = (
         bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
     )
@@ -116,6 +129,19 @@ def _bench(args: argparse.Namespace) -> int:
         from curvehouse.refresh_bench import run_refresh_bench
 
         report["refresh"] = run_refresh_bench(args.quick, args.refresh_datasets)
+    if ORGANIC_BENCH in args.scenarios:
+        from curvehouse.organic_bench import BENCH_CONFIG, run_organic_bench
+
+        report["organic"] = run_organic_bench(bench.QUICK_CONFIG if args.quick else BENCH_CONFIG)
+    drivers = tuple(name for name in args.scenarios if name in DRIVER_BENCHES)
+    if drivers:
+        from curvehouse.drivers_bench import run_drivers_bench
+
+        report["drivers"] = run_drivers_bench(drivers, quick=args.quick)
+    if BASELINE_BENCH in args.scenarios:
+        from curvehouse.baseline_bench import run_baseline_bench
+
+        report["baseline"] = run_baseline_bench(bench.QUICK_CONFIG if args.quick else None)
     if args.json:
         bench.write_json(report, args.json)
         print(f"wrote {args.json}")
@@ -131,7 +157,9 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         f"and print one line of figures per fit; {PLANNING_BENCH}: the planning layer; {HISTORY_BENCH}: "
         f"the fit node's time before sampling after N earlier builds; {SBC_BENCH}: simulation-based calibration; "
         f"{EXPERIMENTS_BENCH}: one channel's ROI without and with a lift experiment; "
-        f"{REFRESH_BENCH}: 12 rolling monthly refreshes after a full fit on each real data set.",
+        f"{REFRESH_BENCH}: 12 rolling monthly refreshes after a full fit on each real data set; "
+        "treatment, exposure: generated data fitted without and with a non-media treatment / exposure-driven media; "
+        f"{BASELINE_BENCH}: a relaunch's level shift fitted with a fixed and a time-varying baseline.",
     )
     parser.add_argument(
         "--scenarios", type=_names, default=",".join(bench.DEFAULT_SCENARIOS), help="comma-separated scenario names"

@@ -14,8 +14,14 @@ SIGMA = "sigma"  # per segment, noise sd in units of mean weekly outcome
 BETA = "beta"  # derived, per segment x channel: media effect at saturation, mean weekly outcome units
 MU = "mu"  # derived, per segment x week: the model's mean, mean weekly outcome units
 OBS = "y"
+TREATMENT = "treatment_coef"  # per segment x non-media treatment: effect per treatment sd, mean weekly outcome units
 
-CHANNEL_SITES = (ROI, HALF_POINT, SLOPE, THETA)
+EFFECT = "effect"  # sampled instead of ROI where some channel is organic or has an mROI or share prior
+EFFECT_KIND = "effect_kind"  # derived, per segment x channel: the effect's kind code (curvehouse.model.effects)
+CONTRIBUTION = "contribution_weeks"  # derived (with EFFECT), per segment x channel: contribution over the
+# fit weeks in units of mean weekly outcome
+
+CHANNEL_SITES = (ROI, HALF_POINT, SLOPE, THETA, EFFECT)
 SEGMENT_SITES = (LEVEL, INTERCEPT, TREND, SIGMA)
 
 SOURCE_BUILTIN = "builtin"

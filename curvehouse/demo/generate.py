@@ -243,8 +243,10 @@ class DemoData:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The raw tables by name, in the contract's order, and the lift experiments."""
-        return {**{name: getattr(self, name) for name in RAW_TABLE_NAMES}, "experiments": self.experiments}
+        """The raw tables by name, in the contract's order (those the demo has: no channel_activity),
+        and the lift experiments."""
+        names = [name for name in RAW_TABLE_NAMES if hasattr(self, name)]
+        return {**{name: getattr(self, name) for name in names}, "experiments": self.experiments}
 
 
 # --- calendar -------------------------------------------------------------------------------

@@ -12,11 +12,13 @@ import pandas as pd
 from curvehouse import constants as k
 from curvehouse.model.checks import SegmentCheck
 from curvehouse.model.data import ModelData
+from curvehouse.model.organic import ORGANIC
 from curvehouse.model.sampling import Posterior
 from curvehouse.model.spec import ModelSpec
 from curvehouse.posterior import summaries as sm
 from curvehouse.posterior.artifact_names import check_names
-from curvehouse.posterior.derive import curve_draws
+from curvehouse.posterior.derive import TREATMENT_QUANTITIES, curve_draws
+from curvehouse.posterior.details import details_json
 
 __all__ = [
     "SEGMENT_SITES",
@@ -38,15 +40,56 @@ def parameter_frame(
     posterior: Posterior,
     quantities: dict[str, np.ndarray],
     prior_quantities: dict[str, np.ndarray],
+    prior_kinds: dict[str, str] | None = None,
+    units: dict[str, str | None] | None = None,
+    treatment_units: dict[str, str | None] | None = None,
 ) -> pd.DataFrame:
-    """Posterior and prior summaries of every channel and segment-level parameter.
+    """Posterior and prior summaries of every channel and segment-level parameter (prior_kinds:
+    channel -> roi | mroi | share, units: organic channel -> unit, for the details of those rows).
 
     quantities: channel draws by chain (curvehouse.posterior.derive.channel_draws of the posterior);
-    prior_quantities: the same of the prior draws, with a leading axis of one.
+    prior_quantities: the same of the prior draws, with a leading axis of one; treatment_units: the
+    registry's unit of each non-media treatment (carried in its rows' details).
     """
     post = {**quantities, **_segment_level(posterior.samples, data, 2)}
     pri = {**{n: v[0] for n, v in prior_quantities.items()}, **_segment_level(posterior.prior, data, 1)}
-    return sm.parameter_rows(run_ids, data.segments, _labels(data), post, pri)
+    frame = sm.parameter_rows(run_ids, data.segments, _labels(data), post, pri)
+    frame = _prior_kind_details(frame, data, prior_kinds or {}, units or {})
+    return _with_treatment_details(frame, data, treatment_units or {})
+
+
+def _prior_kind_details(
+    frame: pd.DataFrame, data: ModelData, prior_kinds: dict[str, str], units: dict[str, str | None]
+) -> pd.DataFrame:
+    """details of the channel parameter rows of channels without an ROI prior: the kind of prior their
+    effect had (mroi | share; the rows' prior_* columns are the prior that kind implies for the
+    parameter) and, for organic channels, channel_kind and unit."""
+    other = {c: kind for c, kind in prior_kinds.items() if kind != "roi"}
+    if not other:
+        return frame
+    organic = set(np.asarray(data.channels)[data.is_organic])
+    mine = frame["channel"].isin(other) & (frame["artifact"] == "parameter")
+    frame["details"] = frame["details"].astype(object)
+    frame.loc[mine, "details"] = [
+        details_json(prior_kind=other[c], **({"channel_kind": ORGANIC, "unit": units.get(c)} if c in organic else {}))
+        for c in frame.loc[mine, "channel"]
+    ]
+    return frame
+
+
+def _with_treatment_details(frame: pd.DataFrame, data: ModelData, units: dict[str, str | None]) -> pd.DataFrame:
+    """Treatment parameter rows carry their kind, unit and reference value (x_ref) in details."""
+    if not data.treatments:
+        return frame
+    seg = {s: i for i, s in enumerate(data.segments)}
+    col = {t: j for j, t in enumerate(data.treatments)}
+    rows = frame["parameter"].isin(list(TREATMENT_QUANTITIES))
+    frame["details"] = frame["details"].astype(object)
+    frame.loc[rows, "details"] = [
+        details_json(channel_kind="non_media", unit=units.get(t), reference_value=data.treatment_ref[seg[s], col[t]])
+        for s, t in zip(frame.loc[rows, "segment_id"], frame.loc[rows, "channel"], strict=True)
+    ]
+    return frame
 
 
 def draw_frame(
@@ -71,23 +114,33 @@ def draw_frame(
 
 
 def curve_and_summary_frame(
-    run_ids: dict[str, str], data: ModelData, quantities: dict[str, np.ndarray], spec: ModelSpec
+    run_ids: dict[str, str],
+    data: ModelData,
+    quantities: dict[str, np.ndarray],
+    spec: ModelSpec,
+    units: dict[str, str | None] | None = None,
 ) -> pd.DataFrame:
     """Response and marginal-ROI curves over a grid up to each channel's top weekly spend, and the
-    channel summary (ROI, contribution, curve parameters, marginal ROI and response at current spend)."""
+    channel summary (ROI, contribution, curve parameters, marginal ROI and response at current spend).
+
+    An organic channel's grid and spend-named scalars are its weekly volume in its own unit (units:
+    channel -> unit) and its marginal ROI is the marginal response per unit; its rows carry
+    ``{"channel_kind": "organic", "unit": ...}`` in details and it has no ROI row.
+    """
     flat = {n: v.reshape((-1,) + v.shape[2:]) for n, v in quantities.items()}
-    spend = data.spend * data.time_mask[..., None]
+    driver = data.driver  # weekly spend; organic channels: weekly volume
+    spend = driver * data.time_mask[..., None]
     top = spend.max(axis=1)
-    bottom = np.where(data.time_mask[..., None] > 0, data.spend, np.inf).min(axis=1)
+    bottom = np.where(data.time_mask[..., None] > 0, driver, np.inf).min(axis=1)
     grid = top[..., None] * np.linspace(0.0, 1.0, spec.curve_grid_points)
     current = np.zeros_like(top)
     for i, n in enumerate(data.n_weeks):
-        current[i] = data.spend[i, max(0, n - spec.current_spend_weeks) : n].mean(axis=0)
+        current[i] = driver[i, max(0, n - spec.current_spend_weeks) : n].mean(axis=0)
     curves = curve_draws(flat, grid, current)
     inflection = np.nanmedian(curves["inflection"], axis=0)
     scalars = {
         "current_weekly_spend": current,
-        "spend": data.total_spend,
+        "spend": np.where(data.is_organic, spend.sum(axis=1), data.total_spend),
         "max_weekly_spend": top,
         "min_weekly_spend": bottom,
         "inflection_spend": inflection,
@@ -97,7 +150,7 @@ def curve_and_summary_frame(
         "marginal_roi": curves["marginal_roi_now"],
         "response_at_current": curves["response_now"],
     }
-    return pd.concat(
+    frame = pd.concat(
         [
             sm.curve_rows(
                 run_ids,
@@ -112,13 +165,49 @@ def curve_and_summary_frame(
         ],
         ignore_index=True,
     )
+    return _with_exposure_details(organic_rows(frame, data, units or {}), data)
+
+
+def organic_rows(frame: pd.DataFrame, data: ModelData, units: dict[str, str | None]) -> pd.DataFrame:
+    """Mark organic channels' rows (details: channel_kind and unit) and drop their ROI rows (no spend)."""
+    organic = [c for c, is_organic in zip(data.channels, data.is_organic, strict=True) if is_organic]
+    if not organic:
+        return frame
+    mine = frame["channel"].isin(organic)
+    frame = frame[~(mine & (frame["parameter"] == "roi"))].copy()
+    mine = frame["channel"].isin(organic)
+    frame["details"] = frame["details"].astype(object)
+    frame.loc[mine, "details"] = [
+        details_json(channel_kind=ORGANIC, unit=units.get(channel)) for channel in frame.loc[mine, "channel"]
+    ]
+    return frame
+
+
+def _with_exposure_details(frame: pd.DataFrame, data: ModelData) -> pd.DataFrame:
+    """Curve and summary rows of exposure-driven channels say so in details: saturation_unit
+    'impressions' and the window's cost_per_impression (the curve's spend axis is impressions x it).
+    Other rows leave details empty (read as saturation_unit 'spend')."""
+    cpi = data.cost_per_impression
+    if cpi is None or not np.isfinite(cpi).any():
+        return frame
+    seg = {s: i for i, s in enumerate(data.segments)}
+    col = {c: j for j, c in enumerate(data.channels)}
+    value = np.array([cpi[seg[s], col[c]] for s, c in zip(frame["segment_id"], frame["channel"], strict=True)])
+    rows = np.isfinite(value)
+    frame["details"] = frame["details"].astype(object)
+    frame.loc[rows, "details"] = [
+        details_json(saturation_unit="impressions", cost_per_impression=v) for v in value[rows]
+    ]
+    return frame
 
 
 def decomposition_frame(
     run_ids: dict[str, str], data: ModelData, parts: dict[str, np.ndarray], fitted: np.ndarray, actual: np.ndarray
 ) -> pd.DataFrame:
-    """Weekly outcome split into baseline, trend, seasonality, holidays, other controls and each
-    channel present in the segment, beside the fitted and actual outcome.
+    """Weekly outcome split into baseline, trend, seasonality, holidays, other controls, each
+    channel present in the segment (component kind 'organic' for organic channels) and each non-media
+    treatment varying in it (its effect against its reference value), beside the fitted and actual
+    outcome.
 
     parts: curvehouse.posterior.derive.component_draws; fitted: their expected outcome (draws, S, T).
     """
@@ -137,14 +226,24 @@ def decomposition_frame(
         if data.channel_mask[:, c].any():
             key = f"channel:{channel}"
             components[key] = parts["media"][..., c]
-            kinds[key] = "channel"
+            kinds[key] = ORGANIC if data.is_organic[c] else "channel"
             names[key] = channel
+    for j, treatment in enumerate(data.treatments):
+        key = f"treatment:{treatment}"
+        components[key] = parts["treatments"][..., j]
+        kinds[key] = "treatment"
+        names[key] = treatment
     components["fitted"] = fitted
     frame = sm.decomposition_rows(run_ids, data.weeks, data.segments, components, names, kinds, actual)
-    is_channel = frame["details"] == "channel"
+    is_channel = frame["details"].isin(("channel", ORGANIC, "treatment"))
     frame.loc[is_channel, "parameter"] = frame.loc[is_channel, "channel"]
     present = {
         (s, c) for i, s in enumerate(data.segments) for j, c in enumerate(data.channels) if data.channel_mask[i, j] > 0
+    } | {
+        (s, t)
+        for i, s in enumerate(data.segments)
+        for j, t in enumerate(data.treatments)
+        if data.treatment_mask[i, j] > 0
     }
     lacks = is_channel & np.array(
         [(s, c) not in present for s, c in zip(frame["segment_id"], frame["channel"], strict=True)]
@@ -264,6 +363,7 @@ def _labels(data: ModelData) -> dict[str, tuple[str, ...] | None]:
         for name in ("roi", "contribution", "saturation_max", "half_point", "slope", "theta", "adstock_half_life")
     }
     labels.update({k.LEVEL: None, k.INTERCEPT: None, k.TREND: None, k.SIGMA: None, k.GAMMA: data.controls})
+    labels.update({name: data.treatments for name in TREATMENT_QUANTITIES})
     return labels
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -24,15 +24,19 @@ from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import all_finite, publish_failures
 from curvehouse.fitting.run_ids import run_id_for
 from curvehouse.model.anchors import FIXED_SITES, FREE_CONTROL_SITE, previous_control_sd
+from curvehouse.model.baseline import STEPS as BASELINE_STEPS
 from curvehouse.model.checks import SegmentCheck, check_segment
 from curvehouse.model.data import ModelData, build_model_data
 from curvehouse.model.experiments import build_experiments, segment_experiments
+from curvehouse.model.exposure import with_exposure
 from curvehouse.model.numpyro_model import expected_outcome, model_arrays
+from curvehouse.model.organic import organic_units, prior_kinds_of
 from curvehouse.model.priors import build_priors
+from curvehouse.model.registry import exposure_driven_channels, registry_value
 from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagnostics
 from curvehouse.model.spec import ModelSpec, spec_from_config
 from curvehouse.posterior import summaries as sm
-from curvehouse.posterior.derive import channel_draws, component_draws
+from curvehouse.posterior.derive import channel_draws, component_draws, treatment_draws
 from curvehouse.review import rows as review
 
 __all__ = ["fit_segments"]
@@ -95,10 +99,14 @@ def fit_segments(
     if not todo:
         return sm.empty_artifacts()
     data = build_model_data(model_input[model_input["segment_id"].isin(todo)], lags, spec.adstock_max_lag, lead_in)
+    exposure_warnings: dict[int, list[str]] = {}
+    if exposure_driven_channels(registry):
+        data, exposure_warnings = with_exposure(data, model_input, exposure_driven_channels(registry), lead_in)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), experiments, progress, control_sd)
 
     checks = [_checked(data, i, spec, centred_on) for i in range(len(data.segments))]
+    checks = [replace(c, warnings=c.warnings + tuple(exposure_warnings.get(i, []))) for i, c in enumerate(checks)]
     frames = []
     for i, check in enumerate(checks):
         if check.reject_reason:
@@ -132,9 +140,11 @@ def _checked(data: ModelData, i: int, spec: ModelSpec, centred_on: dict[str, str
 
 
 def _lead_in(model_input: pd.DataFrame, window: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
-    """The spend rows of the n_weeks before each segment's window (their adstock carries into it)."""
+    """The spend, impressions and organic volume rows of the n_weeks before each segment's window
+    (their adstock carries into it)."""
     first = window.groupby("segment_id")["week_start"].min().rename("first")
-    rows = model_input[model_input["variable_kind"] == "spend"].join(first, on="segment_id")
+    kinds = ("spend", "impressions", "organic")
+    rows = model_input[model_input["variable_kind"].isin(kinds)].join(first, on="segment_id")
     before = (rows["week_start"] < rows["first"]) & (rows["week_start"] >= rows["first"] - pd.Timedelta(weeks=n_weeks))
     return rows.loc[before, list(model_input.columns)]
 
@@ -161,8 +171,9 @@ def _fit_group(
     exps = build_experiments(ctx.experiments, data)
     args = {**model_arrays(data), **exps.arrays}
     posterior = sample_posterior(args, priors, spec)
-    quantities = channel_draws(posterior.samples, data)
-    prior_quantities = channel_draws({name: v[None] for name, v in posterior.prior.items()}, data)
+    quantities = {**channel_draws(posterior.samples, data), **treatment_draws(posterior.samples, data)}
+    prior_draws = {name: v[None] for name, v in posterior.prior.items()}
+    prior_quantities = {**channel_draws(prior_draws, data), **treatment_draws(prior_draws, data)}
     diagnostics = segment_diagnostics(posterior, _diagnosed_sites(posterior, refresh), data.channel_mask)
     parts = component_draws(posterior.samples, data, DECOMPOSITION_DRAWS)
     fitted = expected_outcome(parts)
@@ -174,9 +185,19 @@ def _fit_group(
     seconds = time.perf_counter() - started
     ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
 
-    curves = artifacts.curve_and_summary_frame(run_ids, data, quantities, spec)
+    units = organic_units(ctx.registry, data)
+    curves = artifacts.curve_and_summary_frame(run_ids, data, quantities, spec, units)
     frames = [
-        artifacts.parameter_frame(run_ids, data, posterior, quantities, prior_quantities),
+        artifacts.parameter_frame(
+            run_ids,
+            data,
+            posterior,
+            quantities,
+            prior_quantities,
+            prior_kinds_of(priors, data),
+            units,
+            {t: registry_value(ctx.registry, t, "unit", None) for t in data.treatments},
+        ),
         artifacts.draw_frame(run_ids, data, posterior, quantities, prior_quantities, spec.sampler.draws_kept),
         curves,
         artifacts.decomposition_frame(run_ids, data, parts, fitted, actual),
@@ -229,10 +250,17 @@ def _segment_fit(
     prior_quantities: dict[str, np.ndarray],
     i: int,
 ) -> review.SegmentFit:
-    """What the review reads of segment i (the group's sampler statistics are its chains')."""
-    present = [(c, channel) for c, channel in enumerate(data.channels) if data.channel_mask[i, c] > 0]
+    """What the review reads of segment i (the group's sampler statistics are its chains'); its ROI
+    checks read paid channels only (an organic channel has no ROI)."""
+    present = [
+        (c, channel)
+        for c, channel in enumerate(data.channels)
+        if data.channel_mask[i, c] > 0 and not data.is_organic[c]
+    ]
     roi, roi_prior = quantities["roi"], prior_quantities["roi"]
     baseline = parts["baseline"] + parts["trend"] + parts["controls"].sum(axis=-1)
+    if "treatments" in parts:
+        baseline = baseline + parts["treatments"].sum(axis=-1)
     return review.SegmentFit(
         y=data.y[i],
         mu=posterior.flat(k.MU)[:, i],
@@ -248,6 +276,10 @@ def _segment_fit(
 
 def _diagnosed_sites(posterior: Posterior, refresh: bool) -> tuple[str, ...]:
     """The sampled sites whose R-hat and ESS decide publication: channel and segment-level sites (in
-    refresh mode not those it holds fixed, which have no chains to compare, and the controls it samples)."""
+    refresh mode not those it holds fixed, which have no chains to compare, and the controls it samples),
+    and the time-varying baseline's steps."""
     present = set(posterior.samples) - (set(FIXED_SITES) if refresh else set())
-    return tuple(s for s in (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES, FREE_CONTROL_SITE) if s in present)
+    if k.EFFECT in present:  # ROI is derived from the sampled effect (0 for organic channels)
+        present.discard(k.ROI)
+    sites = (*k.CHANNEL_SITES, *artifacts.SEGMENT_SITES, FREE_CONTROL_SITE, k.TREATMENT, BASELINE_STEPS)
+    return tuple(s for s in sites if s in present)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
-__all__ = ["Violation", "InputError"]
+__all__ = ["InputError", "Violation", "listed", "show"]
 
 _SHOWN = 25
+PER_RULE = 20  # violations listed per file, column and rule; the rest are counted in one line
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,19 @@ class InputError(ValueError):
         if n > _SHOWN:
             lines.append(f"  ... and {n - _SHOWN} more")
         return "\n".join(lines)
+
+
+def listed(
+    file: str, column: str | None, rule: str, found: Iterable[tuple[int | None, str]], total: int
+) -> list[Violation]:
+    """The first ``PER_RULE`` findings as violations, plus one line counting the rest."""
+    problems = [Violation(file, row, column, rule, message) for row, message in islice(found, PER_RULE)]
+    if total > PER_RULE:
+        message = f"... and {total - PER_RULE:,} more break this rule (first {PER_RULE} listed)"
+        problems.append(Violation(file, None, column, rule, message))
+    return problems
+
+
+def show(value: str) -> str:
+    """A cell's text quoted for a message, cut at 60 characters."""
+    return repr(value if len(value) <= 60 else value[:57] + "...")

@@ -3,7 +3,8 @@
 One source of truth for the validator, the demo-data writer and the docs. Column kinds:
 ``date`` (ISO 8601 calendar date), ``month`` (a date; the first of the month by convention),
 ``name`` (segment / channel / control identifiers: free text without quote characters),
-``text``, ``number`` (finite float), ``integer``, ``boolean``. ``not_after_as_of`` marks the
+``text``, ``number`` (finite float), ``integer``, ``boolean``. ``optional`` marks a column a file
+may omit (read as null, so files written before it existed stay valid). ``not_after_as_of`` marks the
 column that dates each row of a dated table: no row may be dated after the run's as-of date (var
 ``as_of_date``); a month column breaks it only when the month starts after that date.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CHANNEL_GROUPS",
+    "CHANNEL_KINDS",
     "NAME_MAX_LENGTH",
     "NULL_TOKENS",
     "RAW_TABLES",
@@ -24,6 +26,10 @@ __all__ = [
 ]
 
 CHANNEL_GROUPS = ("brand", "performance")
+
+# Registry channel_kind values (empty reads as paid): paid media with spend, organic media with
+# volumes in their own unit, and non-media treatments (price, promotion depth, distribution).
+CHANNEL_KINDS = ("paid", "organic", "non_media")
 
 # Cell texts read as "missing" (after trimming, case-sensitive); staging SQL should use the same list.
 NULL_TOKENS = ("", "NA", "NaN", "nan", "null", "NULL")
@@ -41,6 +47,7 @@ class Column:
     nullable: bool = False
     non_negative: bool = False
     not_after_as_of: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,11 @@ class RawTable:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def core_column_names(self) -> tuple[str, ...]:
+        """The columns every file of the table has (the optional ones left out)."""
+        return tuple(c.name for c in self.columns if not c.optional)
 
 
 def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
@@ -71,6 +83,13 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
                 Column("roi_prior_mean", "number", nullable=True, non_negative=True),
                 Column("roi_prior_sd", "number", nullable=True, non_negative=True),
                 Column("adstock_max_lag", "integer", nullable=True, non_negative=True),
+                Column("channel_kind", "text", nullable=True, optional=True),
+                Column("unit", "text", nullable=True, optional=True),
+                Column("exposure_driven", "boolean", nullable=True, optional=True),
+                Column("mroi_prior_mean", "number", nullable=True, non_negative=True, optional=True),
+                Column("mroi_prior_sd", "number", nullable=True, non_negative=True, optional=True),
+                Column("contribution_share_prior_mean", "number", nullable=True, non_negative=True, optional=True),
+                Column("contribution_share_prior_sd", "number", nullable=True, non_negative=True, optional=True),
             ),
             key=("channel",),
         ),
@@ -113,6 +132,17 @@ def raw_tables(kpi_name: str = "revenue") -> dict[str, RawTable]:
                 Column("value", "number"),
             ),
             key=("date", "segment_id", "control"),
+            required=False,
+        ),
+        RawTable(
+            "channel_activity",
+            (
+                Column("date", "date", not_after_as_of=True),
+                Column("segment_id", "name"),
+                Column("channel", "name"),
+                Column("value", "number"),
+            ),
+            key=("date", "segment_id", "channel"),
             required=False,
         ),
         RawTable(

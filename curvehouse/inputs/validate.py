@@ -13,17 +13,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curvehouse.inputs.drivers import driver_rules, registry_driver_rules
 from curvehouse.inputs.errors import InputError, Violation
+from curvehouse.inputs.errors import listed as _listed
+from curvehouse.inputs.errors import show as _show
 from curvehouse.inputs.schema import (
     CHANNEL_GROUPS,
     NAME_MAX_LENGTH,
@@ -45,7 +47,6 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "parquet")
-_PER_RULE = 20  # violations listed per file, column and rule; the rest are counted in one line
 
 _DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?"
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -300,7 +301,8 @@ def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.Data
     for column in table.columns:
         hits = [i for i, name in enumerate(folded) if name == column.name.casefold()]
         if not hits:
-            missing.append(column.name)
+            if not column.optional:
+                missing.append(column.name)
         elif len(hits) > 1:
             message = f"the header has {len(hits)} columns named {column.name}; keep one"
             structural.append(Violation(file, None, column.name, "required_column", message))
@@ -324,6 +326,7 @@ def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.Data
         structural.append(Violation(file, None, None, "not_empty", "the file has no data rows"))
     if table.name == "channel_registry":
         cells += _registry_rules(file, typed, valid)
+        cells += registry_driver_rules(file, typed, valid)
     if table.name == "experiments":
         cells += _experiment_rules(file, typed, valid)
     cells += _unique_key(file, table, typed, valid)
@@ -512,7 +515,7 @@ def _cross_table(
     problems: list[Violation] = []
     registered = names("channel_registry", "channel")
     if registered is not None:
-        for table in ("channel_spend", "platform_spend", "attribution", "experiments"):
+        for table in ("channel_spend", "platform_spend", "attribution", "experiments", "channel_activity"):
             channels = names(table, "channel")
             if channels is not None:
                 problems += _unregistered(
@@ -523,10 +526,17 @@ def _cross_table(
         spend_file, outcomes_file = frames["channel_spend"].path.name, frames["outcomes"].path.name
         problems += _uncovered(outcomes_file, outcomes, "outcomes", spend_file, spend)
         problems += _uncovered(spend_file, spend, "spend rows", outcomes_file, outcomes)
+    activity = names("channel_activity", "segment_id")
+    if activity is not None and outcomes is not None:
+        activity_file = frames["channel_activity"].path.name
+        problems += _uncovered(activity_file, activity, "activity rows", frames["outcomes"].path.name, outcomes)
     tested = [names("experiments", c) for c in ("segment_id", "channel")]
     spent = [names("channel_spend", c) for c in ("segment_id", "channel")]
     if all(v is not None for v in (*tested, *spent)) and "spend" in typed["channel_spend"]:
         problems += _untested_spend(frames["experiments"].path.name, tested, frames["channel_spend"].path.name, typed)
+    if registered is not None:
+        files = {name: frame.path.name for name, frame in frames.items()}
+        problems += driver_rules(files, typed, valid)
     return problems
 
 
@@ -586,17 +596,6 @@ def _cells(file: str, column: str, rule: str, bad: pd.Series, describe: Callable
     return _listed(file, column, rule, ((int(row), describe(value)) for row, value in bad.items()), len(bad))
 
 
-def _listed(
-    file: str, column: str | None, rule: str, found: Iterable[tuple[int | None, str]], total: int
-) -> list[Violation]:
-    """The first ``_PER_RULE`` findings as violations, plus one line counting the rest."""
-    problems = [Violation(file, row, column, rule, message) for row, message in islice(found, _PER_RULE)]
-    if total > _PER_RULE:
-        message = f"... and {total - _PER_RULE:,} more break this rule (first {_PER_RULE} listed)"
-        problems.append(Violation(file, None, column, rule, message))
-    return problems
-
-
 def _describe_empty(value: str) -> str:
     if value == "":
         return "the cell is empty; a value is required"
@@ -628,10 +627,6 @@ def _describe_late(value: str, kind: str, as_of: date) -> str:
             "(var as_of_date)"
         )
     return f"value {_show(value)} is dated after the as-of date {as_of.isoformat()} (var as_of_date)"
-
-
-def _show(value: str) -> str:
-    return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
 def _show_key(value: object) -> str:

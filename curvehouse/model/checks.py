@@ -41,7 +41,7 @@ def check_segment(data: ModelData, i: int) -> SegmentCheck:
 
     warnings: list[str] = []
     dropped: list[int] = []
-    spend = data.spend[i, :n]
+    spend = data.driver[i, :n]  # organic channels: weekly volume
     active = (spend > 0).sum(axis=0)
     for c, channel in enumerate(data.channels):
         if data.channel_mask[i, c] <= 0:

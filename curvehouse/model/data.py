@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from curvehouse.model.organic import ORGANIC, PAID, driver_values, organic_channels, organic_mask
+from curvehouse.model.treatments import TreatmentArrays, treatment_arrays
 from curvehouse.transforms.adstock import lag_stack
 
 __all__ = ["ModelData", "build_model_data", "INPUT_COLUMNS"]
@@ -40,10 +42,30 @@ class ModelData:
     lag_mask: np.ndarray  # (C, L) 1 for the lags a channel allows
     trend: np.ndarray  # (S, T) 0..1 across each segment's own window
     total_spend: np.ndarray  # (S, C) window spend in currency
+    # Aligned with channels: 'paid' | 'organic' (curvehouse.model.organic); () on a paid-only input.
+    channel_kinds: tuple[str, ...] = ()
+    # Non-media treatments (curvehouse.model.treatments), J of them: () and None where the input has none.
+    treatments: tuple[str, ...] = ()
+    treatment: np.ndarray | None = None  # (S, T, J) (x - x_ref) / treatment_scale, 0 in padding
+    treatment_ref: np.ndarray | None = None  # (S, J) x_ref, the minimum over the segment's weeks
+    treatment_scale: np.ndarray | None = None  # (S, J) sd over the segment's weeks
+    treatment_mask: np.ndarray | None = None  # (S, J) 1 where the treatment varies in the window
+    # (S, C) window spend / window impressions of exposure-driven channels (curvehouse.model.exposure), NaN elsewhere
+    cost_per_impression: np.ndarray | None = None
 
     @property
     def n_weeks(self) -> np.ndarray:
         return self.time_mask.sum(axis=1).astype(int)
+
+    @property
+    def is_organic(self) -> np.ndarray:
+        """(C,) True for organic channels."""
+        return organic_mask(self.channel_kinds, len(self.channels))
+
+    @property
+    def driver(self) -> np.ndarray:
+        """(S, T, C) weekly spend of paid channels, weekly volume (own unit) of organic ones."""
+        return driver_values(self.spend, self.lagged, self.x_scale, self.is_organic)
 
     def take(self, indices: list[int]) -> ModelData:
         """The same padded shapes for a subset of segments (so a compiled fit is reused)."""
@@ -60,9 +82,18 @@ class ModelData:
             "channel_mask",
             "trend",
             "total_spend",
+            "treatment",
+            "treatment_ref",
+            "treatment_scale",
+            "treatment_mask",
+            "cost_per_impression",
         }
         values = {
-            f.name: (getattr(self, f.name)[indices] if f.name in per_segment else getattr(self, f.name))
+            f.name: (
+                getattr(self, f.name)[indices]
+                if f.name in per_segment and getattr(self, f.name) is not None
+                else getattr(self, f.name)
+            )
             for f in fields(self)
         }
         values["segments"] = tuple(self.segments[i] for i in indices)
@@ -79,16 +110,20 @@ class ModelData:
 def build_model_data(
     long: pd.DataFrame, channel_lags: dict[str, int], default_lag: int, lead_in: pd.DataFrame | None = None
 ) -> ModelData:
-    """Pivot the long input (segment_id, week_start, variable_kind in outcome/spend/control,
-    variable_name, value) into padded, scaled arrays. lead_in: rows of the same form from before each
+    """Pivot the long input (segment_id, week_start, variable_kind in outcome/spend/control/organic,
+    variable_name, value) into padded, scaled arrays; organic channels follow the paid ones on the
+    channel axis (curvehouse.model.organic). lead_in: rows of the same form from before each
     segment's first week (a refresh's earlier weeks); only their spend is read, into the lag stack,
-    so the window's first weeks carry the adstock of the spend before them."""
+    so the window's first weeks carry the adstock of the spend before them. Treatment rows
+    (curvehouse.model.treatments) fill the treatment arrays."""
     missing = set(INPUT_COLUMNS) - set(long.columns)
     if missing:
         raise ValueError(f"model input lacks columns {sorted(missing)}")
     long = long.assign(week_start=pd.to_datetime(long["week_start"]))
     segments = tuple(sorted(long["segment_id"].unique()))
-    channels = tuple(sorted(long.loc[long["variable_kind"] == "spend", "variable_name"].unique()))
+    paid = tuple(sorted(long.loc[long["variable_kind"] == "spend", "variable_name"].unique()))
+    organic = organic_channels(long, paid)
+    channels = paid + organic
     controls = tuple(sorted(long.loc[long["variable_kind"] == "control", "variable_name"].unique()))
     weeks = tuple(tuple(sorted(long.loc[long["segment_id"] == s, "week_start"].unique())) for s in segments)
     n_s, n_t, n_c, n_k = len(segments), max(len(w) for w in weeks), len(channels), len(controls)
@@ -96,6 +131,7 @@ def build_model_data(
 
     y = np.zeros((n_s, n_t))
     spend = np.zeros((n_s, n_t, n_c))
+    volume = np.zeros((n_s, n_t, n_c))  # organic channels' weekly volume in their own unit
     z_raw = np.zeros((n_s, n_t, n_k))
     time_mask = np.zeros((n_s, n_t))
     for i, segment in enumerate(segments):
@@ -108,16 +144,21 @@ def build_model_data(
         value = rows["value"].to_numpy(dtype=float)
         is_y = kind == "outcome"
         y[i, t[is_y]] = value[is_y]
-        for array, kind_name, names in ((spend, "spend", channels), (z_raw, "control", controls)):
+        for array, kind_name, names in (
+            (spend, "spend", channels),
+            (volume, ORGANIC, channels),
+            (z_raw, "control", controls),
+        ):
             sel = kind == kind_name
             col = pd.Index(names).get_indexer(name[sel])
             array[i, t[sel], col] = np.nan_to_num(value[sel])
 
     y_scale = np.array([y[i, time_mask[i] > 0].mean() for i in range(n_s)])
     y_scale = np.where(y_scale > 0, y_scale, 1.0)
-    active = spend > 0
+    driver = spend + volume  # one of the two is 0 for every channel
+    active = driver > 0
     active_weeks = active.sum(axis=1)
-    x_scale = np.where(active_weeks > 0, spend.sum(axis=1) / np.maximum(active_weeks, 1), 1.0)
+    x_scale = np.where(active_weeks > 0, driver.sum(axis=1) / np.maximum(active_weeks, 1), 1.0)
     channel_mask = (active_weeks > 0).astype(float)
 
     valid = time_mask[..., None] > 0
@@ -129,7 +170,7 @@ def build_model_data(
     z = np.where(valid, (z_raw - z_mean[:, None, :]) / z_sd[:, None, :], 0.0)
 
     before = _spend_before(lead_in, segments, weeks, channels, max_lag - 1)
-    lagged = lag_stack(np.concatenate([before, spend], axis=1) / x_scale[:, None, :], max_lag)[:, max_lag - 1 :]
+    lagged = lag_stack(np.concatenate([before, driver], axis=1) / x_scale[:, None, :], max_lag)[:, max_lag - 1 :]
 
     lag_mask = np.zeros((n_c, max_lag))
     for c, channel in enumerate(channels):
@@ -137,6 +178,7 @@ def build_model_data(
     n_weeks = time_mask.sum(axis=1, keepdims=True)
     trend = np.where(time_mask > 0, np.arange(n_t)[None, :] / np.maximum(n_weeks - 1, 1), 0.0)
 
+    treated = treatment_arrays(long, segments, weeks, n_t) if (long["variable_kind"] == "treatment").any() else None
     return ModelData(
         segments=segments,
         channels=channels,
@@ -155,7 +197,19 @@ def build_model_data(
         lag_mask=lag_mask,
         trend=trend,
         total_spend=spend.sum(axis=1),
+        channel_kinds=(PAID,) * len(paid) + (ORGANIC,) * len(organic) if organic else (),
+        **({} if treated is None else _treatment_fields(treated)),
     )
+
+
+def _treatment_fields(treated: TreatmentArrays) -> dict:
+    return {
+        "treatments": treated.names,
+        "treatment": treated.standardised,
+        "treatment_ref": treated.reference,
+        "treatment_scale": treated.scale,
+        "treatment_mask": treated.mask,
+    }
 
 
 def _spend_before(
@@ -165,11 +219,12 @@ def _spend_before(
     channels: tuple[str, ...],
     n: int,
 ) -> np.ndarray:
-    """(S, n, C) spend of the n weeks before each segment's first week, the latest last (0 if absent)."""
+    """(S, n, C) spend (organic channels: volume) of the n weeks before each segment's first week, the
+    latest last (0 if absent)."""
     out = np.zeros((len(segments), n, len(channels)))
     if lead_in is None or n == 0:
         return out
-    rows = lead_in[(lead_in["variable_kind"] == "spend") & lead_in["variable_name"].isin(channels)]
+    rows = lead_in[lead_in["variable_kind"].isin(("spend", ORGANIC)) & lead_in["variable_name"].isin(channels)]
     rows = rows.assign(week_start=pd.to_datetime(rows["week_start"]))
     for i, segment in enumerate(segments):
         mine = rows[rows["segment_id"] == segment]

@@ -80,7 +80,8 @@ def build_experiments(experiments: pd.DataFrame | None, data: ModelData) -> Expe
     fit (deferred, no spend in the window, dropped by the checks) are kept in rows as not fitted."""
     frames = [segment_experiments(experiments, s).assign(i=i) for i, s in enumerate(data.segments)]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*EXPERIMENT_COLUMNS, "i"])
-    channel_index = {c: j for j, c in enumerate(data.channels)}
+    # Lift tests measure spend changes: organic channels (no spend) are not fitted to them.
+    channel_index = {c: j for j, c in enumerate(data.channels) if not data.is_organic[j]}
     status, reason, slot = [], [], []
     used = np.zeros(len(data.segments), dtype=int)
     for r in rows.itertuples():
@@ -88,6 +89,8 @@ def build_experiments(experiments: pd.DataFrame | None, data: ModelData) -> Expe
         if j is None or data.channel_mask[r.i, j] == 0:
             status.append(STATUS_NOT_FITTED)
             why = "is not in the model input (deferred, or not eligible)" if j is None else "has no fitted curve"
+            if j is None and r.channel in data.channels:
+                why = "is organic (no spend for a lift test to change)"
             reason.append(f"channel {r.channel} {why} in segment {data.segments[r.i]}")
             slot.append(-1)
         else:

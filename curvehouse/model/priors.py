@@ -9,6 +9,8 @@ import pandas as pd
 from curvehouse import constants as k
 from curvehouse.model.anchors import fixed_values, roi_on_previous_curve
 from curvehouse.model.data import ModelData
+from curvehouse.model.effects import KIND_CODES
+from curvehouse.model.prior_kinds import channel_prior
 from curvehouse.model.spec import ModelSpec
 
 __all__ = ["lognormal_from_mean_sd", "build_priors", "PRIOR_KEYS"]
@@ -49,7 +51,11 @@ def build_priors(
     """(S, C) prior arrays.
 
     ROI: LogNormal with the registry's roi_prior_mean / roi_prior_sd per channel, else the config
-    default. Theta: the config's brand prior for the registry's brand channels, else its default.
+    default. A channel with a marginal-ROI or contribution-share prior, and every organic channel, has
+    that LogNormal instead (roi_loc / roi_scale then hold the sampled effect's prior, whatever its kind)
+    and the priors gain ``effect_kind`` (S, C codes of curvehouse.model.effects), which switches the
+    model to its generic path; without one the priors are exactly those of a paid-only ROI model.
+    Theta: the config's brand prior for the registry's brand channels, else its default.
     Half point (in units of the channel's mean active weekly spend) and slope: the config defaults.
     In refresh mode, ``previous`` (segment_id, channel, parameter, mean, sd of the last published
     posterior in the same units) replaces them where present, so a short window recalibrates
@@ -61,8 +67,7 @@ def build_priors(
     n_s, n_c = len(data.segments), len(data.channels)
     p = spec.priors
     reg = registry.set_index("channel")
-    roi_mean = np.array([_registry_value(reg, c, "roi_prior_mean", p.roi_mean) for c in data.channels])
-    roi_sd = np.array([_registry_value(reg, c, "roi_prior_sd", p.roi_sd) for c in data.channels])
+    kinds, roi_mean, roi_sd = _effect_priors(data, spec, registry)
     roi_loc, roi_scale = lognormal_from_mean_sd(roi_mean, roi_sd)
     group = reg["channel_group"] if "channel_group" in reg.columns else pd.Series(dtype=object)
     is_brand = [group.get(c) == "brand" for c in data.channels]
@@ -77,6 +82,8 @@ def build_priors(
         "theta_a": full([p.brand_theta_alpha if brand else p.theta_alpha for brand in is_brand]),
         "theta_b": full([p.brand_theta_beta if brand else p.theta_beta for brand in is_brand]),
     }
+    if any(kind != "roi" for kind in kinds):  # the generic path (curvehouse.model.effects)
+        priors[k.EFFECT_KIND] = full([KIND_CODES[kind] for kind in kinds])
     if previous is not None and len(previous):
         inflation = spec.refresh.roi_sd_inflation if spec.fit_mode == "refresh" else 1.0
         _centre_on_previous(priors, data, previous, inflation)
@@ -87,13 +94,20 @@ def build_priors(
             control_sd = pd.DataFrame(columns=["segment_id", "variable_name", "sd"])
         priors.update(fixed_values(data, spec, previous, control_sd))
         _centre_roi_on_previous_curve(priors, data, previous, spec.refresh.roi_sd_inflation)
+    if k.EFFECT_KIND in priors:  # only ROI effects are centred on a previous ROI
+        other = np.array([kind != "roi" for kind in kinds])[None, :]
+        priors["roi_loc"] = np.where(other, full(roi_loc), priors["roi_loc"])
+        priors["roi_scale"] = np.where(other, full(roi_scale), priors["roi_scale"])
     return priors
 
 
-def _registry_value(reg: pd.DataFrame, channel: str, column: str, default: float) -> float:
-    if channel in reg.index and column in reg.columns and pd.notna(reg.at[channel, column]):
-        return float(reg.at[channel, column])
-    return default
+def _effect_priors(
+    data: ModelData, spec: ModelSpec, registry: pd.DataFrame
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Per channel the effect's prior kind (curvehouse.model.prior_kinds) and its mean and sd."""
+    organic = data.is_organic
+    chosen = [channel_prior(registry, c, spec.priors, bool(organic[j])) for j, c in enumerate(data.channels)]
+    return [c[0] for c in chosen], np.array([c[1] for c in chosen]), np.array([c[2] for c in chosen])
 
 
 def _centre_on_previous(

@@ -11,6 +11,7 @@ from curvehouse.review.names import CHECK_NAMES, DEFAULT_BLOCKING
 
 __all__ = [
     "BacktestSpec",
+    "BaselineSpec",
     "PriorSpec",
     "SamplerSpec",
     "PublishSpec",
@@ -24,6 +25,7 @@ NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
 FIT_MODES = ("full", "refresh")
 CHAIN_METHODS = ("vectorized", "parallel", "sequential")
+BASELINE_KINDS = ("fixed", "time_varying")
 
 
 def _check(condition: bool, name: str, allowed: str, value: Any) -> None:
@@ -62,11 +64,19 @@ class PriorSpec:
     sigma_scale: float = 0.2
     pool_log_sd: float = 0.3
     student_t_df: float = 5.0
+    # Contribution-share prior (share of the fit weeks' outcome) of organic channels whose registry
+    # row gives none; in the methodology version only when changed (see OPTIONAL_PRIORS).
+    organic_share_mean: float = 0.1
+    organic_share_sd: float = 0.1
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             _check(isinstance(value, (int, float)) and value > 0, f"priors.{f.name}", "a positive number", value)
+
+
+# PriorSpec fields added after runs were published: hashed only when set to another value.
+OPTIONAL_PRIORS = {"organic_share_mean": 0.1, "organic_share_sd": 0.1}
 
 
 @dataclass(frozen=True)
@@ -75,8 +85,9 @@ class SamplerSpec:
     set before JAX is imported, see curvehouse.model), else vectorized. dense_mass None (the
     default) picks by pooling and fit mode: dense unpooled (diagonal in refresh mode, see
     curvehouse.model.sampling._dense_mass), because ROI, half point and slope are correlated
-    (far fewer leapfrog steps); diagonal under partial pooling, whose hierarchical posterior a
-    dense matrix adapted badly (many more divergent transitions on the pool12 benchmark).
+    (far fewer leapfrog steps); under partial pooling dense over the segments' level, trend and
+    control effects only (curvehouse.model.sampling._dense_mass), as one dense matrix over the
+    whole hierarchical posterior adapted badly (many more divergent transitions on pool12).
     warmup_tree_depth caps trajectories while the mass matrix is still unadapted: uncapped, the
     first warmup iterations ran maximal trees and dominated the fit's time."""
 
@@ -210,6 +221,31 @@ class RefreshSpec:
 
 
 @dataclass(frozen=True)
+class BaselineSpec:
+    """The baseline: ``time_varying`` (the default: the level plus a smooth shift with mean zero over
+    the fit weeks, a Gaussian random walk on ``knots`` knots spread evenly over the fit weeks, linearly
+    interpolated between them and flat beyond; each step between knots ~ Normal(0, step_sd), in units
+    of the segment's mean weekly outcome) or ``fixed`` (one level per segment, plus trend: the model
+    before the setting existed, with its methodology versions and run ids). A refresh fits no shift:
+    it re-estimates the level on its short window, which is the moving level's current value. See
+    curvehouse.model.baseline and docs/methodology.md."""
+
+    kind: str = "time_varying"
+    knots: int = 6
+    step_sd: float = 0.1
+
+    def __post_init__(self) -> None:
+        _check(self.kind in BASELINE_KINDS, "baseline.kind", f"one of {BASELINE_KINDS}", self.kind)
+        _check(isinstance(self.knots, int) and self.knots >= 2, "baseline.knots", "an integer >= 2", self.knots)
+        _check(
+            isinstance(self.step_sd, (int, float)) and self.step_sd > 0,
+            "baseline.step_sd",
+            "a positive number",
+            self.step_sd,
+        )
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything that decides what a fit publishes (hashed into the methodology version)."""
 
@@ -228,6 +264,7 @@ class ModelSpec:
     review: ReviewSpec = field(default_factory=ReviewSpec)
     backtest: BacktestSpec = field(default_factory=BacktestSpec)
     refresh: RefreshSpec = field(default_factory=RefreshSpec)
+    baseline: BaselineSpec = field(default_factory=BaselineSpec)
 
     def __post_init__(self) -> None:
         _check(self.noise in NOISE_FAMILIES, "noise", f"one of {NOISE_FAMILIES}", self.noise)
@@ -246,10 +283,17 @@ class ModelSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """The config as a dict; the refresh settings only in refresh mode, where they act (so a
-        full fit's methodology version and run id do not depend on them)."""
+        full fit's methodology version and run id do not depend on them), the OPTIONAL_PRIORS only where
+        changed (so adding them left every existing version as it was), and the baseline settings only
+        when time-varying (so a fixed baseline's run ids are those from before the setting existed)."""
         out = asdict(self)
         if self.fit_mode != "refresh":
             del out["refresh"]
+        for name, default in OPTIONAL_PRIORS.items():
+            if out["priors"][name] == default:
+                del out["priors"][name]
+        if self.baseline.kind == "fixed":
+            del out["baseline"]
         return out
 
     @property
@@ -269,6 +313,7 @@ def spec_from_config(config: dict[str, Any] | None) -> ModelSpec:
         "review": ReviewSpec,
         "backtest": BacktestSpec,
         "refresh": RefreshSpec,
+        "baseline": BaselineSpec,
     }
     known = {f.name for f in fields(ModelSpec)}
     unknown = sorted(set(config) - known)

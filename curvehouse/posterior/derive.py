@@ -12,7 +12,15 @@ from curvehouse.model.data import ModelData
 from curvehouse.model.numpyro_model import components, model_arrays
 from curvehouse.transforms.adstock import half_life_weeks
 
-__all__ = ["CHANNEL_QUANTITIES", "channel_draws", "component_draws", "curve_draws", "fitted_draws"]
+__all__ = [
+    "CHANNEL_QUANTITIES",
+    "TREATMENT_QUANTITIES",
+    "channel_draws",
+    "component_draws",
+    "curve_draws",
+    "fitted_draws",
+    "treatment_draws",
+]
 
 # Published per-channel quantities (name -> unit), all per segment x channel.
 CHANNEL_QUANTITIES = {
@@ -23,6 +31,12 @@ CHANNEL_QUANTITIES = {
     "slope": "Hill slope (unitless)",
     "theta": "adstock decay per week (unitless)",
     "adstock_half_life": "weeks",
+}
+
+# Published per-treatment quantities (name -> unit), per segment x non-media treatment.
+TREATMENT_QUANTITIES = {
+    "treatment_effect": "outcome currency per week per unit of the treatment",
+    "treatment_contribution": "outcome currency over the window, against the treatment's reference value",
 }
 
 
@@ -50,9 +64,10 @@ def channel_draws(samples: dict[str, np.ndarray], data: ModelData) -> dict[str, 
     """
     lead = samples[k.ROI].shape[:2]
     flat = _flat(samples)
+    roi, contribution = _roi_and_contribution(flat, data)
     out = {
-        "roi": flat[k.ROI],
-        "contribution": flat[k.ROI] * data.total_spend,
+        "roi": roi,
+        "contribution": contribution,
         "saturation_max": flat[k.BETA] * data.y_scale[:, None],
         "half_point": flat[k.HALF_POINT] * data.x_scale,
         "slope": flat[k.SLOPE],
@@ -63,6 +78,30 @@ def channel_draws(samples: dict[str, np.ndarray], data: ModelData) -> dict[str, 
     return {name: np.where(mask, v, np.nan).reshape(lead + v.shape[1:]) for name, v in out.items()}
 
 
+def _roi_and_contribution(flat: dict[str, np.ndarray], data: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """ROI (NaN for organic channels: no spend) and contribution in outcome currency, (N, S, C).
+    On the generic path (curvehouse.model.effects) the model kept each contribution per draw."""
+    if k.CONTRIBUTION not in flat:
+        return flat[k.ROI], flat[k.ROI] * data.total_spend
+    roi = np.where(data.is_organic, np.nan, flat[k.ROI])
+    return roi, flat[k.CONTRIBUTION] * data.y_scale[:, None]
+
+
+def treatment_draws(samples: dict[str, np.ndarray], data: ModelData) -> dict[str, np.ndarray]:
+    """Per-draw treatment quantities in business units, keeping the leading (chains, draws) axes:
+    name -> (chains, draws, S, J); NaN where a treatment does not vary in the segment. Empty without
+    treatments."""
+    if not data.treatments or k.TREATMENT not in samples:
+        return {}
+    coef = samples[k.TREATMENT]
+    scale = data.y_scale[:, None]
+    out = {
+        "treatment_effect": coef * scale / data.treatment_scale,
+        "treatment_contribution": coef * scale * (data.treatment * data.time_mask[..., None]).sum(axis=1),
+    }
+    return {name: np.where(data.treatment_mask > 0, v, np.nan) for name, v in out.items()}
+
+
 def component_draws(
     samples: dict[str, np.ndarray], data: ModelData, max_draws: int, fit_mask: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
@@ -70,19 +109,23 @@ def component_draws(
 
     fit_mask: the weeks the posterior was fitted on (ROI and level are defined over them).
 
-    Returns baseline, trend (N, S, T), controls (N, S, T, K), media (N, S, T, C).
+    Returns baseline, trend (N, S, T), controls (N, S, T, K), media (N, S, T, C), and with
+    treatment data treatments (N, S, T, J).
     """
     flat = _flat(samples)
     n = flat[k.ROI].shape[0]
     keep = np.linspace(0, n - 1, min(n, max_draws)).astype(int)
     parts = _components_per_draw({name: v[keep] for name, v in flat.items()}, model_arrays(data, fit_mask))
     scale = data.y_scale
-    return {
+    out = {
         "baseline": np.asarray(parts["baseline"]) * scale[None, :, None],
         "trend": np.asarray(parts["trend"]) * scale[None, :, None],
         "controls": np.asarray(parts["controls"]) * scale[None, :, None, None],
         "media": np.asarray(parts["media"]) * scale[None, :, None, None],
     }
+    if "treatments" in parts:
+        out["treatments"] = np.asarray(parts["treatments"]) * scale[None, :, None, None]
+    return out
 
 
 def curve_draws(channel: dict[str, np.ndarray], grid: np.ndarray, current: np.ndarray) -> dict[str, np.ndarray]:

@@ -129,8 +129,8 @@ def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.Da
 
 
 def contribution_over_time(decomposition: pd.DataFrame, title: str) -> str:
-    """Stacked weekly contribution of each channel above the non-media base."""
-    channels = decomposition[decomposition["component_kind"] == "channel"]
+    """Stacked weekly contribution of each channel (paid and organic) above the non-media base."""
+    channels = decomposition[decomposition["component_kind"].isin(("channel", "organic"))]
     wide = channels.pivot_table(index="week_start", columns="component", values="value_mean", aggfunc="sum").fillna(0)
     fig, ax = plt.subplots(figsize=(10, 3.4))
     ax.stackplot(wide.index, wide.T.to_numpy(), labels=list(wide.columns), alpha=0.85)
@@ -142,19 +142,26 @@ def contribution_over_time(decomposition: pd.DataFrame, title: str) -> str:
 
 
 def actual_vs_fitted(decomposition: pd.DataFrame, title: str) -> str:
-    """Observed outcome per week against the posterior-mean fit with its 90% band."""
+    """Observed outcome per week against the posterior-mean fit with its 90% band, and the baseline
+    with its 90% band where it moves (a time-varying baseline; a fixed one is one number)."""
     actual = decomposition[decomposition["component"] == "actual"].sort_values("week_start")
     fitted = decomposition[decomposition["component"] == "fitted"].sort_values("week_start")
+    baseline = decomposition[decomposition["component"] == "baseline"].sort_values("week_start")
+    moving = len(baseline) > 1 and baseline["value_mean"].max() > baseline["value_mean"].min()
     fig, ax = plt.subplots(figsize=(10, 3.0))
     ax.fill_between(
         fitted["week_start"], fitted["value_p05"], fitted["value_p95"], color=BLUE, alpha=0.2, lw=0, label="fitted 90%"
     )
     ax.plot(fitted["week_start"], fitted["value_mean"], color=BLUE, lw=1.4, label="fitted")
     ax.plot(actual["week_start"], actual["value_mean"], color="black", lw=1.0, marker=".", ms=3, label="actual")
+    if moving:
+        weeks = baseline["week_start"]
+        ax.fill_between(weeks, baseline["value_p05"], baseline["value_p95"], color=GREEN, alpha=0.2, lw=0)
+        ax.plot(weeks, baseline["value_mean"], color=GREEN, lw=1.2, label="baseline (90%)")
     ax.yaxis.set_major_formatter(_MONEY)
     ax.set_ylabel("revenue / week ($)")
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper left", frameon=False, ncol=3)
+    ax.legend(loc="upper left", frameon=False, ncol=4 if moving else 3)
     return svg(fig, f"avf-{title}")
 
 

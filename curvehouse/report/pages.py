@@ -108,10 +108,29 @@ def one_pager(b: Board, tables: Tables) -> str:
             "Bottom 2 channels by ROI",
             table(bottom, {"spend": ",.0f", "roi": ".2f", "proposed weekly move ($)": "+,.0f"}) + realloc_note,
         )
+        + _organic_section(b)
         + section("Saturation alerts", f"<ul>{alerts}</ul>")
         + section("Next quarter's recommendation per channel", next_q)
         + chart(bars, "channel-contributions", "Bars: posterior mean; whiskers: the stated interval.")
         + "<p><a href=one-pager.pdf>Download the one-pager as PDF</a></p>"
+    )
+
+
+def _organic_section(b: Board) -> str:
+    """Organic channels' incremental revenue (no spend: not in the ROI figures or planning); empty without any."""
+    if b.organic is None or b.organic.empty:
+        return ""
+    shown = b.organic.drop(columns=["channel"]).rename(
+        columns={
+            "display_name": "channel",
+            "contribution": "incremental revenue",
+            "contribution_low": "90% low",
+            "contribution_high": "90% high",
+        }
+    )
+    return section(
+        "Organic channels (no spend: outside ROI and budget planning)",
+        table(shown, {"incremental revenue": ",.0f", "90% low": ",.0f", "90% high": ",.0f"}),
     )
 
 
@@ -179,6 +198,7 @@ def contributions_page(b: Board, tables: Tables) -> str:
             figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)"),
             "channel-contributions",
         )
+    body += _treatments_section(tables)
     decomposition = tables.current("mmm_decomposition_weekly")
     for segment in _segments(tables):
         rows = decomposition[decomposition["segment_id"] == segment] if not decomposition.empty else decomposition
@@ -197,6 +217,29 @@ def contributions_page(b: Board, tables: Tables) -> str:
             f"seg-{segment}",
         )
     return body or missing("Contributions", "No current curves.")
+
+
+def _treatments_section(tables: Tables) -> str:
+    """One line per segment x non-media treatment of the current runs: its signed effect per unit and its
+    contribution over the window against its reference value, with 90% intervals (empty without any)."""
+    parameters = tables.current("mmm_channel_parameters")
+    if parameters.empty or "channel_kind" not in parameters.columns:
+        return ""
+    rows = parameters[parameters["channel_kind"] == "non_media"]
+    if rows.empty:
+        return ""
+    wide = rows.pivot_table(
+        index=["segment_id", "channel", "treatment_reference"], columns="parameter", values=["mean", "p05", "p95"]
+    )
+    wide.columns = [f"{parameter}_{stat}" for stat, parameter in wide.columns]
+    wide = wide.reset_index().rename(columns={"channel": "treatment"})
+    order = [f"treatment_{q}_{stat}" for q in ("effect", "contribution") for stat in ("mean", "p05", "p95")]
+    return section(
+        "Non-media treatments",
+        "<p class=muted>Signed effect per unit of each treatment ($/week per unit) and its contribution over the "
+        "window against its reference value (the window's minimum), with 90% intervals.</p>"
+        + table(wide[["segment_id", "treatment", "treatment_reference", *order]], {c: ",.2f" for c in order}),
+    )
 
 
 def planning_page(tables: Tables) -> str:

@@ -171,6 +171,8 @@ class Board:
     confidence: Confidence  # backtest MAPE and 80% interval coverage, and what they mean
     most_uncertain: str
     next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
+    # per organic channel (no spend, so in no ROI figure): contribution, its summed 90% bounds, unit
+    organic: pd.DataFrame | None = None
 
     @property
     def roi(self) -> float:
@@ -267,6 +269,7 @@ def _next_quarter(tables: Tables, weeks: int = 13) -> pd.DataFrame | None:
 def board(tables: Tables) -> Board:
     """Board figures from the agent views (any curve source) and, where built, the planning tables."""
     context = tables.current("agent_mmm_context")
+    context, organic = _split_organic(context)
     positions = tables.current("agent_saturation_positions")
     channels = (
         _channels(context)
@@ -321,4 +324,25 @@ def board(tables: Tables) -> Board:
         confidence=confidence,
         most_uncertain=most_uncertain,
         next_quarter=_next_quarter(tables),
+        organic=organic,
     )
+
+
+def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Paid rows of agent_mmm_context (every spend and ROI figure) and its organic channels' contributions
+    summed over segments (display name, unit, contribution and its summed 90% bounds)."""
+    if context.empty or "channel_kind" not in context.columns:
+        return context, pd.DataFrame()
+    is_organic = context["channel_kind"] == "organic"
+    organic = (
+        context[is_organic]
+        .groupby("channel", as_index=False)
+        .agg(
+            display_name=("display_name", "first"),
+            unit=("saturation_unit", "first"),
+            contribution=("contribution_mean", "sum"),
+            contribution_low=("contribution_lower", "sum"),
+            contribution_high=("contribution_upper", "sum"),
+        )
+    )
+    return context[~is_organic], organic

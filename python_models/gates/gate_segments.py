@@ -18,6 +18,7 @@ def model(dbt, session):
         "segment_history": dbt.ref("int_segment_histories"),
         "outcome_weeks": dbt.ref("int_outcome_weeks"),
         "spend_weeks": dbt.ref("int_channel_weeks_spined"),
+        "driver_weeks": dbt.ref("int_driver_weeks_checked"),
     }
     frames = {name: warehouse.to_pandas(relation) for name, relation in relations.items()}
     frames["spend_weeks"] = frames["spend_weeks"][frames["spend_weeks"]["is_in_window"]]

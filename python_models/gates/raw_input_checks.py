@@ -22,6 +22,7 @@ def model(dbt, session):
         "platform_spend": lambda: warehouse.to_pandas(dbt.source("raw", "platform_spend")),
         "outcomes": lambda: warehouse.to_pandas(dbt.source("raw", "outcomes")),
         "controls": lambda: warehouse.to_pandas(dbt.source("raw", "controls")),
+        "channel_activity": lambda: warehouse.to_pandas(dbt.source("raw", "channel_activity")),
         "attribution": lambda: warehouse.to_pandas(dbt.source("raw", "attribution")),
         "experiments": lambda: warehouse.to_pandas(dbt.source("raw", "experiments")),
     }

@@ -85,7 +85,10 @@ def test_curves_stay_inside_the_observed_range_with_ordered_intervals(fitted):
     observed = summary.set_index(["segment_id", "channel"])["max_weekly_spend"]
     assert np.allclose(top.sort_index(), observed.sort_index())
     numeric = curves.select_dtypes("number")
-    assert np.isfinite(numeric.to_numpy()).all()
+    # Columns of other channel kinds (organic volume, exposure-driven cost per impression) are null here.
+    other_kinds = [c for c in numeric if c.startswith(("weekly_volume", "marginal_response_per_unit", "cost_per"))]
+    assert set(curves["channel_kind"]) == {"paid"} and curves[other_kinds].isna().all().all()
+    assert np.isfinite(numeric.drop(columns=other_kinds).to_numpy()).all()
     assert (curves["response_p05"] <= curves["response_mean"] + 1e-6).all()
     assert (curves["response_mean"] <= curves["response_p95"] + 1e-6).all()
     assert (curves.loc[curves["point_index"] == 0, "response_mean"] == 0).all()

@@ -54,7 +54,8 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not(demo):
 def test_columns_match_the_raw_contract(demo, weekly_demo):
     for data in (demo, weekly_demo):
         for name, table in raw_tables().items():
-            assert tuple(data.tables[name].columns) == table.column_names, name
+            if name != "channel_activity":  # the demo has paid media only
+                assert tuple(data.tables[name].columns) == table.core_column_names, name
 
 
 def test_segments_and_channels(demo):
@@ -118,7 +119,7 @@ def test_daily_data_ends_in_an_incomplete_week(demo):
 
 def test_weekly_mode_has_one_monday_row_per_complete_week(demo, weekly_demo):
     for name, table in raw_tables().items():
-        frame = weekly_demo.tables[name]
+        frame = weekly_demo.tables.get(name, pd.DataFrame())
         if "date" not in frame or name == "reallocation_proposals":  # proposals are events, not a weekly series
             continue
         assert (frame["date"].dt.weekday == 0).all(), name
@@ -251,11 +252,12 @@ def test_normalised_adstock_reaches_the_sustained_spend():
 
 def test_written_files_follow_the_csv_conventions(demo, tmp_path):
     paths = write_demo(demo, tmp_path)
-    tables = dict.fromkeys([*raw_tables(), "experiments"])  # experiments.csv whether or not the contract lists it
+    # experiments.csv whether or not the contract lists it; no channel_activity (paid media only)
+    tables = dict.fromkeys([*(t for t in raw_tables() if t != "channel_activity"), "experiments"])
     assert [p.name for p in paths] == [f"{name}.csv" for name in tables] + ["_ground_truth.json"]
     assert json.loads((tmp_path / "_ground_truth.json").read_text()) == demo.truth
     registry = (tmp_path / "channel_registry.csv").read_text().splitlines()
-    assert registry[0] == ",".join(raw_tables()["channel_registry"].column_names)
+    assert registry[0] == ",".join(raw_tables()["channel_registry"].core_column_names)
     assert registry[1].split(",")[3:5] == [demo.truth["start_date"], "true"]
     assert registry[1].endswith(",")  # null adstock_max_lag is an empty cell
     spend = pd.read_csv(tmp_path / "channel_spend.csv", dtype=str, keep_default_na=False)
@@ -268,7 +270,7 @@ def test_written_files_follow_the_csv_conventions(demo, tmp_path):
 def test_cli_writes_the_demo_data(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo-data", "--out", str(out), "--segments", "1", "--weeks", "20", "--weekly"]) == 0
-    names = {*raw_tables(), "experiments"}
+    names = {*raw_tables(), "experiments"} - {"channel_activity"}  # the demo has paid media only
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.csv" for n in names] + ["_ground_truth.json"])
     assert capsys.readouterr().out.count("wrote ") == len(names) + 1
     truth = json.loads((out / "_ground_truth.json").read_text())

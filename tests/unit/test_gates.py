@@ -26,11 +26,22 @@ CHANNELS = ("search", "tv")
 
 def gate_frames(segments: dict[str, int]) -> dict[str, pd.DataFrame]:
     """Clean frames (no gap, no missing week) for segments mapped to their weeks of history."""
-    gaps, history, outcomes, spend = [], [], [], []
+    gaps, history, outcomes, spend, drivers = [], [], [], [], []
     for segment, n_weeks in segments.items():
         weeks = [FIRST_WEEK + timedelta(weeks=i) for i in range(n_weeks)]
         for week in weeks:
             outcomes.append({"segment_id": segment, "week_start": pd.Timestamp(week), "outcome": 5e4})
+            for kind, channel, value in (("treatment", "price", 1.0), ("impressions", "search", 2e5)):
+                drivers.append(
+                    {
+                        "segment_id": segment,
+                        "driver_kind": kind,
+                        "channel": channel,
+                        "week_start": pd.Timestamp(week),
+                        "value": value,
+                        "is_present": True,
+                    }
+                )
             for channel in CHANNELS:
                 gaps.append(
                     {
@@ -63,6 +74,7 @@ def gate_frames(segments: dict[str, int]) -> dict[str, pd.DataFrame]:
         "segment_history": pd.DataFrame(history),
         "outcome_weeks": pd.DataFrame(outcomes),
         "spend_weeks": pd.DataFrame(spend),
+        "driver_weeks": pd.DataFrame(drivers),
     }
 
 
@@ -167,6 +179,23 @@ def test_missing_outcome_week_fails_naming_the_week():
     assert row["observed_value"] == "1 of 13 weeks without outcome"
     assert "2025-03-03" in row["message"] and "'emea'" in row["message"]
     assert json.loads(row["offending_keys"]) == [{"segment_id": "emea", "week_start": "2025-03-03", "outcome": None}]
+    assert gate_failures(results) == [row["message"]]
+
+
+def test_treatment_and_impression_gaps_fail_naming_driver_and_week():
+    frames = gate_frames({"emea": 13})
+    drivers = frames["driver_weeks"]
+    gap = drivers["week_start"] == pd.Timestamp(GAP_WEEK)
+    drivers.loc[gap, "is_present"] = False
+    drivers.loc[gap & (drivers["driver_kind"] == "treatment"), "value"] = None
+
+    results = run_gates(frames, {}, SUITES_DIR)
+
+    row = result_row(results, "emea", "driver_gaps")
+    assert not row["success"] and row["severity"] == "error" and row["rule"] == "driver_present"
+    assert row["observed_value"] == "2 of 26 driver-weeks without a value"
+    assert "treatment 'price', week 2025-03-03" in row["message"]
+    assert "impressions 'search', week 2025-03-03" in row["message"]
     assert gate_failures(results) == [row["message"]]
 
 

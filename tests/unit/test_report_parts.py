@@ -196,3 +196,20 @@ def test_model_confidence_states_backtest_error_and_coverage_in_words():
     page = backtests_section(Tables({"mmm_model_runs": runs, "mmm_backtests": backtests}))
     assert 'data-chart="backtest-emea"' in page and 'data-chart="backtest-apac"' in page
     assert "off by 15.0% on average" in page
+
+
+def test_a_line_per_non_media_treatment_with_its_signed_effect():
+    from curvehouse.report.pages import _treatments_section
+
+    rows = [
+        ("north", "price_index", "treatment_effect", -1200.0, -1500.0, -900.0),
+        ("north", "price_index", "treatment_contribution", -5.0e5, -6.0e5, -4.0e5),
+        ("north", "tv", "roi", 2.0, 1.5, 2.5),
+    ]
+    parameters = pd.DataFrame(rows, columns=["segment_id", "channel", "parameter", "mean", "p05", "p95"]).assign(
+        channel_kind=["non_media", "non_media", "paid"], treatment_reference=[0.8, 0.8, None], is_current=True
+    )
+    page = _treatments_section(Tables({"mmm_channel_parameters": parameters}))
+    assert "Non-media treatments" in page and "price_index" in page and "-1,200.00" in page
+    assert "tv" not in page.split("</p>", 1)[1]
+    assert _treatments_section(Tables({"mmm_channel_parameters": parameters[parameters["channel"] == "tv"]})) == ""

@@ -116,6 +116,7 @@ def planted():
         "holdout_weeks": 0,
         "publish": LOOSE_PUBLISH,
         "review": {"blocking": [*DEFAULT_BLOCKING, "ppc_residual_lag1"]},
+        "baseline": {"kind": "fixed"},  # a moving baseline would absorb the drift: that is its job
     }
     frame = fit_segments(model_input, registry, config, progress=lambda _: None)
     review = frame[frame["artifact"] == "review"].copy()

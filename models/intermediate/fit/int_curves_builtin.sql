@@ -1,8 +1,9 @@
 -- Built-in curves of published runs in the unified curve convention (mmm_curves columns):
 -- response per week at sustained weekly spend s = saturation_max * s^slope / (s^slope + half^slope).
+-- Paid channels only: mmm_curves feeds budget planning, which never moves budget to organic channels.
 with summary as (
     select * from {{ ref('int_channel_summary_pivoted') }}
-    where status = 'published'
+    where status = 'published' and channel_kind = 'paid'  -- organic channels have no spend curve to plan
 ),
 
 runs as (
