@@ -233,14 +233,12 @@ def fit_figures(artifacts: pd.DataFrame, seconds: float) -> dict[str, float]:
         columns=["min_ess_bulk", "max_rhat", "divergences"]
     )
     status = runs.loc[runs["parameter"] == "status", "details"]
-    # Segments fitted together (partial pooling) share one sampler run, and each states its count.
-    pooled = (runs.loc[runs["parameter"] == "pooling", "details"] == "partial").any()
     return {
         "wall_s": seconds,
         "s_per_segment": seconds / runs["segment_id"].nunique(),
         "ess_per_s": float(numbers["min_ess_bulk"].sum()) / seconds,
         "max_rhat": float(numbers["max_rhat"].max()),
-        "divergences": int(numbers["divergences"].max() if pooled else numbers["divergences"].sum()),
+        "divergences": int(numbers["divergences"].sum()),
         "published": int((status == "published").sum()),
         "rejected": int((status == "rejected").sum()),
     }

@@ -64,9 +64,8 @@ def run_backtests(
     experiments: ExperimentSet | None = None,
 ) -> Backtests:
     """Backtest every segment of the fitted group. A segment whose fold would train on fewer than
-    spec.backtest.min_train_weeks gets no rows for it (zero folds with too little history); under
-    partial pooling it stays in that fold's refit on all its weeks. A fold's refit keeps the lift
-    tests that ended before its cutoff (what was known then) and masks the others."""
+    spec.backtest.min_train_weeks gets no rows for it (zero folds with too little history). A fold's
+    refit keeps the lift tests that ended before its cutoff (what was known then) and masks the others."""
     bt = spec.backtest
     cutoffs = fs.fold_cutoffs(data.n_weeks, bt.folds, bt.horizon_weeks, bt.min_train_weeks)
     burn_in = max(1, min(bt.burn_in, spec.sampler.warmup // 5))

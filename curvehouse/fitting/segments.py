@@ -31,7 +31,8 @@ from curvehouse.model.experiments import build_experiments, segment_experiments
 from curvehouse.model.exposure import with_exposure
 from curvehouse.model.numpyro_model import expected_outcome, model_arrays
 from curvehouse.model.organic import organic_units, prior_kinds_of
-from curvehouse.model.priors import build_priors
+from curvehouse.model.pooling import POOLED, POOLING_DRAWS, likelihood_moments, population_priors
+from curvehouse.model.priors import PRIOR_KEYS, build_priors
 from curvehouse.model.registry import exposure_driven_channels, registry_value
 from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagnostics
 from curvehouse.model.spec import ModelSpec, spec_from_config
@@ -124,10 +125,35 @@ def fit_segments(
     fit_index = [i for i, c in enumerate(checks) if not c.reject_reason]
     for i in fit_index:
         data = data.without_channels(i, checks[i].dropped_channels)
-    groups = [[i] for i in fit_index] if spec.pooling == "none" else ([fit_index] if fit_index else [])
-    for group in groups:
-        frames.append(_fit_group(data.take(group), [checks[i] for i in group], run_ids, ctx, previous))
+    pooled = _population_priors(data, fit_index, ctx) if spec.pooling == "partial" and spec.fit_mode == "full" else {}
+    for i in fit_index:
+        frames.append(_fit_segment(data.take([i]), checks[i], run_ids, ctx, previous, pooled.get(i)))
     return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
+
+
+def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> dict[int, dict[str, np.ndarray]]:
+    """Partial pooling's priors per segment (curvehouse.model.pooling): stage one fits every segment
+    unpooled, keeping POOLING_DRAWS draws a chain, for the likelihood each gives its curves."""
+    if not fit_index:
+        return {}
+    stacked = build_priors(data.take(fit_index), ctx.spec, ctx.registry)
+    moments = []
+    for i in fit_index if len(fit_index) > 1 else []:  # alone, a segment's population is the prior's
+        one = data.take([i])
+        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {data.segments[i]} unpooled")
+        priors = build_priors(one, ctx.spec, ctx.registry)
+        args = {**model_arrays(one), **build_experiments(ctx.experiments, one).arrays}
+        moments.append(likelihood_moments(sample_posterior(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
+    if moments:
+        joined = {
+            name: tuple(np.concatenate(parts) for parts in zip(*(m[name] for m in moments), strict=True))
+            for name in POOLED
+        }
+    else:
+        joined = {name: (np.zeros(stacked["roi_loc"].shape), np.zeros(stacked["roi_loc"].shape)) for name in POOLED}
+    channel_mask = data.take(fit_index).channel_mask
+    population = population_priors(stacked, joined, channel_mask, ctx.spec.priors.pool_log_sd)
+    return {i: {name: population[name][row : row + 1] for name in PRIOR_KEYS} for row, i in enumerate(fit_index)}
 
 
 def _checked(data: ModelData, i: int, spec: ModelSpec, centred_on: dict[str, str]) -> SegmentCheck:
@@ -154,10 +180,15 @@ def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
     return model_input[model_input["week_start"] > last - pd.Timedelta(weeks=n_weeks)]
 
 
-def _fit_group(
-    data: ModelData, checks: list[SegmentCheck], run_ids: dict[str, str], ctx: _Context, previous: pd.DataFrame | None
+def _fit_segment(
+    data: ModelData,
+    check: SegmentCheck,
+    run_ids: dict[str, str],
+    ctx: _Context,
+    previous: pd.DataFrame | None,
+    pooled: dict[str, np.ndarray] | None,
 ) -> pd.DataFrame:
-    """Fit one group of segments (one segment, or all under partial pooling) and summarise it."""
+    """Fit one segment and summarise it; pooled: its population priors under partial pooling."""
     spec = ctx.spec
     names = ", ".join(data.segments)
     ctx.progress(
@@ -167,7 +198,7 @@ def _fit_group(
     )
     started = time.perf_counter()
     refresh = spec.fit_mode == "refresh"
-    priors = build_priors(data, spec, ctx.registry, previous if refresh else None, ctx.control_sd)
+    priors = {**build_priors(data, spec, ctx.registry, previous if refresh else None, ctx.control_sd), **(pooled or {})}
     exps = build_experiments(ctx.experiments, data)
     args = {**model_arrays(data), **exps.arrays}
     posterior = sample_posterior(args, priors, spec)
@@ -231,7 +262,7 @@ def _fit_group(
                 worst=worst,
                 metrics=metrics,
                 holdout=holdout[i],
-                check=checks[i],
+                check=check,
                 reasons=reasons,
                 review=review.summary(checks_i),
                 backtest=backtests.run_metrics(i),

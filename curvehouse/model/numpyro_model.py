@@ -119,8 +119,9 @@ def expected_outcome(parts: dict) -> jnp.ndarray | np.ndarray:
 
 
 def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n_c: int) -> dict[str, jnp.ndarray]:
-    """Sample ROI, half point, slope and theta per segment x channel (pooled or not); in refresh mode
-    ROI only, the curve's shape held at the previous posterior (curvehouse.model.anchors)."""
+    """Sample ROI, half point, slope and theta per segment x channel (under partial pooling the priors
+    are the population's, curvehouse.model.pooling); in refresh mode ROI only, the curve's shape held
+    at the previous posterior (curvehouse.model.anchors)."""
     out = {}
     effect = k.EFFECT if k.EFFECT_KIND in priors else k.ROI  # static: the generic path only where needed
     if effect == k.EFFECT:
@@ -133,37 +134,17 @@ def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n
         return out
     logs = {name: (priors[f"{name}_loc"], priors[f"{name}_scale"]) for name in (k.ROI, k.HALF_POINT, k.SLOPE)}
     logs = {effect if name == k.ROI else name: value for name, value in logs.items()}
-    theta_a, theta_b = priors["theta_a"], priors["theta_b"]
-    theta_mean = theta_a / (theta_a + theta_b)
-    if spec.pooling == "none":
-        with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("channel", n_c, dim=-1):
-            for name in (effect, k.SLOPE):
-                out[name] = numpyro.sample(name, dist.LogNormal(*logs[name]))
-            # Hill(x) = sigmoid(S log x - S log K): sampled as the shift u = S (log K - prior median)
-            # rather than as K, so the likelihood's curvature in u does not grow with S**2. With K
-            # itself NUTS diverged where a channel saturates sharply (high S) and needed target_accept
-            # 0.99. The prior is unchanged: log K ~ Normal(loc, scale) is u | S ~ Normal(0, S scale).
-            loc, scale = logs[k.HALF_POINT]
-            shift = numpyro.sample(f"{k.HALF_POINT}_shift", dist.Normal(0.0, out[k.SLOPE] * scale))
-            out[k.HALF_POINT] = numpyro.deterministic(k.HALF_POINT, jnp.exp(loc + shift / out[k.SLOPE]))
-            out[k.THETA] = numpyro.sample(k.THETA, dist.Beta(theta_a, theta_b))
-        return out
-    # Partial pooling: each channel's parameters in every segment come from a shared population.
-    with numpyro.plate("channel", n_c, dim=-1):
-        pops = {}
-        for name, (loc, scale) in logs.items():
-            mu = numpyro.sample(f"{name}_pop_mu", dist.Normal(jnp.mean(loc, axis=0), jnp.mean(scale, axis=0)))
-            tau = numpyro.sample(f"{name}_pop_tau", dist.HalfNormal(spec.priors.pool_log_sd))
-            pops[name] = (mu, tau)
-        logit_mean = jnp.log(theta_mean / (1 - theta_mean))
-        theta_mu = numpyro.sample("theta_pop_mu", dist.Normal(jnp.mean(logit_mean, axis=0), 1.0))
-        theta_tau = numpyro.sample("theta_pop_tau", dist.HalfNormal(spec.priors.pool_log_sd * 2))
-        with numpyro.plate("segment", n_s, dim=-2):
-            for name, (mu, tau) in pops.items():
-                offset = numpyro.sample(f"{name}_z", dist.Normal(0.0, 1.0))
-                out[name] = numpyro.deterministic(name, jnp.exp(mu + tau * offset))
-            offset = numpyro.sample("theta_z", dist.Normal(0.0, 1.0))
-            out[k.THETA] = numpyro.deterministic(k.THETA, 1.0 / (1.0 + jnp.exp(-(theta_mu + theta_tau * offset))))
+    with numpyro.plate("segment", n_s, dim=-2), numpyro.plate("channel", n_c, dim=-1):
+        for name in (effect, k.SLOPE):
+            out[name] = numpyro.sample(name, dist.LogNormal(*logs[name]))
+        # Hill(x) = sigmoid(S log x - S log K): sampled as the shift u = S (log K - prior median)
+        # rather than as K, so the likelihood's curvature in u does not grow with S**2. With K
+        # itself NUTS diverged where a channel saturates sharply (high S) and needed target_accept
+        # 0.99. The prior is unchanged: log K ~ Normal(loc, scale) is u | S ~ Normal(0, S scale).
+        loc, scale = logs[k.HALF_POINT]
+        shift = numpyro.sample(f"{k.HALF_POINT}_shift", dist.Normal(0.0, out[k.SLOPE] * scale))
+        out[k.HALF_POINT] = numpyro.deterministic(k.HALF_POINT, jnp.exp(loc + shift / out[k.SLOPE]))
+        out[k.THETA] = numpyro.sample(k.THETA, dist.Beta(priors["theta_a"], priors["theta_b"]))
     return out
 
 

@@ -13,7 +13,7 @@ from curvehouse.model.effects import KIND_CODES
 from curvehouse.model.prior_kinds import channel_prior
 from curvehouse.model.spec import ModelSpec
 
-__all__ = ["lognormal_from_mean_sd", "build_priors", "PRIOR_KEYS"]
+__all__ = ["PRIOR_KEYS", "beta_from_mean_sd", "build_priors", "lognormal_from_mean_sd"]
 
 PRIOR_KEYS = (
     "roi_loc",
@@ -34,7 +34,7 @@ def lognormal_from_mean_sd(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray
     return np.log(mean) - sigma2 / 2, np.sqrt(sigma2)
 
 
-def _beta_from_mean_sd(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def beta_from_mean_sd(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = np.clip(mean, 0.02, 0.98)
     var = np.minimum(sd**2, mean * (1 - mean) * 0.9)
     concentration = mean * (1 - mean) / var - 1
@@ -130,7 +130,7 @@ def _centre_on_previous(
             loc, scale = lognormal_from_mean_sd(row.mean / data.x_scale[i, j], row.sd / data.x_scale[i, j])
             priors["half_point_loc"][i, j], priors["half_point_scale"][i, j] = loc, scale
         elif row.parameter == k.THETA:
-            a, b = _beta_from_mean_sd(np.array(row.mean), np.array(row.sd))
+            a, b = beta_from_mean_sd(np.array(row.mean), np.array(row.sd))
             priors["theta_a"][i, j], priors["theta_b"][i, j] = a, b
 
 

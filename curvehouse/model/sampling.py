@@ -19,7 +19,6 @@ from jax import lax
 from numpyro.infer import Predictive, init_to_median
 
 from curvehouse import constants as k
-from curvehouse.model.baseline import STEPS as BASELINE_STEPS
 from curvehouse.model.numpyro_model import mmm_model
 from curvehouse.model.nuts import ChainState, NutsChain
 from curvehouse.model.spec import ModelSpec, SamplerSpec
@@ -49,14 +48,18 @@ class Posterior:
         return value.reshape((-1,) + value.shape[2:])
 
 
-def sample_posterior(args: dict[str, np.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec) -> Posterior:
-    """Run NUTS: warmup (adapting step size and mass matrix), then the kept draws. Data and priors
-    are arguments of one program compiled per methodology, sampler and padded shape, so every
-    later segment of that shape, and every holdout refit, runs without compiling."""
+def sample_posterior(
+    args: dict[str, np.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, draws: int | None = None
+) -> Posterior:
+    """Run NUTS: warmup (adapting step size and mass matrix), then the kept draws (the sampler's, or
+    fewer where `draws` says). Data and priors are arguments of one program compiled per methodology,
+    sampler and padded shape, so every later segment of that shape, and every holdout refit, runs
+    without compiling."""
     sampler = spec.sampler
     program = _chains_program(spec, replace(sampler, seed=0))
     start = _placeholder_states(spec, replace(sampler, seed=0), args, priors)
-    return _sampled(program, spec, sampler.seed, start, False, sampler.warmup, sampler.draws, args, priors)
+    keep = sampler.draws if draws is None else min(draws, sampler.draws)
+    return _sampled(program, spec, sampler.seed, start, False, sampler.warmup, keep, args, priors)
 
 
 def continue_posterior(
@@ -119,11 +122,11 @@ def _sampled(
 def _host_prior_draws(
     spec: ModelSpec, priors: dict[str, np.ndarray], chains: int, n: int, seed: int
 ) -> dict[str, np.ndarray]:
-    """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b) (unpooled model), (chains, n,
-    S, C): drawn with numpy, because JAX's Beta sampler (a rejection loop) added much to the
-    sampler's compilation. The program draws every other prior site given these. None in refresh
-    mode, where theta is held, not sampled."""
-    if spec.pooling != "none" or spec.fit_mode == "refresh":
+    """Prior draws of the adstock decay theta ~ Beta(theta_a, theta_b), (chains, n, S, C): drawn with
+    numpy, because JAX's Beta sampler (a rejection loop) added much to the sampler's compilation. The
+    program draws every other prior site given these. None in refresh mode, where theta is held, not
+    sampled."""
+    if spec.fit_mode == "refresh":
         return {}
     a, b = np.asarray(priors["theta_a"], dtype=float), np.asarray(priors["theta_b"], dtype=float)
     draws = np.random.default_rng(seed).beta(a, b, size=(chains, n) + a.shape)
@@ -166,35 +169,23 @@ def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     return jax.jit(jax.vmap(chain, in_axes=in_axes))
 
 
-def _nuts_chain(spec: ModelSpec, sampler: SamplerSpec, n_controls: int = 0) -> NutsChain:
-    """One chain of the methodology's NUTS sampler (built once per trace of the program) for data
-    with n_controls control columns."""
+def _nuts_chain(spec: ModelSpec, sampler: SamplerSpec) -> NutsChain:
+    """One chain of the methodology's NUTS sampler (built once per trace of the program)."""
     return NutsChain(
         partial(mmm_model, spec=spec),
         sampler.warmup,
         target_accept_prob=spec.refresh.target_accept if spec.fit_mode == "refresh" else sampler.target_accept,
         max_tree_depth=(sampler.warmup_tree_depth, sampler.max_tree_depth),
-        dense_mass=_dense_mass(spec, n_controls) if sampler.dense_mass is None else sampler.dense_mass,
+        dense_mass=_dense_mass(spec) if sampler.dense_mass is None else sampler.dense_mass,
         init_strategy=init_to_median(num_samples=INIT_DRAWS),
     )
 
 
-def _dense_mass(spec: ModelSpec, n_controls: int) -> bool | list[tuple[str, ...]]:
-    """Dense for unpooled full fits; diagonal in refresh mode, whose few sampled sites (ROI, level,
-    noise) are nearly independent given the held curves, and where the dense adaptation left one
-    chain of four stuck in warmup on some geo20 refreshes. Under partial pooling one dense block over
-    the segments' level, trend and control effects, diagonal elsewhere: on a short window the yearly
-    Fourier terms, the trend and the level are nearly collinear, which a diagonal matrix cannot
-    follow (maximal trajectories), while one dense matrix over the whole hierarchical posterior
-    adapted badly (docs/benchmarks.md). The time-varying baseline's steps join that block: its knots
-    move the level as the trend and the seasonality do."""
-    if spec.fit_mode == "refresh":
-        return False
-    if spec.pooling == "none":
-        return True
-    block = (k.GAMMA,) if n_controls else ()
-    steps = (BASELINE_STEPS,) if spec.baseline.kind == "time_varying" else ()
-    return [(*block, k.LEVEL, k.TREND, *steps)]
+def _dense_mass(spec: ModelSpec) -> bool:
+    """Dense for full fits; diagonal in refresh mode, whose few sampled sites (ROI, level, noise) are
+    nearly independent given the held curves, and where the dense adaptation left one chain of four
+    stuck in warmup on some geo20 refreshes."""
+    return spec.fit_mode != "refresh"
 
 
 def _prior_draws(
@@ -229,7 +220,7 @@ def _state_shapes(spec: ModelSpec, sampler: SamplerSpec, args: tuple, priors: tu
     """Shapes of one chain's state for data and priors of these (name, shape) signatures; traced
     once per shape (tracing the kernel's init is not free, and would run on every segment)."""
     data, prior = [{name: jax.ShapeDtypeStruct(shape, jnp.float32) for name, shape in sig} for sig in (args, priors)]
-    return _nuts_chain(spec, sampler, data["z"].shape[-1]).state_shapes({**data, "priors": prior})
+    return _nuts_chain(spec, sampler).state_shapes({**data, "priors": prior})
 
 
 def _one_chain(
@@ -253,7 +244,7 @@ def _one_chain(
     kwargs = {**args, "priors": priors}
     prior_key, key = jax.random.split(jax.random.fold_in(jax.random.PRNGKey(seed), chain))
     prior = _prior_draws(spec, prior_key, -(-PRIOR_DRAWS // sampler.chains), given, kwargs)
-    nuts = _nuts_chain(spec, sampler, args["z"].shape[-1])
+    nuts = _nuts_chain(spec, sampler)
     medians = {name: jnp.median(v[:INIT_DRAWS], axis=0) for name, v in prior.items()}
     state = nuts.start(key, kwargs, medians, resume_from=start, resume=resume)
     samples, diverging, stats, last = nuts.run(state, kwargs, skip, keep, sampler.draws)

@@ -23,6 +23,7 @@ __all__ = [
 
 NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
+POOLING_METHOD = "population_prior_from_other_segments"  # curvehouse.model.pooling
 FIT_MODES = ("full", "refresh")
 CHAIN_METHODS = ("vectorized", "parallel", "sequential")
 BASELINE_KINDS = ("fixed", "time_varying")
@@ -83,11 +84,9 @@ OPTIONAL_PRIORS = {"organic_share_mean": 0.1, "organic_share_sd": 0.1}
 class SamplerSpec:
     """NUTS settings. Chains run in parallel on host devices where there are enough (XLA_FLAGS
     set before JAX is imported, see curvehouse.model), else vectorized. dense_mass None (the
-    default) picks by pooling and fit mode: dense unpooled (diagonal in refresh mode, see
+    default) picks by fit mode: dense for full fits (diagonal in refresh mode, see
     curvehouse.model.sampling._dense_mass), because ROI, half point and slope are correlated
-    (far fewer leapfrog steps); under partial pooling dense over the segments' level, trend and
-    control effects only (curvehouse.model.sampling._dense_mass), as one dense matrix over the
-    whole hierarchical posterior adapted badly (many more divergent transitions on pool12).
+    (far fewer leapfrog steps).
     warmup_tree_depth caps trajectories while the mass matrix is still unadapted: uncapped, the
     first warmup iterations ran maximal trees and dominated the fit's time."""
 
@@ -285,7 +284,8 @@ class ModelSpec:
         """The config as a dict; the refresh settings only in refresh mode, where they act (so a
         full fit's methodology version and run id do not depend on them), the OPTIONAL_PRIORS only where
         changed (so adding them left every existing version as it was), and the baseline settings only
-        when time-varying (so a fixed baseline's run ids are those from before the setting existed)."""
+        when time-varying (so a fixed baseline's run ids are those from before the setting existed); under
+        partial pooling the pooling method too."""
         out = asdict(self)
         if self.fit_mode != "refresh":
             del out["refresh"]
@@ -294,6 +294,8 @@ class ModelSpec:
                 del out["priors"][name]
         if self.baseline.kind == "fixed":
             del out["baseline"]
+        if self.pooling == "partial":  # partial pooling's runs before it were one joint hierarchical run
+            out["pooling_method"] = POOLING_METHOD
         return out
 
     @property

@@ -125,16 +125,6 @@ def test_refresh_priors_are_centred_on_the_current_posterior(generated, fitted):
     assert centred["roi_scale"][0, c] < fresh["roi_scale"][0, c]
 
 
-def test_partial_pooling_fits_segments_together(generated):
-    _, model_input, registry = generated
-    config = {**TINY, "pooling": "partial", "sampler": {**TINY["sampler"], "warmup": 100, "draws": 100}}
-    artifacts = fit_segments(model_input, registry, config, progress=lambda _: None)
-    runs = artifacts[(artifacts["artifact"] == "run") & (artifacts["parameter"] == "pooling")]
-    assert set(runs["segment_id"]) == {"north_america", "emea"} and set(runs["details"]) == {"partial"}
-    roi = artifacts[(artifacts["artifact"] == "parameter") & (artifacts["parameter"] == "roi")]
-    assert len(roi) == 2 * len(CHANNELS)
-
-
 def test_non_finite_curves_are_never_published():
     from curvehouse.fitting.publish import all_finite
 

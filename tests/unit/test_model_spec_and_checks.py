@@ -22,19 +22,15 @@ def test_unknown_or_invalid_settings_are_refused_by_name():
         spec_from_config({"sampler": {"dense_mass": "dense"}})
 
 
-def test_mass_matrix_is_dense_unpooled_and_dense_over_the_baseline_pooled_unless_set():
+def test_mass_matrix_is_dense_for_full_fits_and_diagonal_in_refresh_mode_unless_set():
     from curvehouse.model.sampling import _nuts_chain
 
-    def dense(config: dict, n_controls: int = 4) -> bool | list:
+    def dense(config: dict) -> bool:
         spec = spec_from_config(config)
-        return _nuts_chain(spec, spec.sampler, n_controls).options["dense_mass"]
+        return _nuts_chain(spec, spec.sampler).options["dense_mass"]
 
-    assert dense({}) is True and dense({"fit_mode": "refresh"}) is False
-    assert dense({"pooling": "partial"}) == [("gamma", "level", "trend", "baseline_step")]
-    assert dense({"pooling": "partial"}, n_controls=0) == [("level", "trend", "baseline_step")]  # no controls
-    fixed = {"pooling": "partial", "baseline": {"kind": "fixed"}}
-    assert dense(fixed) == [("gamma", "level", "trend")]  # a fixed baseline samples no steps
-    assert dense({"pooling": "partial", "sampler": {"dense_mass": True}}) is True
+    assert dense({}) is True and dense({"pooling": "partial"}) is True
+    assert dense({"fit_mode": "refresh"}) is False
     assert dense({"sampler": {"dense_mass": False}}) is False
 
 

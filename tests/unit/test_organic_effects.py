@@ -171,8 +171,8 @@ def _long(organic: bool) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["segment_id", "week_start", "variable_kind", "variable_name", "value"])
 
 
-def _sites(long: pd.DataFrame, registry: pd.DataFrame, config: dict | None = None) -> dict[str, str]:
-    spec = spec_from_config(config or {})
+def _sites(long: pd.DataFrame, registry: pd.DataFrame) -> dict[str, str]:
+    spec = spec_from_config({})
     data = build_model_data(long, {}, 4)
     priors = build_priors(data, spec, registry)
     args = {n: jnp.asarray(v) for n, v in model_arrays(data).items()}
@@ -194,12 +194,6 @@ def test_an_mroi_prior_or_an_organic_channel_switches_to_the_effect_site():
     sites, data = _sites(_long(True), _registry())
     assert data.channels == ("search", "tv", "email") and data.channel_kinds == ("paid", "paid", "organic")
     assert sites[k.EFFECT] == "sample" and sites[k.CONTRIBUTION] == "deterministic"
-
-
-def test_partial_pooling_pools_the_effect_of_each_channel_on_the_generic_path():
-    sites, _ = _sites(_long(True), _registry(), {"pooling": "partial"})
-    assert sites[f"{k.EFFECT}_pop_mu"] == "sample" and sites[k.EFFECT] == "deterministic"
-    assert sites[k.ROI] == "deterministic" and f"{k.ROI}_pop_mu" not in sites
 
 
 def test_organic_volume_joins_the_channel_axis_in_its_own_unit():
