@@ -34,7 +34,7 @@ from curvehouse.model.organic import organic_units, prior_kinds_of
 from curvehouse.model.pooling import POOLED, POOLING_DRAWS, likelihood_moments, population_priors
 from curvehouse.model.priors import PRIOR_KEYS, build_priors
 from curvehouse.model.registry import exposure_driven_channels, registry_value
-from curvehouse.model.sampling import Posterior, sample_posterior, segment_diagnostics
+from curvehouse.model.sampling import Posterior, sample_lanes, sample_posterior, segment_diagnostics, uses_lanes
 from curvehouse.model.spec import ModelSpec, spec_from_config
 from curvehouse.posterior import summaries as sm
 from curvehouse.posterior.derive import channel_draws, component_draws, treatment_draws
@@ -126,9 +126,40 @@ def fit_segments(
     for i in fit_index:
         data = data.without_channels(i, checks[i].dropped_channels)
     pooled = _population_priors(data, fit_index, ctx) if spec.pooling == "partial" and spec.fit_mode == "full" else {}
+    priors = {i: _segment_priors(data.take([i]), ctx, previous, pooled.get(i)) for i in fit_index}
+    sampled = _sampled_as_lanes(data, fit_index, priors, ctx)
     for i in fit_index:
-        frames.append(_fit_segment(data.take([i]), checks[i], run_ids, ctx, previous, pooled.get(i)))
+        frames.append(_fit_segment(data.take([i]), checks[i], run_ids, ctx, priors[i], sampled.pop(i, None)))
     return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
+
+
+def _segment_priors(
+    data: ModelData, ctx: _Context, previous: pd.DataFrame | None, pooled: dict[str, np.ndarray] | None
+) -> dict[str, np.ndarray]:
+    """One segment's priors: from the config and registry, centred on the previous run in refresh
+    mode; pooled: its population priors under partial pooling."""
+    refresh = ctx.spec.fit_mode == "refresh"
+    return {
+        **build_priors(data, ctx.spec, ctx.registry, previous if refresh else None, ctx.control_sd),
+        **(pooled or {}),
+    }
+
+
+def _sampled_as_lanes(
+    data: ModelData, index: list[int], priors: dict[int, dict[str, np.ndarray]], ctx: _Context, draws: int | None = None
+) -> dict[int, Posterior]:
+    """Where the sampler runs lanes (curvehouse.model.sampling.uses_lanes), the segments' fresh fits
+    as lanes of one program, each with the lift-test arrays of them all (one shape for every lane);
+    empty elsewhere, where each segment is sampled on its own."""
+    if not index or not uses_lanes(ctx.spec.sampler):
+        return {}
+    ctx.progress(f"curvehouse: sampling {len(index)} segments as lanes of one program")
+    tests = build_experiments(ctx.experiments, data.take(index)).arrays
+    args = [
+        {**model_arrays(data.take([i])), **{name: v[lane : lane + 1] for name, v in tests.items()}}
+        for lane, i in enumerate(index)
+    ]
+    return dict(zip(index, sample_lanes(args, [priors[i] for i in index], ctx.spec, draws), strict=True))
 
 
 def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> dict[int, dict[str, np.ndarray]]:
@@ -137,13 +168,17 @@ def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> 
     if not fit_index:
         return {}
     stacked = build_priors(data.take(fit_index), ctx.spec, ctx.registry)
+    index = fit_index if len(fit_index) > 1 else []  # alone, a segment's population is the prior's
+    priors = {i: build_priors(data.take([i]), ctx.spec, ctx.registry) for i in index}
+    sampled = _sampled_as_lanes(data, index, priors, ctx, POOLING_DRAWS)
     moments = []
-    for i in fit_index if len(fit_index) > 1 else []:  # alone, a segment's population is the prior's
-        one = data.take([i])
-        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {data.segments[i]} unpooled")
-        priors = build_priors(one, ctx.spec, ctx.registry)
-        args = {**model_arrays(one), **build_experiments(ctx.experiments, one).arrays}
-        moments.append(likelihood_moments(sample_posterior(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
+    for i in index:
+        if i not in sampled:
+            one = data.take([i])
+            ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {data.segments[i]} unpooled")
+            args = {**model_arrays(one), **build_experiments(ctx.experiments, one).arrays}
+            sampled[i] = sample_posterior(args, priors[i], ctx.spec, POOLING_DRAWS)
+        moments.append(likelihood_moments(sampled.pop(i).samples, priors[i]))
     if moments:
         joined = {
             name: tuple(np.concatenate(parts) for parts in zip(*(m[name] for m in moments), strict=True))
@@ -185,10 +220,10 @@ def _fit_segment(
     check: SegmentCheck,
     run_ids: dict[str, str],
     ctx: _Context,
-    previous: pd.DataFrame | None,
-    pooled: dict[str, np.ndarray] | None,
+    priors: dict[str, np.ndarray],
+    sampled: Posterior | None,
 ) -> pd.DataFrame:
-    """Fit one segment and summarise it; pooled: its population priors under partial pooling."""
+    """Fit one segment and summarise it; sampled: its fresh fit where it ran as a lane (else sampled here)."""
     spec = ctx.spec
     names = ", ".join(data.segments)
     ctx.progress(
@@ -198,10 +233,9 @@ def _fit_segment(
     )
     started = time.perf_counter()
     refresh = spec.fit_mode == "refresh"
-    priors = {**build_priors(data, spec, ctx.registry, previous if refresh else None, ctx.control_sd), **(pooled or {})}
     exps = build_experiments(ctx.experiments, data)
     args = {**model_arrays(data), **exps.arrays}
-    posterior = sample_posterior(args, priors, spec)
+    posterior = sample_posterior(args, priors, spec) if sampled is None else sampled
     quantities = {**channel_draws(posterior.samples, data), **treatment_draws(posterior.samples, data)}
     prior_draws = {name: v[None] for name, v in posterior.prior.items()}
     prior_quantities = {**channel_draws(prior_draws, data), **treatment_draws(prior_draws, data)}

@@ -23,7 +23,7 @@ from curvehouse.model.numpyro_model import mmm_model
 from curvehouse.model.nuts import ChainState, NutsChain
 from curvehouse.model.spec import ModelSpec, SamplerSpec
 
-__all__ = ["Posterior", "continue_posterior", "sample_posterior", "segment_diagnostics"]
+__all__ = ["Posterior", "continue_posterior", "sample_lanes", "sample_posterior", "segment_diagnostics", "uses_lanes"]
 
 PRIOR_DRAWS = 500  # prior draws per fit, stored beside the posterior
 INIT_DRAWS = 15  # each chain starts at the median of this many prior draws
@@ -60,6 +60,80 @@ def sample_posterior(
     start = _placeholder_states(spec, replace(sampler, seed=0), args, priors)
     keep = sampler.draws if draws is None else min(draws, sampler.draws)
     return _sampled(program, spec, sampler.seed, start, False, sampler.warmup, keep, args, priors)
+
+
+def uses_lanes(sampler: SamplerSpec) -> bool:
+    """Whether a fit samples its segments as lanes of one program: `lanes`, or `auto` where JAX's
+    default backend is a GPU (there lanes cost a fraction per segment; on a CPU one program call per
+    segment with pmapped chains is faster, docs/benchmarks.md)."""
+    return sampler.chain_method == "lanes" or (sampler.chain_method == "auto" and jax.default_backend() == "gpu")
+
+
+def sample_lanes(
+    args: list[dict[str, np.ndarray]],
+    priors: list[dict[str, np.ndarray]],
+    spec: ModelSpec,
+    draws: int | None = None,
+) -> list[Posterior]:
+    """sample_posterior for several segments of one padded shape at once: each is a lane of one
+    program (vmap over segments of vmap over chains), with its own step size and mass matrix and the
+    keys, starting points and prior draws it would have alone, so its draws are those of
+    sample_posterior up to floating-point order. sampler.lane_chunk lanes a call; a last, shorter
+    chunk is padded with copies of its first lane so every call has one compiled shape."""
+    sampler = replace(spec.sampler, seed=0)
+    keep = spec.sampler.draws if draws is None else min(draws, spec.sampler.draws)
+    size = min(spec.sampler.lane_chunk, len(args))
+    out: list[Posterior] = []
+    for first in range(0, len(args), size):
+        lanes = list(range(first, min(first + size, len(args))))
+        lanes += [lanes[0]] * (size - len(lanes))
+        start = _placeholder_states(spec, sampler, args[lanes[0]], priors[lanes[0]])
+        chunk = _lanes_sampled(spec, [start] * size, keep, [args[i] for i in lanes], [priors[i] for i in lanes])
+        out += chunk[: min(size, len(args) - first)]
+    return out
+
+
+def _lanes_sampled(
+    spec: ModelSpec,
+    starts: list[ChainState],
+    keep: int,
+    args: list[dict[str, np.ndarray]],
+    priors: list[dict[str, np.ndarray]],
+) -> list[Posterior]:
+    """One call of the lanes program (fresh chains, warmup then `keep` draws), split by lane."""
+    started = time.perf_counter()
+    sampler = spec.sampler
+    chains = sampler.chains
+    given = [_host_prior_draws(spec, p, chains, -(-PRIOR_DRAWS // chains), sampler.seed) for p in priors]
+
+    def stacked(trees: list) -> object:
+        return jax.tree.map(lambda *values: np.stack([np.asarray(v) for v in values]), *trees)
+
+    program = _lanes_program(spec, replace(sampler, seed=0))
+    samples, diverging, stats, last, prior = program(
+        np.arange(chains, dtype=np.int32),
+        stacked(starts),
+        stacked(given),
+        np.uint32(sampler.seed),
+        np.bool_(False),
+        np.int32(sampler.warmup),
+        np.int32(keep),
+        stacked([_float32(a) for a in args]),
+        stacked([_float32(p) for p in priors]),
+    )
+    samples, diverging, stats, last, prior = jax.tree.map(np.asarray, (samples, diverging, stats, last, prior))
+    seconds = (time.perf_counter() - started) / len(args)
+    return [
+        Posterior(
+            {name: v[lane, :, :keep] for name, v in samples.items()},
+            diverging[lane, :, :keep],
+            seconds,
+            {name: v[lane].reshape((-1,) + v.shape[3:]) for name, v in prior.items()},
+            jax.tree.map(lambda v, lane=lane: v[lane], last),
+            {name: v[lane, :, :keep] for name, v in stats.items()},
+        )
+        for lane in range(len(args))
+    ]
 
 
 def continue_posterior(
@@ -153,12 +227,20 @@ def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
     return _over_chains(partial(_one_chain, spec, sampler), sampler)
 
 
+@lru_cache(maxsize=8)
+def _lanes_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
+    """The chains program mapped over segments (lanes): start states, host prior draws, data and
+    priors carry a leading lane axis; chain indices, seed and iteration counts are shared."""
+    over_chains = jax.vmap(partial(_one_chain, spec, sampler), in_axes=(0, 0, 0) + (None,) * 6)
+    return jax.jit(jax.vmap(over_chains, in_axes=(None, 0, 0, None, None, None, None, 0, 0)))
+
+
 def _over_chains(chain: Callable, sampler: SamplerSpec) -> Callable:
     """Map a one-chain function over chains: one chain per host device where there are enough
     devices (XLA_FLAGS set before JAX loaded), else vectorized (or sequential) on one. The chain
     index, the start state and the host prior draws are per chain; the other arguments are shared."""
     in_axes = (0, 0, 0) + (None,) * 6
-    if sampler.chain_method == "parallel" and jax.local_device_count() >= sampler.chains:
+    if sampler.chain_method in ("auto", "parallel", "lanes") and jax.local_device_count() >= sampler.chains:
         return jax.pmap(chain, in_axes=in_axes)
     if sampler.chain_method == "sequential":
 

@@ -25,7 +25,8 @@ NOISE_FAMILIES = ("normal", "student_t")
 POOLING = ("none", "partial")
 POOLING_METHOD = "population_prior_from_other_segments"  # curvehouse.model.pooling
 FIT_MODES = ("full", "refresh")
-CHAIN_METHODS = ("vectorized", "parallel", "sequential")
+CHAIN_METHODS = ("auto", "parallel", "vectorized", "sequential", "lanes")
+EXECUTION_SETTINGS = {"chain_method": "parallel", "lane_chunk": None}  # where chains run, not what they fit
 BASELINE_KINDS = ("fixed", "time_varying")
 
 
@@ -82,8 +83,11 @@ OPTIONAL_PRIORS = {"organic_share_mean": 0.1, "organic_share_sd": 0.1}
 
 @dataclass(frozen=True)
 class SamplerSpec:
-    """NUTS settings. Chains run in parallel on host devices where there are enough (XLA_FLAGS
-    set before JAX is imported, see curvehouse.model), else vectorized. dense_mass None (the
+    """NUTS settings. chain_method auto (the default): on a GPU every segment of a fit is a lane of
+    one program (`lanes`, lane_chunk segments a program call; curvehouse.model.sampling.sample_lanes),
+    elsewhere one program call per segment whose chains run in parallel on host devices where there
+    are enough (XLA_FLAGS set before JAX is imported, see curvehouse.model), else vectorized
+    (`parallel`; `vectorized` and `sequential` force the others). dense_mass None (the
     default) picks by fit mode: dense for full fits (diagonal in refresh mode, see
     curvehouse.model.sampling._dense_mass), because ROI, half point and slope are correlated
     (far fewer leapfrog steps).
@@ -97,12 +101,13 @@ class SamplerSpec:
     target_accept: float = 0.95
     max_tree_depth: int = 10
     warmup_tree_depth: int = 6
-    chain_method: str = "parallel"
+    chain_method: str = "auto"
     dense_mass: bool | None = None
     draws_kept: int = 200
+    lane_chunk: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("chains", "warmup", "draws", "max_tree_depth", "warmup_tree_depth", "draws_kept"):
+        for name in ("chains", "warmup", "draws", "max_tree_depth", "warmup_tree_depth", "draws_kept", "lane_chunk"):
             value = getattr(self, name)
             _check(isinstance(value, int) and value >= 1, f"sampler.{name}", "a positive integer", value)
         _check(0.5 <= self.target_accept < 1, "sampler.target_accept", "in [0.5, 1)", self.target_accept)
@@ -285,8 +290,14 @@ class ModelSpec:
         full fit's methodology version and run id do not depend on them), the OPTIONAL_PRIORS only where
         changed (so adding them left every existing version as it was), and the baseline settings only
         when time-varying (so a fixed baseline's run ids are those from before the setting existed); under
-        partial pooling the pooling method too."""
+        partial pooling the pooling method too. The sampler's execution settings (where chains run: on
+        host devices, vectorized, as lanes of one program) do not change what is fitted, so a segment
+        has one run id however it runs: they are recorded as the one value every version had before."""
         out = asdict(self)
+        for name, recorded in EXECUTION_SETTINGS.items():  # the value versions recorded before lanes existed
+            out["sampler"].pop(name)
+            if recorded is not None:
+                out["sampler"][name] = recorded
         if self.fit_mode != "refresh":
             del out["refresh"]
         for name, default in OPTIONAL_PRIORS.items():
