@@ -88,9 +88,10 @@ def lift_before_calibration(
     priors: dict[str, np.ndarray],
     spec: ModelSpec,
     posterior: Posterior,
-) -> tuple[dict[str, np.ndarray], np.ndarray, str]:
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Interval of the predicted lift (S, E) from the posterior without the experiments, Pareto k per
-    segment (NaN without experiments) and the method: 'psis' or 'refit'.
+    segment (NaN without experiments) and the method per segment: 'psis', or 'refit' where its Pareto k
+    is above the threshold (the group's chains then resume without the experiments once).
 
     args: the fit's model arguments, experiment arrays included.
     """
@@ -102,18 +103,21 @@ def lift_before_calibration(
     pareto_k = np.full(len(data.segments), np.nan)
     log_w, k_has = az.psislw(-log_lik[:, has].T)
     pareto_k[has] = np.atleast_1d(np.asarray(k_has, dtype=float))
-    if np.all(pareto_k[has] <= pareto_k_threshold(draws.shape[0])):
-        weights = np.full((len(data.segments), draws.shape[0]), 1.0 / draws.shape[0])
-        weights[has] = np.exp(log_w - log_w.max(axis=1, keepdims=True))
-        weights /= weights.sum(axis=1, keepdims=True)
-        return weighted_interval(draws, weights), pareto_k, "psis"
-    burn_in = max(1, min(REFIT_BURN_IN, spec.sampler.warmup // 5))
-    refit = continue_posterior(
-        posterior, without_experiments(args), priors, spec, burn_in, REFIT_DRAWS, spec.sampler.seed + 3
-    )
-    refit_draws = lift_draws(refit.samples, arrays, data)
-    uniform = np.full((len(data.segments), refit_draws.shape[0]), 1.0 / refit_draws.shape[0])
-    return weighted_interval(refit_draws, uniform), pareto_k, "refit"
+    weights = np.full((len(data.segments), draws.shape[0]), 1.0 / draws.shape[0])
+    weights[has] = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    interval = weighted_interval(draws, weights)
+    refit = has & ~(pareto_k <= pareto_k_threshold(draws.shape[0]))
+    if refit.any():
+        burn_in = max(1, min(REFIT_BURN_IN, spec.sampler.warmup // 5))
+        resumed = continue_posterior(
+            posterior, without_experiments(args), priors, spec, burn_in, REFIT_DRAWS, spec.sampler.seed + 3
+        )
+        refit_draws = lift_draws(resumed.samples, arrays, data)
+        uniform = np.full((len(data.segments), refit_draws.shape[0]), 1.0 / refit_draws.shape[0])
+        refitted = weighted_interval(refit_draws, uniform)
+        interval = {q: np.where(refit[:, None], refitted[q], v) for q, v in interval.items()}
+    return interval, pareto_k, np.where(refit, "refit", "psis")
 
 
 def weighted_interval(draws: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
@@ -153,7 +157,7 @@ def experiment_frame(
     before: dict[str, np.ndarray] | None = None,
     after: dict[str, np.ndarray] | None = None,
     pareto_k: np.ndarray | None = None,
-    method: str | None = None,
+    method: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rows of every experiment of the group: measured lift, and predicted lift before and after
     calibration (intervals (S, E) by statistic) for the fitted ones; details carry experiment_id,
@@ -181,7 +185,7 @@ def experiment_frame(
             status=r.status,
             reason=r.reason or None,
             agreement=agreement,
-            before_method=method if fitted else None,
+            before_method=str(method[r.i]) if fitted and method is not None else None,
             pareto_k=pareto_k[r.i] if fitted and pareto_k is not None else None,
         )
         rows += _rows(run_ids[segment], segment, r, pred, details)

@@ -56,39 +56,34 @@ def holdout_metrics(
 
     Approximate leave-future-out (Buerkner, Gabry & Vehtari 2020): every posterior draw is
     reweighted by 1 / p(y_holdout | draw), Pareto-smoothed, and predicts the held-out weeks.
-    Where the smoothed weights are unreliable (Pareto k above the sample-size threshold for any
-    segment; with a few percent noise, 8 joint weeks usually are) the group is refitted without
-    those weeks, resumed from the fit's adapted chains (see holdout_refit_prediction).
+    Where a segment's smoothed weights are unreliable (Pareto k above the sample-size threshold; with
+    a few percent noise, 8 joint weeks usually are) its prediction comes from a refit without those
+    weeks, resumed from the fit's adapted chains (see holdout_refit_prediction). Each segment holds
+    out min(holdout_weeks, a quarter of its weeks), so it is judged as it would be fitted alone.
     One dict per segment: r2_holdout, mape_holdout, holdout_weeks, holdout_pareto_k, holdout_method.
     """
-    n_hold = min(spec.holdout_weeks, int(data.n_weeks.min()) // 4)
-    if n_hold < 1:
-        return [
-            {
-                "r2_holdout": np.nan,
-                "mape_holdout": np.nan,
-                "holdout_weeks": 0,
-                "holdout_pareto_k": np.nan,
-                "holdout_method": "none",
-            }
-            for _ in data.segments
-        ]
+    n_hold = np.minimum(spec.holdout_weeks, np.asarray(data.n_weeks) // 4)
     hold_mask = np.zeros_like(data.time_mask)
-    for i, n in enumerate(data.n_weeks):
-        hold_mask[i, n - n_hold : n] = 1
+    for i, (n, h) in enumerate(zip(data.n_weeks, n_hold, strict=True)):
+        hold_mask[i, n - h : n] = 1
+    none = {"r2_holdout": np.nan, "mape_holdout": np.nan, "holdout_weeks": 0, "holdout_pareto_k": np.nan}
+    if not n_hold.any():
+        return [{**none, "holdout_method": "none"} for _ in data.segments]
     actual = data.y * data.y_scale[:, None]
     predicted, pareto_k = psis_holdout_prediction(data, spec, posterior, hold_mask)
-    method = "psis_lfo"
-    if not np.all(pareto_k <= pareto_k_threshold(posterior.flat(k.SIGMA).shape[0])):
-        predicted = holdout_refit_prediction(data, priors, spec, hold_mask, posterior, experiments)
-        method = "refit"
+    refit = (n_hold > 0) & ~(pareto_k <= pareto_k_threshold(posterior.flat(k.SIGMA).shape[0]))
+    if refit.any():
+        refitted = holdout_refit_prediction(data, priors, spec, hold_mask, posterior, experiments)
+        predicted = np.where(refit[:, None], refitted, predicted)
     return [
         {
             **{f"{key}_holdout": v for key, v in fit_metrics(actual[i], predicted[i], hold_mask[i]).items()},
-            "holdout_weeks": n_hold,
+            "holdout_weeks": int(n_hold[i]),
             "holdout_pareto_k": float(pareto_k[i]),
-            "holdout_method": method,
+            "holdout_method": "refit" if refit[i] else "psis_lfo",
         }
+        if n_hold[i] > 0
+        else {**none, "holdout_method": "none"}
         for i in range(len(data.segments))
     ]
 

@@ -127,10 +127,17 @@ def fit_segments(
         data = data.without_channels(i, checks[i].dropped_channels)
     pooled = _population_priors(data, fit_index, ctx) if spec.pooling == "partial" and spec.fit_mode == "full" else {}
     priors = {i: _segment_priors(data.take([i]), ctx, previous, pooled.get(i)) for i in fit_index}
-    sampled = _sampled_as_lanes(data, fit_index, priors, ctx)
-    for i in fit_index:
-        frames.append(_fit_segment(data.take([i]), checks[i], run_ids, ctx, priors[i], sampled.pop(i, None)))
+    lanes = _as_lanes(spec)
+    for group in [fit_index] if lanes and fit_index else [[i] for i in fit_index]:
+        stacked = {name: np.concatenate([priors[i][name] for i in group]) for name in priors[group[0]]}
+        frames.append(_fit_group(data.take(group), [checks[i] for i in group], run_ids, ctx, stacked, lanes))
     return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
+
+
+def _as_lanes(spec: ModelSpec) -> bool:
+    """Whether the fit's segments run as lanes of one program (curvehouse.model.sampling.uses_lanes);
+    not in refresh mode, whose segments hold different numbers of free control effects."""
+    return uses_lanes(spec.sampler) and spec.fit_mode == "full"
 
 
 def _segment_priors(
@@ -145,23 +152,6 @@ def _segment_priors(
     }
 
 
-def _sampled_as_lanes(
-    data: ModelData, index: list[int], priors: dict[int, dict[str, np.ndarray]], ctx: _Context, draws: int | None = None
-) -> dict[int, Posterior]:
-    """Where the sampler runs lanes (curvehouse.model.sampling.uses_lanes), the segments' fresh fits
-    as lanes of one program, each with the lift-test arrays of them all (one shape for every lane);
-    empty elsewhere, where each segment is sampled on its own."""
-    if not index or not uses_lanes(ctx.spec.sampler):
-        return {}
-    ctx.progress(f"curvehouse: sampling {len(index)} segments as lanes of one program")
-    tests = build_experiments(ctx.experiments, data.take(index)).arrays
-    args = [
-        {**model_arrays(data.take([i])), **{name: v[lane : lane + 1] for name, v in tests.items()}}
-        for lane, i in enumerate(index)
-    ]
-    return dict(zip(index, sample_lanes(args, [priors[i] for i in index], ctx.spec, draws), strict=True))
-
-
 def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> dict[int, dict[str, np.ndarray]]:
     """Partial pooling's priors per segment (curvehouse.model.pooling): stage one fits every segment
     unpooled, keeping POOLING_DRAWS draws a chain, for the likelihood each gives its curves."""
@@ -169,16 +159,20 @@ def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> 
         return {}
     stacked = build_priors(data.take(fit_index), ctx.spec, ctx.registry)
     index = fit_index if len(fit_index) > 1 else []  # alone, a segment's population is the prior's
-    priors = {i: build_priors(data.take([i]), ctx.spec, ctx.registry) for i in index}
-    sampled = _sampled_as_lanes(data, index, priors, ctx, POOLING_DRAWS)
     moments = []
+    if index and _as_lanes(ctx.spec):
+        group = data.take(index)
+        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {len(index)} segments unpooled as lanes")
+        priors = build_priors(group, ctx.spec, ctx.registry)
+        args = {**model_arrays(group), **build_experiments(ctx.experiments, group).arrays}
+        moments.append(likelihood_moments(sample_lanes(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
+        index = []
     for i in index:
-        if i not in sampled:
-            one = data.take([i])
-            ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {data.segments[i]} unpooled")
-            args = {**model_arrays(one), **build_experiments(ctx.experiments, one).arrays}
-            sampled[i] = sample_posterior(args, priors[i], ctx.spec, POOLING_DRAWS)
-        moments.append(likelihood_moments(sampled.pop(i).samples, priors[i]))
+        one = data.take([i])
+        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {data.segments[i]} unpooled")
+        priors = build_priors(one, ctx.spec, ctx.registry)
+        args = {**model_arrays(one), **build_experiments(ctx.experiments, one).arrays}
+        moments.append(likelihood_moments(sample_posterior(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
     if moments:
         joined = {
             name: tuple(np.concatenate(parts) for parts in zip(*(m[name] for m in moments), strict=True))
@@ -215,17 +209,18 @@ def _trailing_weeks(model_input: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
     return model_input[model_input["week_start"] > last - pd.Timedelta(weeks=n_weeks)]
 
 
-def _fit_segment(
+def _fit_group(
     data: ModelData,
-    check: SegmentCheck,
+    checks: list[SegmentCheck],
     run_ids: dict[str, str],
     ctx: _Context,
     priors: dict[str, np.ndarray],
-    sampled: Posterior | None,
+    lanes: bool,
 ) -> pd.DataFrame:
-    """Fit one segment and summarise it; sampled: its fresh fit where it ran as a lane (else sampled here)."""
+    """Fit a group of segments and summarise it: one segment, or all as lanes of one program, where
+    each segment still has its own chains and is judged on its own diagnostics."""
     spec = ctx.spec
-    names = ", ".join(data.segments)
+    names = ", ".join(data.segments) if len(data.segments) <= 3 else f"{len(data.segments)} segments as lanes"
     ctx.progress(
         f"curvehouse: fitting {names} ({int(data.n_weeks.max())} weeks, "
         f"{int(data.channel_mask.sum())} channel curves, {spec.sampler.chains} chains x "
@@ -235,7 +230,7 @@ def _fit_segment(
     refresh = spec.fit_mode == "refresh"
     exps = build_experiments(ctx.experiments, data)
     args = {**model_arrays(data), **exps.arrays}
-    posterior = sample_posterior(args, priors, spec) if sampled is None else sampled
+    posterior = sample_lanes(args, priors, spec) if lanes else sample_posterior(args, priors, spec)
     quantities = {**channel_draws(posterior.samples, data), **treatment_draws(posterior.samples, data)}
     prior_draws = {name: v[None] for name, v in posterior.prior.items()}
     prior_quantities = {**channel_draws(prior_draws, data), **treatment_draws(prior_draws, data)}
@@ -269,16 +264,16 @@ def _fit_segment(
         lifts,
         backtests.rows,
     ]
-    divergences = int(posterior.diverging.sum())
+    divergences = posterior.divergences(len(data.segments))
     for i, segment in enumerate(data.segments):
         metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
         finite = all_finite(curves[curves["segment_id"] == segment])
-        checks_i = review.publish_checks(spec, worst, divergences, metrics["r2"], finite)
+        checks_i = review.publish_checks(spec, worst, int(divergences[i]), metrics["r2"], finite)
         checks_i += review.review_checks(
             spec,
             _segment_fit(posterior, data, parts, quantities, prior_quantities, i),
-            spec.sampler.seed + i,
+            spec.sampler.seed,
             disagreeing.get(segment),
             float(backtests.coverage_80[i]) if backtests.folds[i] > 0 else None,
         )
@@ -291,12 +286,12 @@ def _fit_segment(
                 i,
                 spec=spec,
                 refreshed_at=ctx.refreshed_at,
-                seconds=seconds,
-                divergences=divergences,
+                seconds=seconds / len(data.segments),
+                divergences=int(divergences[i]),
                 worst=worst,
                 metrics=metrics,
                 holdout=holdout[i],
-                check=check,
+                check=checks[i],
                 reasons=reasons,
                 review=review.summary(checks_i),
                 backtest=backtests.run_metrics(i),
@@ -334,8 +329,8 @@ def _segment_fit(
         baseline=baseline[:, i],
         roi={channel: roi[..., i, c].ravel() for c, channel in present},
         roi_prior={channel: roi_prior[..., i, c].ravel() for c, channel in present},
-        energy=posterior.stats["energy"],
-        num_steps=posterior.stats["num_steps"],
+        energy=posterior.segment_stats("energy", i),
+        num_steps=posterior.segment_stats("num_steps", i),
     )
 
 

@@ -34,7 +34,9 @@ from curvehouse.model.experiments import experiment_site
 from curvehouse.model.spec import ModelSpec
 from curvehouse.transforms.adstock import geometric_adstock
 
-__all__ = ["components", "expected_outcome", "mmm_model", "model_arrays"]
+__all__ = ["SHARED_ARRAYS", "components", "expected_outcome", "mmm_model", "model_arrays"]
+
+SHARED_ARRAYS = ("lag_mask",)  # model arrays without a segment axis (the others lead with it)
 
 
 def model_arrays(data: ModelData, fit_mask: np.ndarray | None = None) -> dict[str, np.ndarray]:

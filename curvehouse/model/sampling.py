@@ -19,7 +19,7 @@ from jax import lax
 from numpyro.infer import Predictive, init_to_median
 
 from curvehouse import constants as k
-from curvehouse.model.numpyro_model import mmm_model
+from curvehouse.model.numpyro_model import SHARED_ARRAYS, mmm_model
 from curvehouse.model.nuts import ChainState, NutsChain
 from curvehouse.model.spec import ModelSpec, SamplerSpec
 
@@ -31,9 +31,11 @@ INIT_DRAWS = 15  # each chain starts at the median of this many prior draws
 
 @dataclass(frozen=True)
 class Posterior:
-    """Samples grouped by chain: name -> (chains, draws, ...); divergences (chains, draws); prior
-    draws of every latent and deterministic site: name -> (PRIOR_DRAWS, ...); the sampler's own
-    statistics per kept draw (curvehouse.model.nuts.SAMPLER_STATS): name -> (chains, draws)."""
+    """Samples grouped by chain: name -> (chains, draws, S, ...); divergences (chains, draws); prior
+    draws of every latent and deterministic site: name -> (PRIOR_DRAWS, S, ...); the sampler's own
+    statistics per kept draw (curvehouse.model.nuts.SAMPLER_STATS): name -> (chains, draws). Where the
+    S segments ran as lanes (sample_lanes), each had its own chains: divergences and statistics carry
+    a last segment axis (chains, draws, S) and the final states a leading one."""
 
     samples: dict[str, np.ndarray]
     diverging: np.ndarray
@@ -41,11 +43,23 @@ class Posterior:
     prior: dict[str, np.ndarray]
     last_state: ChainState | None = None  # per chain: where continue_posterior resumes
     stats: dict[str, np.ndarray] = field(default_factory=dict)
+    lanes: bool = False
 
     def flat(self, name: str) -> np.ndarray:
         """(chains * draws, ...) for one site."""
         value = self.samples[name]
         return value.reshape((-1,) + value.shape[2:])
+
+    def divergences(self, n_segments: int) -> np.ndarray:
+        """Divergent transitions per segment, (S,): a lane's own; one run's total for each of its segments."""
+        if self.lanes:
+            return self.diverging.sum(axis=(0, 1))
+        return np.full(n_segments, int(self.diverging.sum()))
+
+    def segment_stats(self, name: str, i: int) -> np.ndarray:
+        """A sampler statistic of the chains segment i ran in, (chains, draws)."""
+        value = self.stats[name]
+        return value[..., i] if self.lanes else value
 
 
 def sample_posterior(
@@ -70,70 +84,64 @@ def uses_lanes(sampler: SamplerSpec) -> bool:
 
 
 def sample_lanes(
-    args: list[dict[str, np.ndarray]],
-    priors: list[dict[str, np.ndarray]],
-    spec: ModelSpec,
-    draws: int | None = None,
-) -> list[Posterior]:
-    """sample_posterior for several segments of one padded shape at once: each is a lane of one
-    program (vmap over segments of vmap over chains), with its own step size and mass matrix and the
-    keys, starting points and prior draws it would have alone, so its draws are those of
-    sample_posterior up to floating-point order. sampler.lane_chunk lanes a call; a last, shorter
-    chunk is padded with copies of its first lane so every call has one compiled shape."""
-    sampler = replace(spec.sampler, seed=0)
+    args: dict[str, np.ndarray], priors: dict[str, np.ndarray], spec: ModelSpec, draws: int | None = None
+) -> Posterior:
+    """sample_posterior for S segments of one padded shape (args and priors over all of them, as
+    model_arrays and build_priors give them) where each segment is a lane of one program (vmap over
+    segments of vmap over chains): its own chains, step size and mass matrix, and the keys, starting
+    points and prior draws it would have alone, so its draws are those of sample_posterior on that
+    segment up to floating-point order. A lanes Posterior: continue_posterior resumes it as lanes."""
     keep = spec.sampler.draws if draws is None else min(draws, spec.sampler.draws)
-    size = min(spec.sampler.lane_chunk, len(args))
-    out: list[Posterior] = []
-    for first in range(0, len(args), size):
-        lanes = list(range(first, min(first + size, len(args))))
-        lanes += [lanes[0]] * (size - len(lanes))
-        start = _placeholder_states(spec, sampler, args[lanes[0]], priors[lanes[0]])
-        chunk = _lanes_sampled(spec, [start] * size, keep, [args[i] for i in lanes], [priors[i] for i in lanes])
-        out += chunk[: min(size, len(args) - first)]
-    return out
+    return _lanes(spec, spec.sampler.seed, None, False, spec.sampler.warmup, keep, args, priors)
 
 
-def _lanes_sampled(
+def _lanes(
     spec: ModelSpec,
-    starts: list[ChainState],
+    seed: int,
+    start: ChainState | None,
+    resume: bool,
+    skip: int,
     keep: int,
-    args: list[dict[str, np.ndarray]],
-    priors: list[dict[str, np.ndarray]],
-) -> list[Posterior]:
-    """One call of the lanes program (fresh chains, warmup then `keep` draws), split by lane."""
+    args: dict[str, np.ndarray],
+    priors: dict[str, np.ndarray],
+) -> Posterior:
+    """Run the lanes program over the segments, sampler.lane_chunk lanes a call (a shorter last call
+    is padded with copies of its first lane, so every call has one compiled shape); fresh (start None)
+    or resumed from a lanes Posterior's final states."""
     started = time.perf_counter()
-    sampler = spec.sampler
-    chains = sampler.chains
-    given = [_host_prior_draws(spec, p, chains, -(-PRIOR_DRAWS // chains), sampler.seed) for p in priors]
-
-    def stacked(trees: list) -> object:
-        return jax.tree.map(lambda *values: np.stack([np.asarray(v) for v in values]), *trees)
-
-    program = _lanes_program(spec, replace(sampler, seed=0))
-    samples, diverging, stats, last, prior = program(
-        np.arange(chains, dtype=np.int32),
-        stacked(starts),
-        stacked(given),
-        np.uint32(sampler.seed),
-        np.bool_(False),
-        np.int32(sampler.warmup),
-        np.int32(keep),
-        stacked([_float32(a) for a in args]),
-        stacked([_float32(p) for p in priors]),
-    )
-    samples, diverging, stats, last, prior = jax.tree.map(np.asarray, (samples, diverging, stats, last, prior))
-    seconds = (time.perf_counter() - started) / len(args)
-    return [
-        Posterior(
-            {name: v[lane, :, :keep] for name, v in samples.items()},
-            diverging[lane, :, :keep],
-            seconds,
-            {name: v[lane].reshape((-1,) + v.shape[3:]) for name, v in prior.items()},
-            jax.tree.map(lambda v, lane=lane: v[lane], last),
-            {name: v[lane, :, :keep] for name, v in stats.items()},
+    sampler, chains = replace(spec.sampler, seed=0), spec.sampler.chains
+    n = len(args["y"])
+    lane = lambda tree, i: {name: np.asarray(v)[i : i + 1] for name, v in tree.items()}  # noqa: E731
+    if start is None:
+        one = _placeholder_states(spec, sampler, lane(args, 0), lane(priors, 0))
+        start = jax.tree.map(lambda v: np.broadcast_to(v, (n,) + v.shape), one)
+    program, size, parts = _lanes_program(spec, sampler), min(spec.sampler.lane_chunk, n), []
+    for first in range(0, n, size):
+        index = np.array([*range(first, min(first + size, n)), *[first] * max(0, first + size - n)])
+        given = [_host_prior_draws(spec, lane(priors, i), chains, -(-PRIOR_DRAWS // chains), seed) for i in index]
+        out = program(
+            np.arange(chains, dtype=np.int32),
+            jax.tree.map(lambda v, index=index: np.asarray(v)[index], start),
+            jax.tree.map(lambda *v: np.stack(v), *given) if given[0] else {},
+            np.uint32(seed),
+            np.bool_(resume),
+            np.int32(skip),
+            np.int32(keep),
+            {name: _lane_values(name, v, index) for name, v in _float32(args).items()},
+            {name: v[index][:, None] for name, v in _float32(priors).items()},
         )
-        for lane in range(len(args))
-    ]
+        real = min(size, n - first)
+        parts.append(jax.tree.map(lambda v, real=real: np.asarray(v)[:real], out))
+    samples, diverging, stats, last, prior = jax.tree.map(lambda *v: np.concatenate(v), *parts)
+    return Posterior(  # lanes first, each with its segment axis of one: to (chains, draws, S, ...)
+        {name: np.moveaxis(v[:, :, :keep, 0], 0, 2) for name, v in samples.items()},
+        np.moveaxis(diverging[:, :, :keep], 0, -1),
+        time.perf_counter() - started,
+        {name: np.moveaxis(v[:, :, :, 0].reshape((n, -1) + v.shape[4:]), 0, 1) for name, v in prior.items()},
+        last,
+        {name: np.moveaxis(v[:, :, :keep], 0, -1) for name, v in stats.items()},
+        lanes=True,
+    )
 
 
 def continue_posterior(
@@ -150,8 +158,10 @@ def continue_posterior(
     mass matrix: burn_in iterations to move, then `draws` kept (at most the fit's draws). No warmup
     and no compilation (the fit's program runs it), so it costs a fraction of the fit's sampling;
     used where a refit is needed only for its predictions."""
-    program = _chains_program(spec, replace(spec.sampler, seed=0))
     draws = min(draws, spec.sampler.draws)
+    if posterior.lanes:
+        return _lanes(spec, seed, posterior.last_state, True, burn_in, draws, args, priors)
+    program = _chains_program(spec, replace(spec.sampler, seed=0))
     return _sampled(program, spec, seed, posterior.last_state, True, burn_in, draws, args, priors)
 
 
@@ -225,6 +235,14 @@ def _chains_program(spec: ModelSpec, sampler: SamplerSpec) -> Callable:
     executable (a second program would compile again in every process).
     """
     return _over_chains(partial(_one_chain, spec, sampler), sampler)
+
+
+def _lane_values(name: str, value: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """A model array for lanes `index`: each lane its segment's slice with a segment axis of one, or
+    the whole array where it has no segment axis."""
+    if name in SHARED_ARRAYS:
+        return np.broadcast_to(value, (len(index),) + value.shape)
+    return value[index][:, None]
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ from curvehouse.fitting.segments import fit_segments
 from curvehouse.model.data import build_model_data
 from curvehouse.model.numpyro_model import model_arrays
 from curvehouse.model.priors import build_priors
-from curvehouse.model.sampling import sample_lanes, sample_posterior, uses_lanes
+from curvehouse.model.sampling import continue_posterior, sample_lanes, sample_posterior, uses_lanes
 from curvehouse.model.spec import spec_from_config
 
 CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv"))
@@ -39,24 +39,29 @@ def test_auto_keeps_one_program_call_per_segment_on_a_cpu_and_lanes_do_not_chang
 
 
 def test_a_segment_sampled_as_a_lane_agrees_with_it_sampled_alone(demo):
-    """Three segments, two lanes a call (the last call padded with a copy): the same prior draws, and
-    ROI posterior means within Monte Carlo error of the segment sampled alone."""
+    """Three segments, two lanes a call (the last call padded with a copy): the same prior draws, ROI
+    posterior means within Monte Carlo error of the segment sampled alone, each lane with its own
+    divergences and sampler statistics; a resumed lanes posterior resumes as lanes."""
     model_input, registry = demo
     data = build_model_data(model_input, {}, 8)
     alone = spec_from_config({"sampler": {**SAMPLER, "chain_method": "vectorized"}})
     lanes = spec_from_config({"sampler": {**SAMPLER, "chain_method": "lanes", "lane_chunk": 2}})
-    args = [model_arrays(data.take([i])) for i in range(3)]
-    priors = [build_priors(data.take([i]), alone, registry) for i in range(3)]
-    as_lanes = sample_lanes(args, priors, lanes)
-    assert len(as_lanes) == 3
-    for i, lane in enumerate(as_lanes):
-        single = sample_posterior(args[i], priors[i], alone)
-        np.testing.assert_allclose(lane.prior["roi"], single.prior["roi"], rtol=1e-5)
-        assert lane.samples["roi"].shape == single.samples["roi"].shape == (2, 100, 1, 2)
-        means = [p.samples["roi"].mean(axis=(0, 1))[0] for p in (lane, single)]
-        mcse = [np.asarray(az.mcse(az.convert_to_dataset({"roi": p.samples["roi"]}))["roi"])[0] for p in (lane, single)]
+    priors = build_priors(data, alone, registry)
+    as_lanes = sample_lanes(model_arrays(data), priors, lanes)
+    assert as_lanes.lanes and as_lanes.samples["roi"].shape == (2, 100, 3, 2)
+    assert as_lanes.diverging.shape == as_lanes.stats["num_steps"].shape == (2, 100, 3)
+    assert as_lanes.divergences(3).shape == (3,)
+    for i in range(3):
+        one = data.take([i])
+        single = sample_posterior(model_arrays(one), build_priors(one, alone, registry), alone)
+        np.testing.assert_allclose(as_lanes.prior["roi"][:, i], single.prior["roi"][:, 0], rtol=1e-5)
+        means, mcse = [], []
+        for draws in (as_lanes.samples["roi"][:, :, i], single.samples["roi"][:, :, 0]):
+            means.append(draws.mean(axis=(0, 1)))
+            mcse.append(np.asarray(az.mcse(az.convert_to_dataset({"roi": draws}))["roi"]))
         assert np.all(np.abs(means[0] - means[1]) < 4 * np.hypot(*mcse)), (means, mcse)
-        assert lane.last_state is not None and lane.stats["num_steps"].shape == (2, 100)
+    resumed = continue_posterior(as_lanes, model_arrays(data), priors, lanes, 20, 30, 7)
+    assert resumed.lanes and resumed.samples["roi"].shape == (2, 30, 3, 2)
 
 
 def test_lanes_run_the_whole_fit_and_partial_pooling_with_the_run_ids_of_a_fit_alone(demo):
@@ -69,8 +74,9 @@ def test_lanes_run_the_whole_fit_and_partial_pooling_with_the_run_ids_of_a_fit_a
     }
     lines: list[str] = []
     artifacts = fit_segments(model_input, registry, config, progress=lines.append)
-    assert sum("as lanes of one program" in line for line in lines) == 2  # pooling's stage 1, then the fits
-    assert not any("stage 1 of 2" in line for line in lines)  # no segment sampled on its own
+    # pooling's first stage and the fits, each one program over all three segments
+    assert sum("stage 1 of 2: 3 segments unpooled as lanes" in line for line in lines) == 1
+    assert sum(line.startswith("curvehouse: fitting apac, emea, north_america") for line in lines) == 1
     alone = spec_from_config({**config, "sampler": {**SAMPLER, "chain_method": "sequential"}})
     expected = {s: run_id_for(rows, alone, registry, None) for s, rows in model_input.groupby("segment_id")}
     runs = artifacts[artifacts["artifact"] == "run"].groupby("segment_id")["run_id"].first().to_dict()
