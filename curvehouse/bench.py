@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import resource
 import sys
 import time
@@ -49,6 +50,7 @@ WALL_NOTE = (
     "the time at which its n-th segment was done, in one fit of them all)"
 )
 FITTING = "curvehouse: fitting "
+SAMPLING = re.compile(r"^curvehouse: fitted .* \(sampling ([0-9.]+)s\)$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ SCENARIOS = {
         # pooled: the thin segments' recovery is reported apart.
         Scenario("pool12x156x4", 12, 156, 4, thin_segments=8, poolings=("none", "partial")),
         Scenario("scale100", 100, 156, 6, stepped=True),
+        # sampler.chain_method auto: lanes of one program on a GPU; on a CPU one segment at a time (hours)
+        Scenario("scale1000", 1000, 156, 6),
     )
 }
 DEFAULT_SCENARIOS = ("s104x4", "s156x8", "s208x15", "geo20", "seg20x156x4", "pool12x156x4")
@@ -291,6 +295,10 @@ def format_line(label: str, shape: str, f: dict) -> str:
             f"(width {f['thin_roi_width90']:.2f} x true), share MAE {f['thin_share_mae']:.3f}"
         )
     parts.append(f"peak RSS {f['peak_rss_mib']:.0f} MiB")
+    if f.get("sampling_s") is not None:
+        parts.insert(2, f"sampling {f['sampling_s']:.1f} s")
+    if f.get("device_peak_mib") is not None:
+        parts.append(f"device peak {f['device_peak_mib']:.0f} MiB")
     return " | ".join(parts)
 
 
@@ -352,17 +360,21 @@ def _cases(scenario: Scenario, quick: bool, steps: Sequence[int], geo_media: Pat
     ]
 
 
-def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str, float, float]]]:
-    """Artifacts, wall seconds, and per fitted segment (in fitting order) its name, the seconds since
-    the start at which it was done (when the next one started) and the process peak RSS then."""
+def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str, float, float]], float]:
+    """Artifacts, wall seconds, per fitted group (in fitting order: a segment, or all as lanes) its
+    name, the seconds since the start at which it was done (when the next one started) and the process
+    peak RSS then, and the seconds spent sampling (the fits' own NUTS runs, from the progress lines)."""
     from curvehouse.fitting.segments import fit_segments  # JAX and ArviZ load only when something is fitted
 
     started = time.perf_counter()
     done: list[tuple[str, float, float]] = []
     fitting: list[str] = []
+    sampling = [0.0]
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr)
+        if match := SAMPLING.match(message):
+            sampling[0] += float(match.group(1))
         if message.startswith(FITTING):
             if fitting:
                 done.append((fitting[-1], time.perf_counter() - started, peak_rss_mib()))
@@ -372,7 +384,15 @@ def _fit(case: _Case, config: dict) -> tuple[pd.DataFrame, float, list[tuple[str
     seconds = time.perf_counter() - started
     if fitting:
         done.append((fitting[-1], seconds, peak_rss_mib()))
-    return artifacts, seconds, done
+    return artifacts, seconds, done, sampling[0]
+
+
+def peak_device_mib() -> float | None:
+    """Peak memory in use on JAX's first device so far, where the device reports it (GPUs do; CPUs do not)."""
+    import jax
+
+    stats = jax.devices()[0].memory_stats() or {}
+    return stats["peak_bytes_in_use"] / MIB if "peak_bytes_in_use" in stats else None
 
 
 def _peer_module() -> tuple[object | None, str]:
@@ -465,8 +485,10 @@ def run_bench(
     steps: Sequence[int] = DEFAULT_STEPS,
     geo_media: Path = GEO_MEDIA_PATH,
     echo: Callable[[str], None] = print,
+    chain_method: str | None = None,
 ) -> dict:
-    """Run the scenarios, echo a header and one line per fit; return every figure.
+    """Run the scenarios, echo a header and one line per fit; return every figure. chain_method:
+    the sampler's, where given (lanes: every segment of a fit a lane of one program).
 
     JAX's persistent compilation cache stays off (unless CURVEHOUSE_JAX_CACHE is set), so every
     wall figure includes a cold compile, as a first build on a fresh machine pays it.
@@ -475,6 +497,8 @@ def run_bench(
     from curvehouse.model.spec import spec_from_config
 
     config = QUICK_CONFIG if quick else {}
+    if chain_method is not None:
+        config = {**config, "sampler": {**config.get("sampler", {}), "chain_method": chain_method}}
     spec = spec_from_config(config)
     sampler = spec.sampler.__dict__
     facts = machine_facts()
@@ -483,6 +507,7 @@ def run_bench(
         + ", ".join(f"{k} {v}" for k, v in facts.items())
         + f" | sampler {spec.sampler.chains} chains x {spec.sampler.warmup} warmup + {spec.sampler.draws} draws"
         + (" (quick)" if quick else " (default methodology)")
+        + f", chain method {spec.sampler.chain_method}"
     )
     cache = os.environ["CURVEHOUSE_JAX_CACHE"]
     echo(
@@ -504,8 +529,10 @@ def run_bench(
             echo(f"{name:<16} skipped: {geo_media} not found")
             continue
         for case in _cases(scenario, quick, steps, geo_media):
-            artifacts, seconds, done = _fit(case, {**config, "pooling": case.pooling})
+            artifacts, seconds, done, sampling = _fit(case, {**config, "pooling": case.pooling})
             for label, shape, figures in _case_figures(case, artifacts, seconds, done):
+                if not case.checkpoints:
+                    figures.update(sampling_s=sampling, device_peak_mib=peak_device_mib())
                 echo(format_line(label, shape, figures))
                 result = {"scenario": label, "shape": shape, **figures}
                 if peer is not None and case.long["segment_id"].nunique() == 1:

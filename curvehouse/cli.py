@@ -12,6 +12,7 @@ from pathlib import Path
 from curvehouse import bench
 from curvehouse.byomm.upload import UploadRejected, upload_model
 from curvehouse.demo import generate
+from curvehouse.model.spec import CHAIN_METHODS
 
 DEFAULT_DEMO_DIR = Path("data/demo")
 DEFAULT_REPORT_DIR = Path("target/report")
@@ -106,7 +107,15 @@ def _bench(args: argparse.Namespace) -> int:
     """Fit the benchmark scenarios and print (and optionally write) their figures."""
     fits = [name for name in args.scenarios if name not in OTHER_BENCHES]
     report = (
-        bench.run_bench(fits, quick=args.quick, steps=args.segments_steps, geo_media=args.geo_media) if fits else {}
+        bench.run_bench(
+            fits,
+            quick=args.quick,
+            steps=args.segments_steps,
+            geo_media=args.geo_media,
+            chain_method=args.chain_method,
+        )
+        if fits
+        else {}
     )
     if PLANNING_BENCH in args.scenarios:
         from curvehouse.planning.bench import run_planning_bench
@@ -176,6 +185,12 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         type=_counts,
         default=",".join(map(str, bench.DEFAULT_STEPS)),
         help="segment counts at which the stepped scenario (scale100) reports, comma-separated: one fit of the largest",
+    )
+    parser.add_argument(
+        "--chain-method",
+        choices=CHAIN_METHODS,
+        default=None,
+        help="the fits' mmm.sampler.chain_method (default: the methodology's, auto: lanes on a GPU only)",
     )
     parser.add_argument("--geo-media", type=Path, default=bench.GEO_MEDIA_PATH, help="Meridian geo_media.csv")
     parser.add_argument(

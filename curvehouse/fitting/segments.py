@@ -243,7 +243,7 @@ def _fit_group(
     backtests = run_backtests(data, priors, spec, posterior, run_ids, exps)
     actual = data.y * data.y_scale[:, None]
     seconds = time.perf_counter() - started
-    ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s")
+    ctx.progress(f"curvehouse: fitted {names} in {seconds:.1f}s (sampling {posterior.seconds:.1f}s)")
 
     units = organic_units(ctx.registry, data)
     curves = artifacts.curve_and_summary_frame(run_ids, data, quantities, spec, units)

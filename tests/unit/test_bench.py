@@ -135,6 +135,14 @@ def test_bench_quick_runs_end_to_end(tiny_quick_bench, capsys, tmp_path):
         assert text in figures[0]
     result = json.loads(out.read_text())["results"][0]
     assert result["scenario"] == "s104x4" and result["wall_s"] > 0 and 0 <= result["roi_coverage90"] <= 1
+    assert 0 < result["sampling_s"] < result["wall_s"] and "sampling" in figures[0]
+    assert result["device_peak_mib"] is None  # a CPU reports no device memory
+
+
+def test_scale1000_stands_beside_scale100_and_lanes_report_their_sampling_seconds():
+    assert bench.SCENARIOS["scale1000"].segments == 1000 and "scale1000" not in bench.DEFAULT_SCENARIOS
+    message = "curvehouse: fitted 1000 segments as lanes in 96.0s (sampling 41.5s)"
+    assert bench.SAMPLING.match(message).group(1) == "41.5"
 
 
 def test_stepped_scenario_reports_each_checkpoint_from_one_fit(tiny_quick_bench, capsys, tmp_path):
