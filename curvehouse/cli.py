@@ -12,7 +12,6 @@ from pathlib import Path
 from curvehouse import bench
 from curvehouse.byomm.upload import UploadRejected, upload_model
 from curvehouse.demo import generate
-from curvehouse.model.spec import CHAIN_METHODS
 
 DEFAULT_DEMO_DIR = Path("data/demo")
 DEFAULT_REPORT_DIR = Path("target/report")
@@ -188,9 +187,9 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--chain-method",
-        choices=CHAIN_METHODS,
         default=None,
-        help="the fits' mmm.sampler.chain_method (default: the methodology's, auto: lanes on a GPU only)",
+        help="the fits' mmm.sampler.chain_method: auto (the methodology's default: lanes on a GPU only), lanes, "
+        "parallel, vectorized or sequential",
     )
     parser.add_argument("--geo-media", type=Path, default=bench.GEO_MEDIA_PATH, help="Meridian geo_media.csv")
     parser.add_argument(
