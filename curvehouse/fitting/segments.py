@@ -159,20 +159,16 @@ def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> 
         return {}
     stacked = build_priors(data.take(fit_index), ctx.spec, ctx.registry)
     index = fit_index if len(fit_index) > 1 else []  # alone, a segment's population is the prior's
+    lanes = _as_lanes(ctx.spec)
     moments = []
-    if index and _as_lanes(ctx.spec):
-        group = data.take(index)
-        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {len(index)} segments unpooled as lanes")
-        priors = build_priors(group, ctx.spec, ctx.registry)
-        args = {**model_arrays(group), **build_experiments(ctx.experiments, group).arrays}
-        moments.append(likelihood_moments(sample_lanes(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
-        index = []
-    for i in index:
-        one = data.take([i])
-        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {data.segments[i]} unpooled")
-        priors = build_priors(one, ctx.spec, ctx.registry)
-        args = {**model_arrays(one), **build_experiments(ctx.experiments, one).arrays}
-        moments.append(likelihood_moments(sample_posterior(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
+    for group in ([index] if lanes else [[i] for i in index]) if index else []:
+        part = data.take(group)
+        what = f"{len(group)} segments unpooled as lanes" if lanes else f"{part.segments[0]} unpooled"
+        ctx.progress(f"curvehouse: partial pooling, stage 1 of 2: {what}")
+        priors = build_priors(part, ctx.spec, ctx.registry)
+        args = {**model_arrays(part), **build_experiments(ctx.experiments, part).arrays}
+        sample = sample_lanes if lanes else sample_posterior
+        moments.append(likelihood_moments(sample(args, priors, ctx.spec, POOLING_DRAWS).samples, priors))
     if moments:
         joined = {
             name: tuple(np.concatenate(parts) for parts in zip(*(m[name] for m in moments), strict=True))
