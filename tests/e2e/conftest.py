@@ -20,7 +20,8 @@ DBT = Path(sys.executable).parent / "dbt"
 
 # Tiny fits with loosened publish thresholds: the tests exercise the plumbing, the demo and the
 # benchmark run full-size fits. Sequential chains reuse one compiled program across segments; a
-# low target_accept keeps a 150-draw fit from spending its time in deep trees.
+# low target_accept keeps a 150-draw fit from spending its time in deep trees. One short backtest
+# fold (the default's four cost twice the fit; test_fit_build checks four).
 SMALL_FIT = {
     "sampler": {
         "chains": 2,
@@ -31,6 +32,7 @@ SMALL_FIT = {
         "target_accept": 0.8,
     },
     "holdout_weeks": 4,
+    "backtest": {"folds": 1, "burn_in": 50, "draws": 50},
     "publish": {"rhat_max": 3.0, "ess_min": 1, "divergences_max": 1000, "r2_min": 0.5},
 }
 

@@ -16,7 +16,7 @@ from tests.e2e.conftest import SMALL_FIT, dbt_build
 
 pytestmark = pytest.mark.e2e
 
-FIT = {**SMALL_FIT, "backtest": {"folds": 1}, "publish": {**SMALL_FIT["publish"], "r2_min": 0.0}}
+FIT = {**SMALL_FIT, "publish": {**SMALL_FIT["publish"], "r2_min": 0.0}}
 SEGMENTS = {"north", "south"}
 
 

@@ -1,4 +1,5 @@
-"""Planted gate failures through a real `dbt build`: blocked, named, and policy-controlled."""
+"""Planted gate failures through a real `dbt build`: blocked, named, and policy-controlled. The builds
+stop at the gates (the fit of the cleared segments is test_fit_build's)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ pytestmark = pytest.mark.e2e
 
 GAP_SEGMENT, GAP_CHANNEL, GAP_WEEK = "emea", "tv", "2026-01-12"
 SHORT_SEGMENT = "latam"
+TO_THE_GATES = ("-s", "+int_segments_cleared_for_fit", "+mmm_gate_results", "+gate_policy")
 
 
 def plant_problems(folder):
@@ -63,7 +65,7 @@ def planted(tmp_path_factory):
 @pytest.fixture(scope="module")
 def blocked_build(planted):
     folder, _, root = planted
-    return dbt_build(root / "error_policy", raw_data_path=folder)
+    return dbt_build(root / "error_policy", raw_data_path=folder, flags=TO_THE_GATES)
 
 
 def test_failed_gates_fail_the_build_and_name_segment_channel_week_and_both_numbers(blocked_build, planted):
@@ -92,7 +94,7 @@ def test_blocked_segments_are_not_passed_to_modelling(blocked_build):
 
 def test_warn_policy_records_failures_and_lets_the_gap_through(planted):
     folder, _, root = planted
-    build = dbt_build(root / "warn_policy", raw_data_path=folder, gate_policy="warn")
+    build = dbt_build(root / "warn_policy", raw_data_path=folder, flags=TO_THE_GATES, gate_policy="warn")
     assert build.returncode == 0, build.output[-3000:]
     recorded = build.query("select segment_id, gate, action from gate_policy")
     assert set(zip(recorded["segment_id"], recorded["gate"], strict=True)) == {
@@ -105,6 +107,12 @@ def test_warn_policy_records_failures_and_lets_the_gap_through(planted):
 
 def test_tolerance_var_moves_the_line(planted):
     folder, _, root = planted
-    build = dbt_build(root / "wide_tolerance", raw_data_path=folder, platform_gap_tolerance=0.08, gate_policy="warn")
+    build = dbt_build(
+        root / "wide_tolerance",
+        raw_data_path=folder,
+        flags=TO_THE_GATES,
+        platform_gap_tolerance=0.08,
+        gate_policy="warn",
+    )
     gates = build.query("select segment_id, gate, success from mmm_gate_results where gate = 'platform_gap'")
     assert gates["success"].all()

@@ -15,7 +15,7 @@ from tests.e2e.conftest import SMALL_FIT, copy_demo, dbt_build
 pytestmark = pytest.mark.e2e
 
 SEGMENTS = ("emea", "north_america")
-LANES = {**SMALL_FIT, "sampler": {**SMALL_FIT["sampler"], "chain_method": "lanes"}, "backtest": {"folds": 1}}
+LANES = {**SMALL_FIT, "sampler": {**SMALL_FIT["sampler"], "chain_method": "lanes"}}
 
 
 @pytest.fixture(scope="module")
