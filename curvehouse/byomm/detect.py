@@ -2,8 +2,10 @@
 
 A file is sniffed from its first 64 KiB only, so a huge or binary file is turned away without
 being read: text starting with ``{`` is custom JSON; CSV text whose header has model_id and
-channel_name is a Recast export. A folder is a Robyn output when it holds
-pareto_hyperparameters.csv, a Meridian export when it holds Meridian's curve or summary files.
+channel_name is a Recast export; a NetCDF file (HDF5 or classic magic bytes) is a saved
+PyMC-Marketing model, whose reader tells an MMM from other NetCDF. A folder is a Robyn output
+when it holds pareto_hyperparameters.csv, a Meridian export when it holds Meridian's curve or
+summary files.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ import csv
 from pathlib import Path
 
 from curvehouse.byomm.meridian import is_meridian_folder
+from curvehouse.byomm.pymc_marketing import is_pymc_marketing_file
 from curvehouse.byomm.recast import is_recast_header
 from curvehouse.byomm.records import ByommRejection
 from curvehouse.byomm.robyn import is_robyn_folder
 
-__all__ = ["FORMATS", "SNIFF_BYTES", "MAX_FILE_BYTES", "detect_format"]
+__all__ = ["FORMATS", "SNIFF_BYTES", "MAX_FILE_BYTES", "MAX_NETCDF_BYTES", "detect_format"]
 
-FORMATS = ("custom_json", "recast", "robyn", "meridian")
+FORMATS = ("custom_json", "recast", "robyn", "meridian", "pymc_marketing")
 SNIFF_BYTES = 64 * 1024
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a single-file model holds one entry per channel: kilobytes, never megabytes
+MAX_NETCDF_BYTES = 200 * 1024 * 1024  # a saved posterior holds every draw of every deterministic
 
 
 def detect_format(path: Path) -> str:
@@ -43,19 +47,21 @@ def detect_format(path: Path) -> str:
     if found is None:
         raise ByommRejection(
             str(path),
-            "unknown format: not a custom JSON model (a JSON object) nor a Recast CSV (header with model_id and "
-            "channel_name)",
+            "unknown format: not a custom JSON model (a JSON object), a Recast CSV (header with model_id and "
+            "channel_name) nor a saved PyMC-Marketing model (NetCDF)",
         )
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    limit = MAX_NETCDF_BYTES if found == "pymc_marketing" else MAX_FILE_BYTES
+    if size > limit:
         raise ByommRejection(
-            str(path),
-            f"file too large for a {found} model: {size / 2**20:,.1f} MiB (limit {MAX_FILE_BYTES / 2**20:g} MiB)",
+            str(path), f"file too large for a {found} model: {size / 2**20:,.1f} MiB (limit {limit / 2**20:g} MiB)"
         )
     return found
 
 
 def _sniff(head: bytes) -> str | None:
+    if is_pymc_marketing_file(head):
+        return "pymc_marketing"
     text = head.removeprefix(b"\xef\xbb\xbf")
     if text.lstrip(b" \t\r\n").startswith(b"{"):
         return "custom_json"
