@@ -3,7 +3,9 @@
 A file is sniffed from its first 64 KiB only, so a huge or binary file is turned away without
 being read: text starting with ``{`` is custom JSON; CSV text whose header has model_id and
 channel_name is a Recast export; a NetCDF file (HDF5 or classic magic bytes) is a saved
-PyMC-Marketing model, whose reader tells an MMM from other NetCDF. A folder is a Robyn output
+PyMC-Marketing model, whose reader tells an MMM from other NetCDF. A wire-format protobuf has no
+magic bytes, so a file named ``*.binpb`` / ``*.pb`` whose first bytes read as the top-level fields
+of Meridian's MMM proto schema message (``mmm.v1.Mmm``) is that schema. A folder is a Robyn output
 when it holds pareto_hyperparameters.csv, a Meridian export when it holds Meridian's curve or
 summary files.
 """
@@ -14,17 +16,20 @@ import csv
 from pathlib import Path
 
 from curvehouse.byomm.meridian import is_meridian_folder
+from curvehouse.byomm.meridian_proto import PROTO_SUFFIXES, is_meridian_proto
 from curvehouse.byomm.pymc_marketing import is_pymc_marketing_file
 from curvehouse.byomm.recast import is_recast_header
 from curvehouse.byomm.records import ByommRejection
 from curvehouse.byomm.robyn import is_robyn_folder
 
-__all__ = ["FORMATS", "SNIFF_BYTES", "MAX_FILE_BYTES", "MAX_NETCDF_BYTES", "detect_format"]
+__all__ = ["FORMATS", "SNIFF_BYTES", "MAX_FILE_BYTES", "MAX_NETCDF_BYTES", "MAX_PROTO_BYTES", "detect_format"]
 
-FORMATS = ("custom_json", "recast", "robyn", "meridian", "pymc_marketing")
+FORMATS = ("custom_json", "recast", "robyn", "meridian", "pymc_marketing", "meridian_proto")
 SNIFF_BYTES = 64 * 1024
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a single-file model holds one entry per channel: kilobytes, never megabytes
 MAX_NETCDF_BYTES = 200 * 1024 * 1024  # a saved posterior holds every draw of every deterministic
+MAX_PROTO_BYTES = 200 * 1024 * 1024  # Meridian's kernel in the proto holds the input data and every posterior draw
+_LIMITS = {"pymc_marketing": MAX_NETCDF_BYTES, "meridian_proto": MAX_PROTO_BYTES}
 
 
 def detect_format(path: Path) -> str:
@@ -43,15 +48,16 @@ def detect_format(path: Path) -> str:
         raise ByommRejection(str(path), "unknown format: neither a file nor a folder")
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    found = _sniff(head)
+    is_proto = path.suffix.lower() in PROTO_SUFFIXES and is_meridian_proto(head)
+    found = "meridian_proto" if is_proto else _sniff(head)
     if found is None:
         raise ByommRejection(
             str(path),
             "unknown format: not a custom JSON model (a JSON object), a Recast CSV (header with model_id and "
-            "channel_name) nor a saved PyMC-Marketing model (NetCDF)",
+            "channel_name), a saved PyMC-Marketing model (NetCDF) nor an MMM proto schema file (.binpb)",
         )
     size = path.stat().st_size
-    limit = MAX_NETCDF_BYTES if found == "pymc_marketing" else MAX_FILE_BYTES
+    limit = _LIMITS.get(found, MAX_FILE_BYTES)
     if size > limit:
         raise ByommRejection(
             str(path), f"file too large for a {found} model: {size / 2**20:,.1f} MiB (limit {limit / 2**20:g} MiB)"

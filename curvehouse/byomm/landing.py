@@ -25,6 +25,7 @@ from curvehouse.byomm.consistency import with_consistency_warnings
 from curvehouse.byomm.custom_json import read_custom_json
 from curvehouse.byomm.detect import detect_format
 from curvehouse.byomm.meridian import read_meridian
+from curvehouse.byomm.meridian_proto import read_meridian_proto
 from curvehouse.byomm.pymc_marketing import read_pymc_marketing
 from curvehouse.byomm.recast import read_recast
 from curvehouse.byomm.records import ByommRejection, ModelCurves
@@ -38,6 +39,7 @@ READERS: dict[str, Callable[[Path], ModelCurves]] = {
     "robyn": read_robyn,
     "meridian": read_meridian,
     "pymc_marketing": read_pymc_marketing,
+    "meridian_proto": read_meridian_proto,
 }
 
 # One row per loaded model version x channel. Money in outcome currency; weekly where the

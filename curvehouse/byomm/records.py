@@ -50,7 +50,7 @@ class ModelCurves:
     """One BYOMM model as read from its file or folder."""
 
     model_id: str
-    source: str  # custom_json | recast | robyn | meridian | pymc_marketing
+    source: str  # custom_json | recast | robyn | meridian | meridian_proto | pymc_marketing
     refreshed_at: datetime
     date_range_start: date
     date_range_end: date

@@ -1,8 +1,9 @@
 """Load every model in the BYOMM landing folder (var byomm_path): one row per model version x channel.
 
 Formats are detected from contents (custom JSON, Recast CSV, Robyn output folder, Meridian
-export folder). Entries that cannot be loaded are listed by byomm_landing_rejections instead;
-int_curves_byomm keeps every version ever loaded.
+export folder or MMM proto schema file, saved PyMC-Marketing model). Entries that cannot be
+loaded are listed by byomm_landing_rejections instead; int_curves_byomm keeps every version ever
+loaded.
 """
 
 from curvehouse import warehouse
