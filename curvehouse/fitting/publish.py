@@ -9,7 +9,7 @@ from curvehouse.model.spec import ModelSpec
 from curvehouse.review.checks import Check
 from curvehouse.review.rows import blocks
 
-__all__ = ["all_finite", "publish_failures"]
+__all__ = ["finite_segments", "publish_failures"]
 
 
 def publish_failures(spec: ModelSpec, checks: list[Check]) -> list[str]:
@@ -19,8 +19,12 @@ def publish_failures(spec: ModelSpec, checks: list[Check]) -> list[str]:
     return [c.message for c in checks if c.outcome == "fail" and blocks(spec, c)]
 
 
-def all_finite(rows: pd.DataFrame) -> bool:
-    """Curve points (mean and 90% interval) and summary metrics (mean) are all finite numbers."""
-    curve = rows.loc[rows["artifact"] == "curve", ["mean", "p05", "p95"]].to_numpy(dtype=float)
-    summary = rows.loc[rows["artifact"] == "summary", "mean"]
-    return bool(np.isfinite(curve).all() and np.isfinite(summary.to_numpy(dtype=float)).all())
+def finite_segments(rows: pd.DataFrame) -> set[str]:
+    """The segments whose curve points (mean and 90% interval) and summary metrics (mean) are all
+    finite numbers, judged over every segment's rows at once."""
+    curve = rows["artifact"].eq("curve").to_numpy()
+    summary = rows["artifact"].eq("summary").to_numpy()
+    bounds = rows[["mean", "p05", "p95"]].to_numpy(dtype=float)
+    bad = (curve & ~np.isfinite(bounds).all(axis=1)) | (summary & ~np.isfinite(bounds[:, 0]))
+    flagged = pd.Series(bad, index=rows.index).groupby(rows["segment_id"]).any()
+    return set(flagged.index[~flagged])

@@ -21,7 +21,7 @@ from curvehouse.fitting.backtests import run_backtests
 from curvehouse.fitting.experiment_lift import experiment_artifacts, experiment_disagreement_counts
 from curvehouse.fitting.experiment_lift import not_fitted_experiment_frame as unfitted_experiments
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
-from curvehouse.fitting.publish import all_finite, publish_failures
+from curvehouse.fitting.publish import finite_segments, publish_failures
 from curvehouse.fitting.run_ids import run_id_for
 from curvehouse.model.anchors import FIXED_SITES, FREE_CONTROL_SITE, previous_control_sd
 from curvehouse.model.baseline import STEPS as BASELINE_STEPS
@@ -261,11 +261,11 @@ def _fit_group(
         backtests.rows,
     ]
     divergences = posterior.divergences(len(data.segments))
+    finite = finite_segments(curves)
     for i, segment in enumerate(data.segments):
         metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
-        finite = all_finite(curves[curves["segment_id"] == segment])
-        checks_i = review.publish_checks(spec, worst, int(divergences[i]), metrics["r2"], finite)
+        checks_i = review.publish_checks(spec, worst, int(divergences[i]), metrics["r2"], segment in finite)
         checks_i += review.review_checks(
             spec,
             _segment_fit(posterior, data, parts, quantities, prior_quantities, i),

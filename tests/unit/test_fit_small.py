@@ -126,22 +126,23 @@ def test_refresh_priors_are_centred_on_the_current_posterior(generated, fitted):
 
 
 def test_non_finite_curves_are_never_published():
-    from curvehouse.fitting.publish import all_finite
+    from curvehouse.fitting.publish import finite_segments
 
     rows = pd.DataFrame(
         {
-            "artifact": ["curve", "summary"],
-            "parameter": ["response", "roi"],
-            "mean": [1.0, 2.0],
-            "p05": [0.5, np.nan],
-            "p95": [1.5, np.nan],
+            "segment_id": ["a", "a", "b", "b"],
+            "artifact": ["curve", "summary", "curve", "summary"],
+            "parameter": ["response", "roi", "response", "roi"],
+            "mean": [1.0, 2.0, 1.0, 2.0],
+            "p05": [0.5, np.nan, 0.5, np.nan],  # a summary's interval may be missing
+            "p95": [1.5, np.nan, 1.5, np.nan],
         }
     )
-    assert all_finite(rows)
+    assert finite_segments(rows) == {"a", "b"}
     rows.loc[0, "p95"] = np.nan
-    assert not all_finite(rows)
-    rows.loc[0, "p95"], rows.loc[1, "mean"] = 1.5, np.nan
-    assert not all_finite(rows)
+    assert finite_segments(rows) == {"b"}
+    rows.loc[0, "p95"], rows.loc[3, "mean"] = 1.5, np.nan
+    assert finite_segments(rows) == {"a"}
 
 
 def test_leave_future_out_holdout_agrees_with_a_refit_without_those_weeks(generated, monkeypatch):
