@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 
-import arviz as az
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -22,6 +21,7 @@ from curvehouse import constants as k
 from curvehouse.model.numpyro_model import SHARED_ARRAYS, mmm_model
 from curvehouse.model.nuts import ChainState, NutsChain
 from curvehouse.model.spec import ModelSpec, SamplerSpec
+from curvehouse.posterior.convergence import convergence
 
 __all__ = ["Posterior", "continue_posterior", "sample_lanes", "sample_posterior", "segment_diagnostics", "uses_lanes"]
 
@@ -352,20 +352,14 @@ def _one_chain(
 
 
 def segment_diagnostics(posterior: Posterior, sites: tuple[str, ...], channel_mask: np.ndarray) -> dict[str, dict]:
-    """R-hat and bulk/tail ESS per site element (ArviZ), and per-segment worst values.
+    """R-hat and bulk/tail ESS per site element (curvehouse.posterior.convergence, ArviZ's estimators
+    over arrays), and per-segment worst values.
 
     Returns {"per_site": {name: {"rhat", "ess_bulk", "ess_tail"}}, "per_segment": {"max_rhat",
     "min_ess_bulk", "min_ess_tail"} arrays over segments}. Channels absent from a segment are left
     out of its worst values (their parameters are prior-only by construction).
     """
-    dataset = az.convert_to_dataset({name: posterior.samples[name] for name in sites})
-    rhat = az.rhat(dataset)
-    bulk = az.ess(dataset, method="bulk")
-    tail = az.ess(dataset, method="tail")
-    per_site = {
-        name: {"rhat": np.asarray(rhat[name]), "ess_bulk": np.asarray(bulk[name]), "ess_tail": np.asarray(tail[name])}
-        for name in sites
-    }
+    per_site = {name: convergence(posterior.samples[name]) for name in sites}
     n_s = channel_mask.shape[0]
     worst = {"max_rhat": np.full(n_s, 1.0), "min_ess_bulk": np.full(n_s, np.inf), "min_ess_tail": np.full(n_s, np.inf)}
     for name, stats in per_site.items():

@@ -6,11 +6,11 @@ Intervals: p05/p95 (90%) and p10/p90 (80%).
 
 from __future__ import annotations
 
-import arviz as az
 import numpy as np
 import pandas as pd
 
 from curvehouse.posterior.artifact_names import check_names
+from curvehouse.posterior.convergence import convergence
 
 __all__ = [
     "ARTIFACT_COLUMNS",
@@ -88,44 +88,36 @@ def parameter_rows(
     posterior: name -> (chains, draws, S[, X]); prior: name -> (N, S[, X]); labels name the last axis
     (channels, or controls for gamma; None for segment-level sites). NaN marks channels a segment lacks.
     """
-    rows = []
+    parts = []
     for parameter, grouped in posterior.items():
-        dataset = az.convert_to_dataset({"v": np.nan_to_num(grouped, nan=1.0)})
-        rhat = np.asarray(az.rhat(dataset)["v"])
-        bulk = np.asarray(az.ess(dataset, method="bulk")["v"])
-        tail = np.asarray(az.ess(dataset, method="tail")["v"])
         flat = grouped.reshape((-1,) + grouped.shape[2:])
         stats = interval_stats(flat)
-        pstats = interval_stats(prior[parameter]) if parameter in prior else None
-        names = labels.get(parameter)
-        for index in np.ndindex(*flat.shape[1:]):
-            segment = segments[index[0]]
-            if np.isnan(stats["mean"][index]):
-                continue
-            rows.append(
-                {
-                    "run_id": run_ids[segment],
-                    "segment_id": segment,
-                    "artifact": "parameter",
-                    "parameter": parameter,
-                    "channel": names[index[1]] if names else None,
-                    **{key: float(stats[key][index]) for key in ("mean", "sd", *QUANTILES)},
-                    "rhat": float(rhat[index]),
-                    "ess_bulk": float(bulk[index]),
-                    "ess_tail": float(tail[index]),
-                    **(
-                        {
-                            "prior_mean": float(pstats["mean"][index]),
-                            "prior_sd": float(pstats["sd"][index]),
-                            "prior_p05": float(pstats["p05"][index]),
-                            "prior_p95": float(pstats["p95"][index]),
-                        }
-                        if pstats is not None
-                        else {}
-                    ),
-                }
-            )
-    return _frame(rows)
+        present = ~np.isnan(stats["mean"])
+        segment, channel = _element_labels(segments, labels.get(parameter), present.shape, present)
+        columns = {
+            "run_id": np.array([run_ids[s] for s in segments], dtype=object)[segment],
+            "segment_id": np.array(segments, dtype=object)[segment],
+            "artifact": "parameter",
+            "parameter": parameter,
+            "channel": channel,
+            **{key: stats[key][present] for key in ("mean", "sd", *QUANTILES)},
+            **{key: v[present] for key, v in convergence(np.nan_to_num(grouped, nan=1.0)).items()},
+        }
+        if parameter in prior:
+            pstats = interval_stats(prior[parameter])
+            columns.update({f"prior_{key}": pstats[key][present] for key in ("mean", "sd", "p05", "p95")})
+        parts.append(pd.DataFrame(columns))
+    return _concat(parts)
+
+
+def _element_labels(
+    segments: tuple[str, ...], names: tuple[str, ...] | None, shape: tuple[int, ...], keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Segment index and channel (or control) name of each kept element of an (S[, X]) array, in
+    row-major order."""
+    index = np.indices(shape).reshape(len(shape), -1)[:, keep.ravel()]
+    channel = np.array(names, dtype=object)[index[1]] if names else None
+    return index[0], channel
 
 
 def draw_rows(
@@ -143,33 +135,33 @@ def draw_rows(
         n_chains, n_draws = grouped.shape[:2]
         step = max(1, (n_chains * n_draws) // keep)
         chain_idx, draw_idx = np.divmod(np.arange(n_chains * n_draws)[::step][:keep], n_draws)
-        picked = grouped[chain_idx, draw_idx]  # (keep, S[, X])
-        names = labels.get(parameter)
-        for s, segment in enumerate(segments):
-            block = picked[:, s]
-            if block.ndim == 1:
-                block = block[:, None]
-            for x in range(block.shape[1]):
-                column = block[:, x]
-                if np.all(np.isnan(column)):
-                    continue
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "run_id": run_ids[segment],
-                            "segment_id": segment,
-                            "artifact": "draw",
-                            "parameter": parameter,
-                            "channel": names[x] if names else None,
-                            "draw_kind": kind,
-                            "chain": chain_idx.astype(float),
-                            "draw": draw_idx.astype(float),
-                            "value": column,
-                        }
-                    )
-                )
+        picked = np.moveaxis(grouped[chain_idx, draw_idx], 0, -1)  # (S[, X], keep)
+        present = ~np.all(np.isnan(picked), axis=-1)
+        segment, channel = _element_labels(segments, labels.get(parameter), present.shape, present)
+        n_kept = len(chain_idx)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "run_id": np.repeat(np.array([run_ids[s] for s in segments], dtype=object)[segment], n_kept),
+                    "segment_id": np.repeat(np.array(segments, dtype=object)[segment], n_kept),
+                    "artifact": "draw",
+                    "parameter": parameter,
+                    "channel": None if channel is None else np.repeat(channel, n_kept),
+                    "draw_kind": kind,
+                    "chain": np.tile(chain_idx.astype(float), len(segment)),
+                    "draw": np.tile(draw_idx.astype(float), len(segment)),
+                    "value": picked[present].ravel(),
+                }
+            )
+        )
+    return _concat(parts)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of artifact rows as one frame with every artifact column and its dtype."""
+    parts = [p for p in parts if len(p)]
     if not parts:
-        return _frame([])
+        return empty_artifacts()
     return pd.concat([empty_artifacts(), *parts], ignore_index=True).astype(
         {c: t for c, t in ARTIFACT_COLUMNS.items() if t != "object"}
     )
@@ -225,38 +217,35 @@ def decomposition_rows(
     components: component name -> (N, S, T) in outcome currency; kinds: component -> kind
     (baseline, trend, seasonality, holiday, control, channel, fitted); actual: (S, T).
     """
-    rows = []
-    for s, segment in enumerate(segments):
-        weeks = data_weeks[s]
-        for name, draws in components.items():
-            stats = interval_stats(draws[:, s, : len(weeks)])
-            for t, week in enumerate(weeks):
-                rows.append(
-                    {
-                        "run_id": run_ids[segment],
-                        "segment_id": segment,
-                        "artifact": "decomposition",
-                        "parameter": name,
-                        "channel": names.get(name),
-                        "week_start": week,
-                        "details": kinds[name],
-                        **{key: float(stats[key][t]) for key in ("mean", "sd", *QUANTILES)},
-                    }
-                )
-        for t, week in enumerate(weeks):
-            rows.append(
-                {
-                    "run_id": run_ids[segment],
-                    "segment_id": segment,
-                    "artifact": "decomposition",
-                    "parameter": "actual",
-                    "week_start": week,
-                    "details": "actual",
-                    "value": float(actual[s, t]),
-                    "mean": float(actual[s, t]),
-                }
-            )
-    return _frame(rows)
+    lengths = np.array([len(weeks) for weeks in data_weeks])
+    segment, week = np.nonzero(np.arange(lengths.max())[None] < lengths[:, None])  # each segment's weeks
+    week_start = np.array([w for weeks in data_weeks for w in weeks], dtype="datetime64[ns]")
+    base = {
+        "run_id": np.array([run_ids[s] for s in segments], dtype=object)[segment],
+        "segment_id": np.array(segments, dtype=object)[segment],
+        "artifact": "decomposition",
+        "week_start": week_start,
+    }
+    parts = []
+    for name, draws in components.items():
+        stats = interval_stats(draws[:, :, : lengths.max()])
+        parts.append(
+            {
+                **base,
+                "parameter": name,
+                "channel": names.get(name),
+                "details": kinds[name],
+                **{key: stats[key][segment, week] for key in ("mean", "sd", *QUANTILES)},
+            }
+        )
+    observed = actual[segment, week].astype(float)
+    parts.append({**base, "parameter": "actual", "details": "actual", "value": observed, "mean": observed})
+    frame = _concat([pd.DataFrame(part) for part in parts])
+    # Rows by segment, then component, then week.
+    order = np.lexsort(
+        (np.tile(week, len(parts)), np.repeat(np.arange(len(parts)), len(week)), np.tile(segment, len(parts)))
+    )
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def summary_rows(
