@@ -111,7 +111,10 @@ def _iso_weeks(frame: pd.DataFrame, keys: list[str], how: str, last_week: pd.Tim
     return (grouped.sum() if how == "sum" else grouped.mean()).reset_index()
 
 
-def _long(outcome: pd.DataFrame, spend: pd.DataFrame, controls: pd.DataFrame, order: int) -> pd.DataFrame:
+def long_model_input(outcome: pd.DataFrame, spend: pd.DataFrame, controls: pd.DataFrame, order: int) -> pd.DataFrame:
+    """The long model input (LONG_COLUMNS) of weekly outcome, spend and control rows (segment_id,
+    week_start, value, and variable_name for spend and controls), with yearly Fourier controls of
+    the given order, sorted as the SQL spine sorts it."""
     weeks = outcome[["segment_id", "week_start"]]
     parts = [
         outcome.assign(variable_kind="outcome", variable_name="outcome"),
@@ -147,7 +150,7 @@ def model_input_from_demo(data: DemoData, fourier_order: int = 2) -> tuple[pd.Da
     controls = _iso_weeks(
         data.controls.rename(columns={"control": "variable_name"}), ["variable_name"], "mean", last_week
     )
-    return _long(outcome, spined, controls, fourier_order), data.channel_registry
+    return long_model_input(outcome, spined, controls, fourier_order), data.channel_registry
 
 
 def model_input_from_geo_media(path: Path, fourier_order: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -165,7 +168,10 @@ def model_input_from_geo_media(path: Path, fourier_order: int = 2) -> tuple[pd.D
     spend = raw.melt(id_vars=keys, value_vars=[f"{c}_spend" for c in channels], var_name="variable_name")
     spend["variable_name"] = spend["variable_name"].str.removesuffix("_spend")
     control_rows = raw.melt(id_vars=keys, value_vars=controls, var_name="variable_name")
-    return _long(outcome, spend, control_rows, fourier_order), default_registry(channels, raw["week_start"].min())
+    return (
+        long_model_input(outcome, spend, control_rows, fourier_order),
+        default_registry(channels, raw["week_start"].min()),
+    )
 
 
 def default_registry(channels: Sequence[str], live_since: pd.Timestamp) -> pd.DataFrame:

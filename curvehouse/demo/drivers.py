@@ -226,7 +226,7 @@ def driver_model_input(fixture: DriverFixture, fourier_order: int = 2) -> tuple[
     impressions of the exposure-driven channel), so benches and unit tests fit on the same frame
     int_model_input_weekly holds.
     """
-    from curvehouse.bench import LONG_COLUMNS, _long  # the demo spine's builder; bench imports the demo
+    from curvehouse.bench import LONG_COLUMNS, long_model_input  # the demo spine's builder; bench imports the demo
 
     tables = fixture.tables
     weekly = tables["channel_spend"].assign(week_start=pd.to_datetime(tables["channel_spend"]["date"]))
@@ -253,7 +253,11 @@ def driver_model_input(fixture: DriverFixture, fourier_order: int = 2) -> tuple[
         value=impressions["impressions"].astype(float),
     )
     frame = pd.concat(
-        [_long(outcome, spend, spend.iloc[:0], fourier_order), drivers[LONG_COLUMNS], impressions[LONG_COLUMNS]],
+        [
+            long_model_input(outcome, spend, spend.iloc[:0], fourier_order),
+            drivers[LONG_COLUMNS],
+            impressions[LONG_COLUMNS],
+        ],
         ignore_index=True,
     )
     return frame.sort_values(LONG_COLUMNS[:4], kind="stable").reset_index(drop=True), tables["channel_registry"]

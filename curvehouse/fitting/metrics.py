@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import arviz as az
 import numpy as np
-from scipy import stats
 
 from curvehouse import constants as k
 from curvehouse.model.data import ModelData
+from curvehouse.model.noise import noise_distribution
 from curvehouse.model.numpyro_model import model_arrays
 from curvehouse.model.sampling import Posterior, continue_posterior
 from curvehouse.model.spec import ModelSpec
@@ -101,18 +101,11 @@ def psis_holdout_prediction(
     fitted = fitted_draws(posterior.samples, data)
     actual = data.y * data.y_scale[:, None]
     sigma = posterior.flat(k.SIGMA) * data.y_scale
-    log_lik = (_noise_logpdf(actual[None], fitted, sigma[:, :, None], spec) * hold_mask[None]).sum(axis=2)
+    log_lik = (noise_distribution(spec, fitted, sigma[:, :, None]).logpdf(actual[None]) * hold_mask[None]).sum(axis=2)
     log_w, pareto_k = az.psislw(-log_lik.T)  # (S, N) smoothed log weights, k per segment
     weights = np.exp(log_w - log_w.max(axis=1, keepdims=True))
     weights /= weights.sum(axis=1, keepdims=True)
     return np.einsum("sn,nst->st", weights, fitted), np.atleast_1d(np.asarray(pareto_k, dtype=float))
-
-
-def _noise_logpdf(y: np.ndarray, mean: np.ndarray, scale: np.ndarray, spec: ModelSpec) -> np.ndarray:
-    """Pointwise log density of the model's noise family."""
-    if spec.noise == "student_t":
-        return stats.t.logpdf(y, spec.priors.student_t_df, loc=mean, scale=scale)
-    return stats.norm.logpdf(y, loc=mean, scale=scale)
 
 
 def holdout_refit_prediction(

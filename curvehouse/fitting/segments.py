@@ -53,6 +53,7 @@ class _Context:
     experiments: pd.DataFrame | None
     progress: Callable[[str], None]
     control_sd: pd.DataFrame | None = None  # refresh mode: the controls' sd over the previous runs' windows
+    keep_posterior: Callable[[ModelData, Posterior], None] | None = None
 
 
 def fit_segments(
@@ -64,6 +65,7 @@ def fit_segments(
     now: datetime | None = None,
     progress: Callable[[str], None] = print,
     experiments: pd.DataFrame | None = None,
+    keep_posterior: Callable[[ModelData, Posterior], None] | None = None,
 ) -> pd.DataFrame:
     """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
 
@@ -71,7 +73,8 @@ def fit_segments(
     previous: the current runs' parameters (curvehouse.published.current_parameters_sql) for refresh
     mode, which fits each segment's last refresh_window_weeks centred on its current run (its run id
     says which); a segment with no published run to centre on is rejected;
-    experiments: lift tests (stg_raw__experiments), data in the fit of their segment and part of its run id.
+    experiments: lift tests (stg_raw__experiments), data in the fit of their segment and part of its run id;
+    keep_posterior: called with each fitted group's model data and full posterior (curvehouse.api).
     """
     spec = spec_from_config(config)
     if model_input.empty:
@@ -104,7 +107,9 @@ def fit_segments(
     if exposure_driven_channels(registry):
         data, exposure_warnings = with_exposure(data, model_input, exposure_driven_channels(registry), lead_in)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    ctx = _Context(spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), experiments, progress, control_sd)
+    ctx = _Context(
+        spec, registry, stamp.isoformat(sep=" ", timespec="seconds"), experiments, progress, control_sd, keep_posterior
+    )
 
     checks = [_checked(data, i, spec, centred_on) for i in range(len(data.segments))]
     checks = [replace(c, warnings=c.warnings + tuple(exposure_warnings.get(i, []))) for i, c in enumerate(checks)]
@@ -227,6 +232,8 @@ def _fit_group(
     exps = build_experiments(ctx.experiments, data)
     args = {**model_arrays(data), **exps.arrays}
     posterior = sample_lanes(args, priors, spec) if lanes else sample_posterior(args, priors, spec)
+    if ctx.keep_posterior is not None:
+        ctx.keep_posterior(data, posterior)
     quantities = {**channel_draws(posterior.samples, data), **treatment_draws(posterior.samples, data)}
     prior_draws = {name: v[None] for name, v in posterior.prior.items()}
     prior_quantities = {**channel_draws(prior_draws, data), **treatment_draws(prior_draws, data)}
