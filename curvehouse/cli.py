@@ -402,6 +402,49 @@ def _add_reset(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_reset)
 
 
+def _compare(args: argparse.Namespace) -> int:
+    """PSIS-LOO of two saved fits of the same data and how each channel's numbers moved."""
+    import pandas as pd
+
+    from curvehouse.api import load  # JAX and ArviZ load only for this command
+    from curvehouse.compare import channel_changes, loo_table
+
+    missing = [str(p) for p in (args.before, args.after) if not p.is_file()]
+    if missing:
+        print(f"curvehouse compare: no saved fit at {', '.join(missing)} (Fit.save writes one)", file=sys.stderr)
+        return 2
+    fits = {args.before.name: load(args.before), args.after.name: load(args.after)}
+    try:
+        loo = loo_table(fits)
+    except ValueError as exc:
+        print(f"curvehouse compare: {exc}", file=sys.stderr)
+        return 2
+    changes = channel_changes(*fits.values())
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 500):
+        print("PSIS-LOO (higher elpd_loo predicts held-out weeks better; elpd_diff against the best, dse its se):")
+        print(loo.round(2).to_string())
+        print(f"\nChannel metrics, {args.before.name} -> {args.after.name} (90% intervals):")
+        print(changes.round(3).to_string(index=False))
+    if args.csv:
+        changes.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def _add_compare(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare two saved fits of the same data: PSIS-LOO and every channel's change",
+        description="Load two fits saved with curvehouse.Fit.save (e.g. the same data under two "
+        "methodologies), print ArviZ's PSIS-LOO comparison and, per segment and channel, ROI, half point "
+        "and contribution with 90%% intervals in both and the change.",
+    )
+    parser.add_argument("before", type=Path, help="the first saved fit (.nc)")
+    parser.add_argument("after", type=Path, help="the second saved fit (.nc)")
+    parser.add_argument("--csv", type=Path, metavar="OUT", help="also write the channel changes as CSV")
+    parser.set_defaults(handler=_compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curvehouse", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -411,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_recovery(subparsers)
     _add_upload(subparsers)
     _add_reset(subparsers)
+    _add_compare(subparsers)
     return parser
 
 

@@ -111,3 +111,30 @@ def test_save_and_load_round_trip(fitted, tmp_path):
         assert saved.isna().equals(read.isna()) and saved.dropna().equals(read.dropna()), column
     for group in fitted.to_inference_data().groups():
         assert again.to_inference_data()[group].equals(fitted.to_inference_data()[group]), group
+
+
+def test_compare_two_methodologies_on_the_same_data(fitted, generated, tmp_path, capsys):
+    from curvehouse.cli import main
+    from curvehouse.compare import channel_changes, loo_table
+
+    model_input, registry = generated
+    student = curvehouse.fit(model_input, registry, {**TINY, "noise": "student_t"}, progress=lambda _: None)
+    loo = loo_table({"normal": fitted, "student_t": student})
+    assert set(loo.index) == {"normal", "student_t"} and np.isfinite(loo["elpd_loo"]).all()
+    changes = channel_changes(fitted, student)
+    roi = changes[changes["metric"] == "roi"].set_index(["segment_id", "channel"])
+    assert len(roi) == 2 * len(CHANNELS)
+    before = fitted.table("summary").query("parameter == 'roi'").set_index(["segment_id", "channel"])["mean"]
+    after = student.table("summary").query("parameter == 'roi'").set_index(["segment_id", "channel"])["mean"]
+    assert np.allclose(roi["change"], (after - before).loc[roi.index])
+
+    paths = [fitted.save(tmp_path / "normal.nc"), student.save(tmp_path / "student_t.nc")]
+    assert main(["compare", *map(str, paths), "--csv", str(tmp_path / "changes.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "elpd_loo" in out and "normal.nc -> student_t.nc" in out
+    assert len(pd.read_csv(tmp_path / "changes.csv")) == len(changes)
+    shorter = curvehouse.fit(
+        model_input[model_input["segment_id"] == roi.index[0][0]], registry, TINY, progress=lambda _: None
+    )
+    with pytest.raises(ValueError, match="not fitted on the same segments and weeks"):
+        loo_table({"both": fitted, "one": shorter})

@@ -1,0 +1,41 @@
+"""The Python API and `dbt build` call the same fit: on the warehouse's own model input, with the
+methodology the build recorded, curvehouse.fit finds the build's run id and its numbers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import curvehouse
+from tests.e2e.conftest import SMALL_FIT
+
+pytestmark = pytest.mark.e2e
+
+SEGMENT = "apac"
+
+
+def test_the_api_refits_the_published_run_of_a_segment(demo_build):
+    run = demo_build.query(f"select * from mmm_model_runs where is_current and segment_id = '{SEGMENT}'").iloc[0]
+    model_input = demo_build.query(f"select * from int_model_input_weekly where segment_id = '{SEGMENT}'")
+    registry = demo_build.query("select * from stg_raw__channel_registry")
+    experiments = demo_build.query("select * from stg_raw__experiments")
+    config = json.loads(run["methodology"])  # where chains ran is not methodology: the build's setting
+    config["sampler"]["chain_method"] = SMALL_FIT["sampler"]["chain_method"]
+
+    fit = curvehouse.fit(model_input, registry, config, experiments, progress=lambda _: None)
+
+    assert fit.runs.index.tolist() == [run["run_id"]]
+    assert fit.runs.loc[run["run_id"], "status"] == run["status"]
+    published = demo_build.query(
+        f"select channel, roi_mean, contribution_mean from mmm_channel_summary where run_id = '{run['run_id']}'"
+    ).set_index("channel")
+    summary = fit.table("summary")
+    for name, column in (("roi", "roi_mean"), ("contribution", "contribution_mean")):
+        ours = summary[summary["parameter"] == name].set_index("channel")["mean"]
+        assert np.allclose(ours.loc[published.index], published[column], rtol=1e-6), name
+    idata = fit.to_inference_data()
+    assert json.loads(idata.posterior.attrs["run_ids"]) == {SEGMENT: run["run_id"]}
+    draws = idata.posterior["roi"].sel(segment=SEGMENT, channel=published.index.tolist()).mean(("chain", "draw"))
+    assert np.allclose(draws.values, published["roi_mean"].values, rtol=1e-6)
