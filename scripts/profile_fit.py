@@ -44,12 +44,18 @@ def main() -> None:
         "holdout_weeks": 4,
         "backtest": {"folds": 1, "burn_in": args.draws, "draws": args.draws},
     }
+    rejected: list[str] = []  # short fits fail the publish rule: counted, not printed one by one
+
+    def progress(message: str) -> None:
+        (rejected.append if " rejected: " in message else print)(message)
+
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
-    artifacts = fit_segments(model_input, registry, config, progress=print)
+    artifacts = fit_segments(model_input, registry, config, progress=progress)
     profile.disable()
-    print(f"fit_segments: {time.perf_counter() - started:.1f} s, {len(artifacts):,} artifact rows")
+    seconds = time.perf_counter() - started
+    print(f"fit_segments: {seconds:.1f} s, {len(artifacts):,} artifact rows, {len(rejected)} runs rejected")
     pstats.Stats(profile).sort_stats("cumulative").print_stats(r"curvehouse", args.top)
 
 
