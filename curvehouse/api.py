@@ -33,7 +33,7 @@ from curvehouse.model.spec import spec_from_config
 from curvehouse.posterior.inference_data import inference_data
 from curvehouse.posterior.summaries import ARTIFACT_COLUMNS
 
-__all__ = ["Fit", "fit", "load", "weekly_frame_input"]
+__all__ = ["Fit", "fit", "load", "load_run", "weekly_frame_input"]
 
 ARTIFACTS_SUFFIX = ".artifacts.parquet"  # beside a saved fit's NetCDF: its artifact rows
 _BY_OBSERVATION = ("log_likelihood", "posterior_predictive", "observed_data")
@@ -70,7 +70,7 @@ class Fit:
     def to_inference_data(self) -> az.InferenceData:
         """Every fitted segment's full posterior (curvehouse.posterior.inference_data)."""
         if self.posterior is None:
-            raise ValueError("this fit refitted no segment (every run id was fitted before): no posterior to convert")
+            raise ValueError("no full posterior: this fit was read from a warehouse (load_run) or refitted no segment")
         return self.posterior
 
     def save(self, path: str | Path) -> Path:
@@ -108,6 +108,32 @@ def load(path: str | Path) -> Fit:
     """A fit saved with Fit.save."""
     path = Path(path)
     return Fit(pd.read_parquet(_artifacts_path(path)).astype(_dtypes()), az.from_netcdf(str(path)))
+
+
+def load_run(database: str | Path, run_id: str = "current", segment: str | None = None) -> Fit:
+    """Runs a `dbt build` stored in a DuckDB file, as a Fit of the artifact rows it keeps (the
+    fit_segments table: every run, with its thinned draws): one run id, or the current run of every
+    segment (or of one). The warehouse keeps no full posterior: to_inference_data needs a fit made
+    or saved with this API."""
+    import duckdb  # the API's fits need no database
+
+    path = Path(database)
+    if not path.is_file():
+        raise FileNotFoundError(f"no DuckDB file at {path}: run `dbt build` first (env CURVEHOUSE_DUCKDB_PATH)")
+    with duckdb.connect(str(path), read_only=True) as con:
+        if run_id == "current":
+            where = "run_id in (select run_id from mmm_model_runs where is_current)"
+            where += " and segment_id = $segment" if segment else ""
+            params = {"segment": segment} if segment else {}
+        else:
+            where, params = "run_id = $run_id", {"run_id": run_id}
+        artifacts = con.execute(f"select * from fit_segments where {where}", params).df()
+    if artifacts.empty:
+        wanted = (
+            f"run {run_id}" if run_id != "current" else f"current run{f' of segment {segment!r}' if segment else 's'}"
+        )
+        raise LookupError(f"{path}: no {wanted} in fit_segments")
+    return Fit(artifacts[list(ARTIFACT_COLUMNS)].astype(_dtypes()), None)
 
 
 def weekly_frame_input(

@@ -39,3 +39,22 @@ def test_the_api_refits_the_published_run_of_a_segment(demo_build):
     assert json.loads(idata.posterior.attrs["run_ids"]) == {SEGMENT: run["run_id"]}
     draws = idata.posterior["roi"].sel(segment=SEGMENT, channel=published.index.tolist()).mean(("chain", "draw"))
     assert np.allclose(draws.values, published["roi_mean"].values, rtol=1e-6)
+
+
+def test_load_run_reads_the_published_run_back(demo_build, tmp_path):
+    current = demo_build.query("select run_id, segment_id from mmm_model_runs where is_current")
+    loaded = curvehouse.load_run(demo_build.db_path)
+    assert sorted(loaded.runs.index) == sorted(current["run_id"])
+    one = curvehouse.load_run(demo_build.db_path, segment=SEGMENT)
+    run_id = current.set_index("segment_id").at[SEGMENT, "run_id"]
+    assert one.runs.index.tolist() == [run_id] and one.runs.at[run_id, "status"] == "published"
+    published = demo_build.query(f"select channel, roi_mean from mmm_channel_summary where run_id = '{run_id}'")
+    roi = one.table("summary").query("parameter == 'roi'").set_index("channel")["mean"]
+    assert np.allclose(roi.loc[published["channel"]], published["roi_mean"])
+    assert curvehouse.load_run(demo_build.db_path, run_id=run_id).runs.index.tolist() == [run_id]
+    with pytest.raises(LookupError, match="no run nope"):
+        curvehouse.load_run(demo_build.db_path, run_id="nope")
+    with pytest.raises(ValueError, match="no full posterior"):
+        one.to_inference_data()
+    with pytest.raises(FileNotFoundError, match="dbt build"):
+        curvehouse.load_run(tmp_path / "missing.duckdb")
