@@ -165,10 +165,13 @@ def _draws(sites: dict[str, np.ndarray], coords: Coords) -> xr.Dataset:
 
 
 def _sample_stats(posterior: Posterior, coords: Coords) -> xr.Dataset:
-    """diverging and the sampler's statistics per draw; per segment too where it ran as lanes."""
+    """diverging, the sampler's statistics per draw and the tree depth they imply; per segment too
+    where it ran as lanes."""
     dims = ("chain", "draw", "segment") if posterior.lanes else ("chain", "draw")
     values = {"diverging": posterior.diverging.astype(bool)}
     values |= {ARVIZ_STATS.get(name, name): v for name, v in posterior.stats.items()}
+    if "num_steps" in posterior.stats:  # as ArviZ's from_numpyro derives it
+        values["tree_depth"] = np.log2(np.maximum(posterior.stats["num_steps"], 1)).astype(int) + 1
     dataset = _dataset(
         {name: (dims, v) for name, v in values.items()}, {**coords, **_chain_draw(*posterior.diverging.shape[:2])}
     )

@@ -78,6 +78,9 @@ def test_sample_stats_carry_divergences_and_the_sampler_statistics(single):
     assert {"energy", "n_steps"} <= set(sample_stats.data_vars)
     assert sample_stats["n_steps"].dims == ("chain", "draw")
     np.testing.assert_array_equal(sample_stats["n_steps"].values, posterior.stats["num_steps"])
+    # A tree of depth d takes at most 2**d - 1 leapfrog steps, and more than 2**(d-1) - 1.
+    depth, steps = sample_stats["tree_depth"].values, sample_stats["n_steps"].values
+    assert ((steps <= 2**depth - 1) & (steps >= 2 ** (depth - 1))).all()
 
 
 def test_log_likelihood_is_the_noise_density_of_each_fitted_week_in_currency(single):
