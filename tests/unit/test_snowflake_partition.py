@@ -8,7 +8,6 @@ cloudpickle round trip like the one that ships it to the warehouse.
 
 from __future__ import annotations
 
-import cloudpickle
 import pandas as pd
 import pytest
 
@@ -22,6 +21,8 @@ from curvehouse.posterior.summaries import ARTIFACT_COLUMNS
 from curvehouse.snowflake.fanout import UdtfSettings
 from curvehouse.snowflake.partition import FAILURE_PREFIX, OUTPUT_SCHEMA, PartitionFit, fit_partition
 from tests.e2e.conftest import SMALL_FIT
+
+cloudpickle = pytest.importorskip("cloudpickle", reason="the snowflake extra is not installed")
 
 CHANNELS = tuple(c for c in DEFAULT_CHANNELS if c.name in ("paid_search", "tv"))
 TINY = {
