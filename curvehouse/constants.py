@@ -21,6 +21,10 @@ EFFECT_KIND = "effect_kind"  # derived, per segment x channel: the effect's kind
 CONTRIBUTION = "contribution_weeks"  # derived (with EFFECT), per segment x channel: contribution over the
 # fit weeks in units of mean weekly outcome
 
+HALF_POINT_SHIFT = (
+    "half_point_shift"  # sampled, per segment x channel: slope * (log half_point - its prior's log median)
+)
+
 CHANNEL_SITES = (ROI, HALF_POINT, SLOPE, THETA, EFFECT)
 SEGMENT_SITES = (LEVEL, INTERCEPT, TREND, SIGMA)
 

@@ -269,8 +269,9 @@ def _fit_group(
     ]
     divergences = posterior.divergences(len(data.segments))
     finite = finite_segments(curves)
+    fitted_mean = fitted.mean(axis=0)  # (S, T), once: per segment it made the loop quadratic in segments
     for i, segment in enumerate(data.segments):
-        metrics = fit_metrics(actual[i], fitted.mean(axis=0)[i], data.time_mask[i])
+        metrics = fit_metrics(actual[i], fitted_mean[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
         checks_i = review.publish_checks(spec, worst, int(divergences[i]), metrics["r2"], segment in finite)
         checks_i += review.review_checks(

@@ -27,6 +27,7 @@ import numpyro.distributions as dist
 
 from curvehouse import constants as k
 from curvehouse.hill import hill
+from curvehouse.model.anchors import FREE_CONTROL_SITE
 from curvehouse.model.baseline import KNOTS, baseline_shift, sample_knots
 from curvehouse.model.data import ModelData
 from curvehouse.model.effects import beta_by_kind, beta_from_roi, roi_from_beta
@@ -144,7 +145,7 @@ def _channel_params(priors: dict[str, jnp.ndarray], spec: ModelSpec, n_s: int, n
         # itself NUTS diverged where a channel saturates sharply (high S) and needed target_accept
         # 0.99. The prior is unchanged: log K ~ Normal(loc, scale) is u | S ~ Normal(0, S scale).
         loc, scale = logs[k.HALF_POINT]
-        shift = numpyro.sample(f"{k.HALF_POINT}_shift", dist.Normal(0.0, out[k.SLOPE] * scale))
+        shift = numpyro.sample(k.HALF_POINT_SHIFT, dist.Normal(0.0, out[k.SLOPE] * scale))
         out[k.HALF_POINT] = numpyro.deterministic(k.HALF_POINT, jnp.exp(loc + shift / out[k.SLOPE]))
         out[k.THETA] = numpyro.sample(k.THETA, dist.Beta(priors["theta_a"], priors["theta_b"]))
     return out
@@ -204,7 +205,7 @@ def mmm_model(
         gamma, free_at = priors["gamma_fixed"], priors["gamma_free_at"].astype(jnp.int32)
         if free_at.shape[0]:  # static: the number of effects the previous run could not estimate
             with numpyro.plate("free_control", free_at.shape[0]):
-                free = numpyro.sample("gamma_free", dist.Normal(0.0, p.control_sd))
+                free = numpyro.sample(FREE_CONTROL_SITE, dist.Normal(0.0, p.control_sd))
             gamma = gamma.at[free_at[:, 0], free_at[:, 1]].set(free)
         params[k.GAMMA] = numpyro.deterministic(k.GAMMA, gamma)
     elif n_k:

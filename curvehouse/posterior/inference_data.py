@@ -29,6 +29,7 @@ import xarray as xr
 
 from curvehouse import __version__
 from curvehouse import constants as k
+from curvehouse.model.anchors import FREE_CONTROL_SITE
 from curvehouse.model.baseline import KNOTS, STEPS
 from curvehouse.model.data import ModelData
 from curvehouse.model.noise import noise_distribution
@@ -39,18 +40,16 @@ __all__ = ["SITE_DIMS", "UNITS", "inference_data"]
 
 Coords = dict[str, tuple[tuple[str, ...], np.ndarray]]  # name -> (dims, values)
 
-HALF_POINT_SHIFT = f"{k.HALF_POINT}_shift"  # the sampled form of the half point (curvehouse.model.numpyro_model)
-GAMMA_FREE = "gamma_free"  # refresh mode: the control effects the previous run could not estimate
 
 # Dims of each site after (chain, draw).
 SITE_DIMS: dict[str, tuple[str, ...]] = {
     **{
         name: ("segment", "channel")
-        for name in (*k.CHANNEL_SITES, HALF_POINT_SHIFT, k.BETA, k.EFFECT_KIND, k.CONTRIBUTION)
+        for name in (*k.CHANNEL_SITES, k.HALF_POINT_SHIFT, k.BETA, k.EFFECT_KIND, k.CONTRIBUTION)
     },
     **{name: ("segment",) for name in k.SEGMENT_SITES},
     k.GAMMA: ("segment", "control"),
-    GAMMA_FREE: ("free_control",),
+    FREE_CONTROL_SITE: ("free_control",),
     k.TREATMENT: ("segment", "treatment"),
     STEPS: ("segment", "knot_step"),
     KNOTS: ("segment", "knot"),
@@ -64,7 +63,7 @@ UNITS = {  # the `units` attr of each variable (curvehouse.constants)
     k.EFFECT: "by effect_kind (curvehouse.model.effects): 0 ROI, 1 marginal ROI, 2 share of the fit weeks' outcome",
     k.EFFECT_KIND: "code: 0 roi, 1 mroi, 2 share",
     k.HALF_POINT: "weekly driver (spend; organic: volume) in units of its mean active week (constant_data x_scale)",
-    HALF_POINT_SHIFT: "slope * (log half_point - its prior's log median): how half_point is sampled",
+    k.HALF_POINT_SHIFT: "slope * (log half_point - its prior's log median): how half_point is sampled",
     k.SLOPE: "Hill slope (unitless)",
     k.THETA: "adstock decay per week (unitless)",
     k.LEVEL: f"{MEAN_WEEK}, at average media and trend",
@@ -74,7 +73,7 @@ UNITS = {  # the `units` attr of each variable (curvehouse.constants)
     k.BETA: f"{MEAN_WEEK} per week at saturation",
     k.CONTRIBUTION: f"{MEAN_WEEK}, summed over the fit weeks",
     k.GAMMA: f"{MEAN_WEEK} per control sd (constant_data control_sd)",
-    GAMMA_FREE: f"{MEAN_WEEK} per control sd (constant_data control_sd)",
+    FREE_CONTROL_SITE: f"{MEAN_WEEK} per control sd (constant_data control_sd)",
     k.TREATMENT: f"{MEAN_WEEK} per treatment sd (constant_data treatment_scale)",
     STEPS: "standard normal: the baseline random walk's steps over baseline.step_sd",
     KNOTS: MEAN_WEEK,
