@@ -1,12 +1,13 @@
 """Curvehouse: warehouse-native marketing mix modelling.
 
 The Python API (curvehouse.api): ``curvehouse.fit``, ``curvehouse.load``, ``curvehouse.load_run``,
+``curvehouse.load_posterior``,
 ``curvehouse.weekly_frame_input`` and ``curvehouse.Fit``, imported on first use so that importing
 the package (the dbt models do) does not load JAX.
 """
 
 __version__ = "0.1.0"
-__all__ = ["Fit", "fit", "load", "load_run", "weekly_frame_input"]
+__all__ = ["Fit", "fit", "load", "load_posterior", "load_run", "weekly_frame_input"]
 
 
 def __getattr__(name: str) -> object:

@@ -30,13 +30,13 @@ from curvehouse.fitting.segments import fit_segments
 from curvehouse.model.data import ModelData
 from curvehouse.model.sampling import Posterior
 from curvehouse.model.spec import spec_from_config
-from curvehouse.posterior.inference_data import inference_data
+from curvehouse.posterior.inference_data import BY_OBSERVATION, inference_data
+from curvehouse.posterior.store import PATH_TEXT
 from curvehouse.posterior.summaries import ARTIFACT_COLUMNS
 
-__all__ = ["Fit", "fit", "load", "load_run", "weekly_frame_input"]
+__all__ = ["Fit", "fit", "load", "load_posterior", "load_run", "weekly_frame_input"]
 
 ARTIFACTS_SUFFIX = ".artifacts.parquet"  # beside a saved fit's NetCDF: its artifact rows
-_BY_OBSERVATION = ("log_likelihood", "posterior_predictive", "observed_data")
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,11 @@ class Fit:
     def to_inference_data(self) -> az.InferenceData:
         """Every fitted segment's full posterior (curvehouse.posterior.inference_data)."""
         if self.posterior is None:
-            raise ValueError("no full posterior: this fit was read from a warehouse (load_run) or refitted no segment")
+            raise ValueError(
+                "no full posterior: this fit refitted no segment, or was read from a warehouse whose store "
+                "lacks a file of one of its runs (rejected runs, Snowflake, var posterior_store false, "
+                "runs fitted before the store existed: mmm_model_runs.posterior_path is null)"
+            )
         return self.posterior
 
     def save(self, path: str | Path) -> Path:
@@ -95,7 +99,7 @@ def fit(
     spec = spec_from_config(config)
     kept: list[az.InferenceData] = []
 
-    def keep(data: ModelData, posterior: Posterior) -> None:
+    def keep(data: ModelData, posterior: Posterior, run_ids: dict[str, str]) -> None:
         kept.append(inference_data(posterior, data, spec))
 
     artifacts = fit_segments(
@@ -111,10 +115,10 @@ def load(path: str | Path) -> Fit:
 
 
 def load_run(database: str | Path, run_id: str = "current", segment: str | None = None) -> Fit:
-    """Runs a `dbt build` stored in a DuckDB file, as a Fit of the artifact rows it keeps (the
-    fit_segments table: every run, with its thinned draws): one run id, or the current run of every
-    segment (or of one). The warehouse keeps no full posterior: to_inference_data needs a fit made
-    or saved with this API."""
+    """Runs a `dbt build` stored in a DuckDB file, as a Fit: one run id, or the current run of every
+    segment (or of one). Its artifacts are the rows fit_segments keeps (thinned draws); its full
+    posterior is read from the store beside the database (curvehouse.posterior.store) where every
+    run has a file there, else to_inference_data says why it has none."""
     import duckdb  # the API's fits need no database
 
     path = Path(database)
@@ -133,7 +137,24 @@ def load_run(database: str | Path, run_id: str = "current", segment: str | None 
             f"run {run_id}" if run_id != "current" else f"current run{f' of segment {segment!r}' if segment else 's'}"
         )
         raise LookupError(f"{path}: no {wanted} in fit_segments")
-    return Fit(artifacts[list(ARTIFACT_COLUMNS)].astype(_dtypes()), None)
+    artifacts = artifacts[list(ARTIFACT_COLUMNS)].astype(_dtypes())
+    return Fit(artifacts, _stored_posterior(path, artifacts))
+
+
+def load_posterior(database: str | Path, run_id: str) -> az.InferenceData:
+    """The full posterior of one stored run (every draw), from the store beside the DuckDB file."""
+    return load_run(database, run_id).to_inference_data()
+
+
+def _stored_posterior(database: Path, artifacts: pd.DataFrame) -> az.InferenceData | None:
+    """The runs' files in the store, joined (None unless every run has one)."""
+    runs = artifacts[artifacts["artifact"] == "run"]
+    paths = runs[runs["parameter"] == PATH_TEXT].set_index("run_id")["details"]
+    run_ids = sorted(set(runs["run_id"]))
+    files = [database.resolve().parent / paths[r] for r in run_ids if r in paths.index]
+    if len(files) < len(run_ids) or not all(f.is_file() for f in files):
+        return None
+    return _with_run_ids(_joined([az.from_netcdf(str(f)) for f in files]), artifacts)
 
 
 def weekly_frame_input(
@@ -182,7 +203,7 @@ def _joined(parts: list[az.InferenceData]) -> az.InferenceData:
     groups = {}
     for group in parts[0].groups():
         datasets = [part[group] for part in parts]
-        if group in _BY_OBSERVATION:
+        if group in BY_OBSERVATION:
             joined = xr.concat(datasets, dim="obs")
             groups[group] = joined.assign_coords(obs=np.arange(joined.sizes["obs"]))
         else:

@@ -353,22 +353,26 @@ def _add_upload(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    """Say what a reset deletes, ask, then drop the history tables."""
+    """Say what a reset deletes, ask, then drop the history tables and the posterior store."""
     import duckdb
 
+    from curvehouse.posterior.store import store_for_database
     from curvehouse.reset import drop_history, find_history
 
     if not args.duckdb.exists():
         print(f"curvehouse reset: no DuckDB file at {args.duckdb}", file=sys.stderr)
         return 2
+    store = store_for_database(args.duckdb)
     with duckdb.connect(str(args.duckdb)) as con:
         tables = find_history(con)
-        if not tables:
+        if not tables and not store.folder.is_dir():
             print(f"curvehouse reset: {args.duckdb} holds no history (no fit_segments or int_curves_byomm table)")
             return 0
         print(f"curvehouse reset deletes, from {args.duckdb}:")
         for table in tables:
             print(f"  {table.describe()}")
+        if store.folder.is_dir():
+            print(f"  {store.describe()}")
         print(
             "The next `dbt build` refits every segment and reloads the BYOMM landing folder; until then the "
             "mmm_* tables still show the old runs."
@@ -383,7 +387,8 @@ def _reset(args: argparse.Namespace) -> int:
                 print("curvehouse reset: not confirmed; nothing deleted")
                 return 1
         drop_history(con, tables)
-    print(f"deleted {', '.join(t.name for t in tables)}")
+    store.remove()
+    print(f"deleted {', '.join([*(t.name for t in tables), store.folder.name])}")
     return 0
 
 
@@ -394,7 +399,8 @@ def _add_reset(subparsers: argparse._SubParsersAction) -> None:
         help="delete every stored run and BYOMM version (the history no dbt command removes)",
         description="Drop fit_segments (every built-in run: published, rejected and superseded, with its draws, "
         "curves and decompositions) and int_curves_byomm (every BYOMM version ever loaded) from a "
-        "built DuckDB file, after saying what they hold and asking for confirmation. "
+        "built DuckDB file, and the full posteriors stored beside it (<stem>.posteriors), after saying what "
+        "they hold and asking for confirmation. "
         "`dbt build --full-refresh` never does this.",
     )
     _add_duckdb_option(parser)
@@ -403,27 +409,39 @@ def _add_reset(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    """PSIS-LOO of two saved fits of the same data and how each channel's numbers moved."""
+    """PSIS-LOO of two fits of the same data (saved files or stored runs) and how each channel's numbers moved."""
     import pandas as pd
 
-    from curvehouse.api import load  # JAX and ArviZ load only for this command
+    from curvehouse.api import load, load_run  # JAX and ArviZ load only for this command
     from curvehouse.compare import channel_changes, loo_table
 
-    missing = [str(p) for p in (args.before, args.after) if not p.is_file()]
-    if missing:
-        print(f"curvehouse compare: no saved fit at {', '.join(missing)} (Fit.save writes one)", file=sys.stderr)
+    fits = {}
+    for which in (args.before, args.after):
+        try:
+            if which.endswith(".nc") or Path(which).is_file():
+                if not Path(which).is_file():
+                    raise FileNotFoundError(f"no saved fit at {which} (Fit.save writes one)")
+                fits[Path(which).name] = load(which)
+            else:
+                fits[which] = load_run(args.duckdb, which)
+                fits[which].to_inference_data()  # a ValueError where the store keeps no file of the run
+        except (FileNotFoundError, LookupError, ValueError) as exc:
+            print(f"curvehouse compare: {exc}", file=sys.stderr)
+            return 2
+    if len(fits) < 2:
+        print("curvehouse compare: give two different fits", file=sys.stderr)
         return 2
-    fits = {args.before.name: load(args.before), args.after.name: load(args.after)}
     try:
         loo = loo_table(fits)
     except ValueError as exc:
         print(f"curvehouse compare: {exc}", file=sys.stderr)
         return 2
     changes = channel_changes(*fits.values())
+    before, after = fits
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 500):
         print("PSIS-LOO (higher elpd_loo predicts held-out weeks better; elpd_diff against the best, dse its se):")
         print(loo.round(2).to_string())
-        print(f"\nChannel metrics, {args.before.name} -> {args.after.name} (90% intervals):")
+        print(f"\nChannel metrics, {before} -> {after} (90% intervals):")
         print(changes.round(3).to_string(index=False))
     if args.csv:
         changes.to_csv(args.csv, index=False)
@@ -434,13 +452,15 @@ def _compare(args: argparse.Namespace) -> int:
 def _add_compare(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "compare",
-        help="compare two saved fits of the same data: PSIS-LOO and every channel's change",
-        description="Load two fits saved with curvehouse.Fit.save (e.g. the same data under two "
-        "methodologies), print ArviZ's PSIS-LOO comparison and, per segment and channel, ROI, half point "
-        "and contribution with 90%% intervals in both and the change.",
+        help="compare two fits of the same data (saved files or stored runs): PSIS-LOO and every channel's change",
+        description="Compare two fits of the same data (e.g. under two methodologies): each is a file saved "
+        "with curvehouse.Fit.save (.nc) or a run id of the DuckDB build whose full posterior the store beside "
+        "the database keeps (mmm_model_runs.posterior_path). Prints ArviZ's PSIS-LOO comparison and, per "
+        "segment and channel, ROI, half point and contribution with 90%% intervals in both and the change.",
     )
-    parser.add_argument("before", type=Path, help="the first saved fit (.nc)")
-    parser.add_argument("after", type=Path, help="the second saved fit (.nc)")
+    parser.add_argument("before", help="the first fit: a saved fit (.nc) or a run id")
+    parser.add_argument("after", help="the second fit: a saved fit (.nc) or a run id")
+    _add_duckdb_option(parser)
     parser.add_argument("--csv", type=Path, metavar="OUT", help="also write the channel changes as CSV")
     parser.set_defaults(handler=_compare)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["for_warehouse", "is_snowpark", "local_folder", "query", "to_pandas"]
+__all__ = ["database_file", "for_warehouse", "is_snowpark", "local_folder", "query", "to_pandas"]
 
 
 def is_snowpark(session: Any) -> bool:
@@ -65,3 +65,11 @@ def local_folder(path: str, session: Any) -> Path:
     target = Path(tempfile.mkdtemp(prefix="curvehouse_stage_"))
     session.file.get(str(path).rstrip("/") + "/", str(target))
     return target
+
+
+def database_file(session: Any) -> Path | None:
+    """The file of a DuckDB session's current database; None for an in-memory database or Snowflake."""
+    if is_snowpark(session):
+        return None
+    row = session.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    return Path(row[0]) if row and row[0] else None

@@ -3,7 +3,7 @@
 {% macro fit_run_numbers() %}{{ return(['n_weeks', 'n_channels', 'fit_seconds', 'divergences', 'max_rhat', 'min_ess_bulk', 'min_ess_tail', 'r2_in_sample', 'mape_in_sample', 'r2_holdout', 'mape_holdout', 'holdout_weeks', 'holdout_pareto_k', 'backtest_folds', 'backtest_mape', 'backtest_coverage_80', 'backtest_coverage_90', 'chains', 'warmup', 'draws', 'seed', 'review_fails', 'review_reviews']) }}{% endmacro %}
 
 {#- Run metrics stored as text. -#}
-{% macro fit_run_texts() %}{{ return(['status', 'status_reason', 'warnings', 'holdout_method', 'refreshed_at', 'data_window_start', 'data_window_end', 'methodology_version', 'methodology', 'pooling', 'noise', 'fit_mode', 'channels', 'review_outcome']) }}{% endmacro %}
+{% macro fit_run_texts() %}{{ return(['status', 'status_reason', 'warnings', 'holdout_method', 'refreshed_at', 'data_window_start', 'data_window_end', 'methodology_version', 'methodology', 'pooling', 'noise', 'fit_mode', 'channels', 'review_outcome', 'posterior_path']) }}{% endmacro %}
 
 {#- Summary metrics with an interval: parameter -> column stem. -#}
 {% macro fit_summary_intervals() %}{{ return({'contribution': 'contribution', 'roi': 'roi', 'marginal_roi': 'marginal_roi', 'half_point': 'half_saturation_spend', 'saturation_max': 'saturation_max', 'slope': 'hill_slope', 'adstock_half_life': 'adstock_half_life_weeks', 'response_at_current': 'response_at_current_spend'}) }}{% endmacro %}

@@ -27,7 +27,7 @@ __all__ = [
     "draw_frame",
     "parameter_frame",
     "rejected_run_frame",
-    "run_frame",
+    "run_records",
 ]
 
 # Segment-level sites, stored in outcome currency per week (gamma: per standard deviation of the control).
@@ -251,7 +251,7 @@ def decomposition_frame(
     return frame[~lacks]
 
 
-def run_frame(
+def run_records(
     run_id: str,
     data: ModelData,
     i: int,
@@ -267,8 +267,8 @@ def run_frame(
     reasons: list[str],
     review: tuple[dict[str, float], dict[str, str]],
     backtest: dict[str, float] | None = None,
-) -> pd.DataFrame:
-    """The run rows of segment i's fit: its figures (size, time, diagnostics, in-sample and holdout
+) -> list[dict]:
+    """The run rows of segment i's fit, as dicts: its figures (size, time, diagnostics, in-sample and holdout
     fit, sampler settings, review counts) and texts (status, reasons, warnings, data window,
     methodology, review outcome).
 
@@ -302,7 +302,7 @@ def run_frame(
         **review[1],
         **_run_texts(data, i, spec, refreshed_at),
     }
-    return _metric_rows(run_id, data.segments[i], numbers, texts)
+    return _metric_records(run_id, data.segments[i], numbers, texts)
 
 
 def rejected_run_frame(
@@ -317,7 +317,7 @@ def rejected_run_frame(
         **_run_texts(data, i, spec, refreshed_at),
     }
     numbers = {"n_weeks": float(data.n_weeks[i]), "fit_seconds": 0.0, "review_fails": 1.0, "review_reviews": 0.0}
-    return _metric_rows(run_id, data.segments[i], numbers, texts)
+    return sm.records_frame(_metric_records(run_id, data.segments[i], numbers, texts))
 
 
 def _run_texts(data: ModelData, i: int, spec: ModelSpec, refreshed_at: str) -> dict[str, str]:
@@ -335,7 +335,7 @@ def _run_texts(data: ModelData, i: int, spec: ModelSpec, refreshed_at: str) -> d
     }
 
 
-def _metric_rows(run_id: str, segment: str, numbers: dict[str, float], texts: dict[str, str]) -> pd.DataFrame:
+def _metric_records(run_id: str, segment: str, numbers: dict[str, float], texts: dict[str, str]) -> list[dict]:
     check_names("run_numbers", list(numbers))
     check_names("run_texts", list(texts))
     rows = [
@@ -348,13 +348,10 @@ def _metric_rows(run_id: str, segment: str, numbers: dict[str, float], texts: di
         }
         for name, v in numbers.items()
     ]
-    rows += [
+    return rows + [
         {"run_id": run_id, "segment_id": segment, "artifact": "run", "parameter": name, "details": v}
         for name, v in texts.items()
     ]
-    return pd.DataFrame(rows, columns=list(sm.ARTIFACT_COLUMNS)).astype(
-        {c: t for c, t in sm.ARTIFACT_COLUMNS.items() if t != "object"}
-    )
 
 
 def _labels(data: ModelData) -> dict[str, tuple[str, ...] | None]:

@@ -22,7 +22,7 @@ from curvehouse.fitting.experiment_lift import experiment_artifacts, experiment_
 from curvehouse.fitting.experiment_lift import not_fitted_experiment_frame as unfitted_experiments
 from curvehouse.fitting.metrics import fit_metrics, holdout_metrics
 from curvehouse.fitting.publish import finite_segments, publish_failures
-from curvehouse.fitting.run_ids import run_id_for
+from curvehouse.fitting.run_ids import run_ids_for
 from curvehouse.model.anchors import FIXED_SITES, FREE_CONTROL_SITE, previous_control_sd
 from curvehouse.model.baseline import STEPS as BASELINE_STEPS
 from curvehouse.model.checks import SegmentCheck, check_segment
@@ -53,7 +53,7 @@ class _Context:
     experiments: pd.DataFrame | None
     progress: Callable[[str], None]
     control_sd: pd.DataFrame | None = None  # refresh mode: the controls' sd over the previous runs' windows
-    keep_posterior: Callable[[ModelData, Posterior], None] | None = None
+    keep_posterior: Callable[[ModelData, Posterior, dict[str, str]], None] | None = None
 
 
 def fit_segments(
@@ -65,7 +65,7 @@ def fit_segments(
     now: datetime | None = None,
     progress: Callable[[str], None] = print,
     experiments: pd.DataFrame | None = None,
-    keep_posterior: Callable[[ModelData, Posterior], None] | None = None,
+    keep_posterior: Callable[[ModelData, Posterior, dict[str, str]], None] | None = None,
 ) -> pd.DataFrame:
     """Artifacts (curvehouse.posterior.summaries.ARTIFACT_COLUMNS) of every new run.
 
@@ -74,7 +74,8 @@ def fit_segments(
     mode, which fits each segment's last refresh_window_weeks centred on its current run (its run id
     says which); a segment with no published run to centre on is rejected;
     experiments: lift tests (stg_raw__experiments), data in the fit of their segment and part of its run id;
-    keep_posterior: called with each fitted group's model data and full posterior (curvehouse.api).
+    keep_posterior: called with each fitted group's model data, full posterior and the run ids
+    (curvehouse.api, curvehouse.posterior.store).
     """
     spec = spec_from_config(config)
     if model_input.empty:
@@ -93,10 +94,7 @@ def fit_segments(
         lead_in = _lead_in(model_input, window, carry)
         hashed = pd.concat([lead_in, window], ignore_index=True)
         model_input = window
-    run_ids = {
-        s: run_id_for(rows, spec, registry, segment_experiments(experiments, s), centred_on.get(s))
-        for s, rows in hashed.groupby("segment_id")
-    }
+    run_ids = run_ids_for(hashed, spec, registry, experiments, centred_on)
     todo = sorted(s for s, r in run_ids.items() if r not in existing_run_ids)
     for segment in sorted(set(run_ids) - set(todo)):
         progress(f"curvehouse: segment {segment!r} unchanged since run {run_ids[segment]}; not refitted")
@@ -131,11 +129,10 @@ def fit_segments(
     for i in fit_index:
         data = data.without_channels(i, checks[i].dropped_channels)
     pooled = _population_priors(data, fit_index, ctx) if spec.pooling == "partial" and spec.fit_mode == "full" else {}
-    priors = {i: _segment_priors(data.take([i]), ctx, previous, pooled.get(i)) for i in fit_index}
     lanes = _as_lanes(spec)
-    for group in [fit_index] if lanes and fit_index else [[i] for i in fit_index]:
-        stacked = {name: np.concatenate([priors[i][name] for i in group]) for name in priors[group[0]]}
-        frames.append(_fit_group(data.take(group), [checks[i] for i in group], run_ids, ctx, stacked, lanes))
+    groups = [fit_index] if lanes and fit_index else [[i] for i in fit_index]
+    for group, priors in zip(groups, _group_priors(data, fit_index, groups, ctx, previous, pooled), strict=True):
+        frames.append(_fit_group(data.take(group), [checks[i] for i in group], run_ids, ctx, priors, lanes))
     return pd.concat(frames, ignore_index=True) if frames else sm.empty_artifacts()
 
 
@@ -145,16 +142,29 @@ def _as_lanes(spec: ModelSpec) -> bool:
     return uses_lanes(spec.sampler) and spec.fit_mode == "full"
 
 
-def _segment_priors(
-    data: ModelData, ctx: _Context, previous: pd.DataFrame | None, pooled: dict[str, np.ndarray] | None
-) -> dict[str, np.ndarray]:
-    """One segment's priors: from the config and registry, centred on the previous run in refresh
-    mode; pooled: its population priors under partial pooling."""
-    refresh = ctx.spec.fit_mode == "refresh"
-    return {
-        **build_priors(data, ctx.spec, ctx.registry, previous if refresh else None, ctx.control_sd),
-        **(pooled or {}),
-    }
+def _group_priors(
+    data: ModelData,
+    fit_index: list[int],
+    groups: list[list[int]],
+    ctx: _Context,
+    previous: pd.DataFrame | None,
+    pooled: dict[int, dict[str, np.ndarray]],
+) -> list[dict[str, np.ndarray]]:
+    """Each group's priors: from the config and registry, built for all fitted segments at once and
+    taken per group; under partial pooling, each segment's population priors. In refresh mode per
+    segment (one per group), centred on its previous run (its freely sampled controls are listed as
+    (segment, control) pairs, not per segment)."""
+    spec, registry = ctx.spec, ctx.registry
+    if spec.fit_mode == "refresh":
+        return [build_priors(data.take(group), spec, registry, previous, ctx.control_sd) for group in groups]
+    if not fit_index:
+        return []
+    priors = build_priors(data.take(fit_index), spec, registry)
+    row = {i: r for r, i in enumerate(fit_index)}
+    for i, values in pooled.items():
+        for name, value in values.items():
+            priors[name][row[i]] = value[0]
+    return [{name: v[[row[i] for i in group]] for name, v in priors.items()} for group in groups]
 
 
 def _population_priors(data: ModelData, fit_index: list[int], ctx: _Context) -> dict[int, dict[str, np.ndarray]]:
@@ -233,7 +243,7 @@ def _fit_group(
     args = {**model_arrays(data), **exps.arrays}
     posterior = sample_lanes(args, priors, spec) if lanes else sample_posterior(args, priors, spec)
     if ctx.keep_posterior is not None:
-        ctx.keep_posterior(data, posterior)
+        ctx.keep_posterior(data, posterior, run_ids)
     quantities = {**channel_draws(posterior.samples, data), **treatment_draws(posterior.samples, data)}
     prior_draws = {name: v[None] for name, v in posterior.prior.items()}
     prior_quantities = {**channel_draws(prior_draws, data), **treatment_draws(prior_draws, data)}
@@ -269,62 +279,65 @@ def _fit_group(
     ]
     divergences = posterior.divergences(len(data.segments))
     finite = finite_segments(curves)
-    fitted_mean = fitted.mean(axis=0)  # (S, T), once: per segment it made the loop quadratic in segments
+    fitted_mean = fitted.mean(axis=0)  # (S, T), once for all segments, as is everything the loop slices
+    baseline = _non_media(parts)
+    records: list[dict] = []
     for i, segment in enumerate(data.segments):
         metrics = fit_metrics(actual[i], fitted_mean[i], data.time_mask[i])
         worst = {key: float(v[i]) for key, v in diagnostics["per_segment"].items()}
         checks_i = review.publish_checks(spec, worst, int(divergences[i]), metrics["r2"], segment in finite)
         checks_i += review.review_checks(
             spec,
-            _segment_fit(posterior, data, parts, quantities, prior_quantities, i),
+            _segment_fit(posterior, data, baseline, quantities, prior_quantities, i),
             spec.sampler.seed,
             disagreeing.get(segment),
             float(backtests.coverage_80[i]) if backtests.folds[i] > 0 else None,
         )
         reasons = publish_failures(spec, checks_i)
-        frames.append(review.review_frame(run_ids[segment], segment, spec, checks_i))
-        frames.append(
-            artifacts.run_frame(
-                run_ids[segment],
-                data,
-                i,
-                spec=spec,
-                refreshed_at=ctx.refreshed_at,
-                seconds=seconds / len(data.segments),
-                divergences=int(divergences[i]),
-                worst=worst,
-                metrics=metrics,
-                holdout=holdout[i],
-                check=checks[i],
-                reasons=reasons,
-                review=review.summary(checks_i),
-                backtest=backtests.run_metrics(i),
-            )
+        records += review.review_records(run_ids[segment], segment, spec, checks_i)
+        records += artifacts.run_records(
+            run_ids[segment],
+            data,
+            i,
+            spec=spec,
+            refreshed_at=ctx.refreshed_at,
+            seconds=seconds / len(data.segments),
+            divergences=int(divergences[i]),
+            worst=worst,
+            metrics=metrics,
+            holdout=holdout[i],
+            check=checks[i],
+            reasons=reasons,
+            review=review.summary(checks_i),
+            backtest=backtests.run_metrics(i),
         )
         if reasons:
             ctx.progress(f"curvehouse: run {run_ids[segment]} for segment {segment!r} rejected: {'; '.join(reasons)}")
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat([*frames, sm.records_frame(records)], ignore_index=True)
+
+
+def _non_media(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """(draws, S, T) the non-media part of the mean: baseline, trend, controls and treatments."""
+    baseline = parts["baseline"] + parts["trend"] + parts["controls"].sum(axis=-1)
+    return baseline + parts["treatments"].sum(axis=-1) if "treatments" in parts else baseline
 
 
 def _segment_fit(
     posterior: Posterior,
     data: ModelData,
-    parts: dict[str, np.ndarray],
+    baseline: np.ndarray,
     quantities: dict[str, np.ndarray],
     prior_quantities: dict[str, np.ndarray],
     i: int,
 ) -> review.SegmentFit:
     """What the review reads of segment i (the group's sampler statistics are its chains'); its ROI
-    checks read paid channels only (an organic channel has no ROI)."""
+    checks read paid channels only (an organic channel has no ROI). baseline: _non_media of the group."""
     present = [
         (c, channel)
         for c, channel in enumerate(data.channels)
         if data.channel_mask[i, c] > 0 and not data.is_organic[c]
     ]
     roi, roi_prior = quantities["roi"], prior_quantities["roi"]
-    baseline = parts["baseline"] + parts["trend"] + parts["controls"].sum(axis=-1)
-    if "treatments" in parts:
-        baseline = baseline + parts["treatments"].sum(axis=-1)
     return review.SegmentFit(
         y=data.y[i],
         mu=posterior.flat(k.MU)[:, i],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from curvehouse.model.grid import segment_weeks, week_positions
 from curvehouse.model.organic import ORGANIC, PAID, driver_values, organic_channels, organic_mask
 from curvehouse.model.treatments import TreatmentArrays, treatment_arrays
 from curvehouse.transforms.adstock import lag_stack
@@ -125,7 +126,7 @@ def build_model_data(
     organic = organic_channels(long, paid)
     channels = paid + organic
     controls = tuple(sorted(long.loc[long["variable_kind"] == "control", "variable_name"].unique()))
-    weeks = tuple(tuple(sorted(long.loc[long["segment_id"] == s, "week_start"].unique())) for s in segments)
+    weeks = segment_weeks(long["segment_id"], long["week_start"], segments)
     n_s, n_t, n_c, n_k = len(segments), max(len(w) for w in weeks), len(channels), len(controls)
     max_lag = max([default_lag, *(channel_lags.get(c) or default_lag for c in channels)])
 
@@ -134,24 +135,21 @@ def build_model_data(
     volume = np.zeros((n_s, n_t, n_c))  # organic channels' weekly volume in their own unit
     z_raw = np.zeros((n_s, n_t, n_k))
     time_mask = np.zeros((n_s, n_t))
-    for i, segment in enumerate(segments):
-        rows = long[long["segment_id"] == segment]
-        index = {w: t for t, w in enumerate(weeks[i])}
-        time_mask[i, : len(weeks[i])] = 1
-        t = rows["week_start"].map(index).to_numpy()
-        kind = rows["variable_kind"].to_numpy()
-        name = rows["variable_name"].to_numpy()
-        value = rows["value"].to_numpy(dtype=float)
-        is_y = kind == "outcome"
-        y[i, t[is_y]] = value[is_y]
-        for array, kind_name, names in (
-            (spend, "spend", channels),
-            (volume, ORGANIC, channels),
-            (z_raw, "control", controls),
-        ):
-            sel = kind == kind_name
-            col = pd.Index(names).get_indexer(name[sel])
-            array[i, t[sel], col] = np.nan_to_num(value[sel])
+    time_mask[np.arange(n_t)[None, :] < np.array([len(w) for w in weeks])[:, None]] = 1
+    seg, t = week_positions(long["segment_id"], long["week_start"], segments, weeks)
+    kind = long["variable_kind"].to_numpy()
+    name = long["variable_name"].to_numpy()
+    value = long["value"].to_numpy(dtype=float)
+    is_y = kind == "outcome"
+    y[seg[is_y], t[is_y]] = value[is_y]
+    for array, kind_name, names in (
+        (spend, "spend", channels),
+        (volume, ORGANIC, channels),
+        (z_raw, "control", controls),
+    ):
+        sel = kind == kind_name
+        col = pd.Index(names).get_indexer(name[sel])
+        array[seg[sel], t[sel], col] = np.nan_to_num(value[sel])
 
     y_scale = np.array([y[i, time_mask[i] > 0].mean() for i in range(n_s)])
     y_scale = np.where(y_scale > 0, y_scale, 1.0)
@@ -226,10 +224,11 @@ def _spend_before(
         return out
     rows = lead_in[lead_in["variable_kind"].isin(("spend", ORGANIC)) & lead_in["variable_name"].isin(channels)]
     rows = rows.assign(week_start=pd.to_datetime(rows["week_start"]))
-    for i, segment in enumerate(segments):
-        mine = rows[rows["segment_id"] == segment]
-        back = ((weeks[i][0] - mine["week_start"]).dt.days // 7).to_numpy()
-        keep = (back >= 1) & (back <= n)
-        col = pd.Index(channels).get_indexer(mine["variable_name"].to_numpy()[keep])
-        out[i, n - back[keep], col] = np.nan_to_num(mine["value"].to_numpy(dtype=float)[keep])
+    seg = pd.Categorical(rows["segment_id"], categories=list(segments)).codes
+    mine = seg >= 0
+    first = pd.DatetimeIndex([w[0] for w in weeks])[seg[mine]]
+    back = ((first - pd.DatetimeIndex(rows["week_start"].to_numpy()[mine])).days // 7).to_numpy()
+    keep = (back >= 1) & (back <= n)
+    col = pd.Index(channels).get_indexer(rows["variable_name"].to_numpy()[mine][keep])
+    out[seg[mine][keep], n - back[keep], col] = np.nan_to_num(rows["value"].to_numpy(dtype=float)[mine][keep])
     return out

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from curvehouse.model.grid import week_positions
+
 __all__ = ["TreatmentArrays", "treatment_arrays"]
 
 KIND = "treatment"  # variable_kind of the long input's treatment rows
@@ -38,12 +40,10 @@ def treatment_arrays(
     names = tuple(sorted(rows["variable_name"].unique()))
     n_s, n_j = len(segments), len(names)
     raw = np.full((n_s, n_t, n_j), np.nan)
-    for i, segment in enumerate(segments):
-        mine = rows[rows["segment_id"] == segment]
-        t = mine["week_start"].map({w: t for t, w in enumerate(weeks[i])}).to_numpy()
-        keep = ~pd.isna(t)
-        col = pd.Index(names).get_indexer(mine["variable_name"].to_numpy()[keep])
-        raw[i, t[keep].astype(int), col] = mine["value"].to_numpy(dtype=float)[keep]
+    seg, t = week_positions(rows["segment_id"], rows["week_start"], segments, weeks)
+    keep = t >= 0
+    col = pd.Index(names).get_indexer(rows["variable_name"].to_numpy()[keep])
+    raw[seg[keep], t[keep], col] = rows["value"].to_numpy(dtype=float)[keep]
     present = np.isfinite(raw)
     has_any = present.any(axis=1)
     with np.errstate(all="ignore"):

@@ -64,6 +64,7 @@ RUN_TEXTS = (
     "fit_mode",
     "channels",
     "review_outcome",
+    "posterior_path",
 )
 # Channel summary metrics with a posterior interval (artifact 'summary'): parameter -> column stem in
 # mmm_channel_summary (<stem>_mean, _p05, _p95).

@@ -36,9 +36,11 @@ from curvehouse.model.noise import noise_distribution
 from curvehouse.model.sampling import Posterior
 from curvehouse.model.spec import ModelSpec
 
-__all__ = ["SITE_DIMS", "UNITS", "inference_data"]
+__all__ = ["BY_OBSERVATION", "SITE_DIMS", "UNITS", "inference_data"]
 
 Coords = dict[str, tuple[tuple[str, ...], np.ndarray]]  # name -> (dims, values)
+
+BY_OBSERVATION = ("log_likelihood", "posterior_predictive", "observed_data")  # the groups over obs
 
 
 # Dims of each site after (chain, draw).

@@ -59,7 +59,8 @@ def empty_artifacts() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in ARTIFACT_COLUMNS.items()})
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def records_frame(rows: list[dict]) -> pd.DataFrame:
+    """Artifact rows given as dicts (absent columns null) as one frame with the contract's dtypes."""
     frame = pd.DataFrame(rows, columns=list(ARTIFACT_COLUMNS))
     return frame.astype({c: t for c, t in ARTIFACT_COLUMNS.items() if t != "object"})
 
@@ -200,7 +201,7 @@ def curve_rows(
                             **{key: float(stats[key][s, c, g]) for key in ("mean", "sd", *QUANTILES)},
                         }
                     )
-    return _frame(rows)
+    return records_frame(rows)
 
 
 def decomposition_rows(
@@ -272,4 +273,4 @@ def summary_rows(
                 )
             for name, values in scalars.items():
                 rows.append({**base, "parameter": name, "value": float(values[s, c]), "mean": float(values[s, c])})
-    return _frame(rows)
+    return records_frame(rows)

@@ -23,6 +23,7 @@ __all__ = [
     "publish_checks",
     "review_checks",
     "review_frame",
+    "review_records",
     "summary",
 ]
 
@@ -146,7 +147,12 @@ def summary(checks: list[ck.Check]) -> tuple[dict[str, float], dict[str, str]]:
 
 def review_frame(run_id: str, segment: str, spec: ModelSpec, checks: list[ck.Check]) -> pd.DataFrame:
     """The review artifact rows of one run."""
-    rows = [
+    return sm.records_frame(review_records(run_id, segment, spec, checks))
+
+
+def review_records(run_id: str, segment: str, spec: ModelSpec, checks: list[ck.Check]) -> list[dict]:
+    """The review artifact rows of one run as dicts (a many-segment fit builds one frame of all)."""
+    return [
         {
             "run_id": run_id,
             "segment_id": segment,
@@ -165,6 +171,3 @@ def review_frame(run_id: str, segment: str, spec: ModelSpec, checks: list[ck.Che
         }
         for c in checks
     ]
-    return pd.DataFrame(rows, columns=list(sm.ARTIFACT_COLUMNS)).astype(
-        {c: t for c, t in sm.ARTIFACT_COLUMNS.items() if t != "object"}
-    )

@@ -8,6 +8,8 @@ build is idempotent. Only the stored runs' ids and statuses and the current runs
 summaries are read back (curvehouse.published), never the draws and curves. In refresh mode the
 priors come from the current runs. DuckDB fits in-process; on Snowflake each segment is fitted in
 its own Snowpark partition (curvehouse.snowflake), with the same curvehouse fit code.
+On DuckDB each published run's full posterior is saved beside the database (var posterior_store;
+curvehouse.posterior.store), its file named on the run's posterior_path row.
 """
 
 import json
@@ -30,9 +32,14 @@ def model(dbt, session):
         return fit_on_snowpark(dbt.ref("int_model_input_weekly"), registry, config, history, settings, experiments)
 
     from curvehouse.fitting.segments import fit_segments
+    from curvehouse.model.spec import spec_from_config
+    from curvehouse.posterior.store import store_for_database
     from curvehouse.progress import dbt_progress
 
-    return fit_segments(
+    database = warehouse.database_file(session)
+    keep = str(dbt.config.get("posterior_store")).lower() == "true" and database is not None
+    store = store_for_database(database) if keep else None  # every draw of each published run, as NetCDF
+    artifacts = fit_segments(
         warehouse.to_pandas(dbt.ref("int_model_input_weekly")),
         registry,
         config,
@@ -40,4 +47,6 @@ def model(dbt, session):
         previous=history.current_parameters,
         progress=dbt_progress(),  # per-segment lines in logs/dbt.log and on the terminal
         experiments=experiments,
+        keep_posterior=store.writer(spec_from_config(config)) if store else None,
     )
+    return store.published(artifacts) if store else artifacts

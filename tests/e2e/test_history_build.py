@@ -109,6 +109,16 @@ def test_full_refresh_keeps_every_run_and_one_current_per_segment(history):
     assert set(first["run_id"]) <= set(draws["run_id"])  # the first runs' posteriors too
 
 
+def test_full_posteriors_of_published_runs_stay_beside_the_database(history):
+    runs = history["refreshed"].query("select run_id, status, posterior_path from mmm_model_runs")
+    published = runs[runs["status"] == "published"]
+    assert len(published) >= len(SEGMENTS) and published["posterior_path"].notna().all()
+    assert runs.loc[runs["status"] != "published", "posterior_path"].isna().all()
+    folder = history["db"].parent / "curvehouse.posteriors"
+    files = {p.relative_to(history["db"].parent).as_posix() for p in folder.glob("*")}
+    assert files == set(published["posterior_path"])  # both builds' files, through --full-refresh
+
+
 def test_full_refresh_keeps_a_byomm_version_no_longer_in_the_landing_folder(history):
     kept = history["refreshed"].query("select distinct run_id, model_id from int_curves_byomm")
     assert set(history["first_byomm"]["run_id"]) < set(kept["run_id"])
@@ -126,11 +136,14 @@ def test_a_nested_vars_override_keeps_the_projects_other_settings(history):
 def test_reset_says_what_it_deletes_and_needs_confirmation(history, tmp_path):
     db = tmp_path / "copy.duckdb"
     shutil.copy(history["db"], db)
+    store = shutil.copytree(history["db"].parent / "curvehouse.posteriors", tmp_path / "copy.posteriors")
     command = [str(Path(sys.executable).parent / "curvehouse"), "reset", "--duckdb", str(db)]
     refused = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert refused.returncode == 1 and "--yes" in refused.stderr
     assert "4 built-in model runs" in refused.stdout and "2 BYOMM model versions" in refused.stdout
+    assert f"{len(list(store.glob('*.nc')))} full posteriors" in refused.stdout and store.is_dir()
     done = subprocess.run([*command, "--yes"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    assert not store.exists()
     again = subprocess.run([*command, "--yes"], capture_output=True, text=True)
     assert "holds no history" in again.stdout
