@@ -72,7 +72,7 @@ class Fit:
         if self.posterior is None:
             raise ValueError(
                 "no full posterior: this fit refitted no segment, or was read from a warehouse whose store "
-                "lacks a file of one of its runs (rejected runs, Snowflake, var posterior_store false, "
+                "lacks a file of one of its runs (rejected runs, var posterior_store false, "
                 "runs fitted before the store existed: mmm_model_runs.posterior_path is null)"
             )
         return self.posterior

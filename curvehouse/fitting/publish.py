@@ -14,8 +14,8 @@ __all__ = ["finite_segments", "publish_failures"]
 
 def publish_failures(spec: ModelSpec, checks: list[Check]) -> list[str]:
     """Why a run is rejected (empty: it is published): the messages of its failing checks whose name
-    is in the methodology's review.blocking (default: max R-hat, min ESS, divergences, in-sample R2
-    and finite numbers, against the publish thresholds; curvehouse.review.rows builds them)."""
+    is in the methodology's review.blocking (default: max R-hat, min ESS, divergences and finite
+    numbers, against the publish thresholds; curvehouse.review.rows builds them)."""
     return [c.message for c in checks if c.outcome == "fail" and blocks(spec, c)]
 
 

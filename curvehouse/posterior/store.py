@@ -25,7 +25,14 @@ from curvehouse.model.sampling import Posterior
 from curvehouse.model.spec import ModelSpec
 from curvehouse.posterior.inference_data import BY_OBSERVATION, inference_data
 
-__all__ = ["PATH_TEXT", "PosteriorStore", "segment_inference_data", "store_for_database"]
+__all__ = [
+    "PATH_TEXT",
+    "PosteriorStore",
+    "run_statuses",
+    "segment_inference_data",
+    "store_for_database",
+    "with_paths",
+]
 
 PATH_TEXT = "posterior_path"  # the run text (mmm_model_runs column) naming a run's file
 SUFFIX = ".nc"
@@ -67,26 +74,17 @@ class PosteriorStore:
     def published(self, artifacts: pd.DataFrame) -> pd.DataFrame:
         """The artifacts with a posterior_path run row for every published run whose file was
         written; the files of the rejected runs among them are removed."""
-        status = artifacts[(artifacts["artifact"] == "run") & (artifacts["parameter"] == "status")]
-        rows = []
-        for run in status.itertuples(index=False):
-            target = self.path(run.run_id)
-            if run.details != k.STATUS_PUBLISHED:
-                target.unlink(missing_ok=True)
-            elif target.is_file():
-                rows.append(
-                    {
-                        "run_id": run.run_id,
-                        "segment_id": run.segment_id,
-                        "artifact": "run",
-                        "parameter": PATH_TEXT,
-                        "details": self.recorded(run.run_id),
-                    }
-                )
-        if not rows:
-            return artifacts
-        extra = pd.DataFrame(rows).reindex(columns=artifacts.columns).astype(artifacts.dtypes.to_dict())
-        return pd.concat([artifacts, extra], ignore_index=True)
+        return with_paths(artifacts, {run_id: self.recorded(run_id) for run_id in self.keep_published(artifacts)})
+
+    def keep_published(self, artifacts: pd.DataFrame) -> list[str]:
+        """Remove the files of the artifacts' rejected runs; the published runs that have a file."""
+        kept = []
+        for run_id, status in run_statuses(artifacts).items():
+            if status != k.STATUS_PUBLISHED:
+                self.path(run_id).unlink(missing_ok=True)
+            elif self.path(run_id).is_file():
+                kept.append(run_id)
+        return kept
 
     def describe(self) -> str:
         files = sorted(self.folder.glob(f"*{SUFFIX}"))
@@ -118,3 +116,27 @@ def segment_inference_data(idata: az.InferenceData, segment: str) -> az.Inferenc
             dataset = dataset.isel(segment=[where])
         groups[group] = dataset
     return az.InferenceData(**groups)
+
+
+def run_statuses(artifacts: pd.DataFrame) -> dict[str, str]:
+    """run_id -> status (published | rejected) of the artifacts' runs."""
+    rows = artifacts[(artifacts["artifact"] == "run") & (artifacts["parameter"] == "status")]
+    return dict(zip(rows["run_id"], rows["details"], strict=True))
+
+
+def with_paths(artifacts: pd.DataFrame, paths: dict[str, str]) -> pd.DataFrame:
+    """The artifacts and a posterior_path run row (details: the path) for each run in paths."""
+    if not paths:
+        return artifacts
+    runs = artifacts[artifacts["artifact"] == "run"].groupby("run_id")["segment_id"].first()
+    rows = pd.DataFrame(
+        {
+            "run_id": list(paths),
+            "segment_id": [runs[r] for r in paths],
+            "artifact": "run",
+            "parameter": PATH_TEXT,
+            "details": list(paths.values()),
+        }
+    )
+    extra = rows.reindex(columns=artifacts.columns).astype(artifacts.dtypes.to_dict())
+    return pd.concat([artifacts, extra], ignore_index=True)

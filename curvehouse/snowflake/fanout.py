@@ -88,16 +88,20 @@ def fit_on_snowpark(
     history: History,
     settings: UdtfSettings,
     experiments: pd.DataFrame | None = None,
+    posterior_store: bool = False,
 ) -> Any:
     """A Snowpark DataFrame of the new runs' artifacts: model_input (Snowpark, upper-case columns)
     grouped by segment, each group fitted by PartitionFit in its own UDTF partition (with the lift
-    tests, stg_raw__experiments as pandas, shipped to every partition)."""
+    tests, stg_raw__experiments as pandas, shipped to every partition); with posterior_store, also
+    the published runs' full posteriors as pieces (curvehouse.snowflake.posteriors.stage_posteriors
+    puts them on a stage)."""
     fitter = PartitionFit(
         registry=registry,
         config=config,
         existing_run_ids=history.run_ids,
         previous=history.current_parameters,
         experiments=experiments,
+        posterior_store=posterior_store,
     )
     grouped = model_input.group_by(PARTITION_COLUMN)
     return grouped.apply_in_pandas(fitter, output_schema=output_schema(), **settings.register_kwargs())

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["OUTPUT_SCHEMA", "PartitionFit", "failed_run_rows", "fit_partition"]
+__all__ = ["OUTPUT_SCHEMA", "PartitionFit", "failed_run_rows", "fit_partition", "output_frame"]
 
 FAILURE_PREFIX = "fit failed in its Snowflake partition"
 MAX_REASON_CHARS = 2000
@@ -76,6 +79,7 @@ class PartitionFit:
     previous: pd.DataFrame | None = None
     refreshed_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
     experiments: pd.DataFrame | None = None
+    posterior_store: bool = False
 
     def __call__(self, partition: pd.DataFrame) -> pd.DataFrame:
         return fit_partition(
@@ -86,6 +90,7 @@ class PartitionFit:
             self.previous,
             self.refreshed_at,
             self.experiments,
+            self.posterior_store,
         )
 
 
@@ -97,17 +102,26 @@ def fit_partition(
     previous: pd.DataFrame | None = None,
     refreshed_at: datetime | None = None,
     experiments: pd.DataFrame | None = None,
+    posterior_store: bool = False,
 ) -> pd.DataFrame:
     """Fit the segment(s) of one partition; upper-case artifact columns, or rejected runs on failure.
 
     partition: long model input (segment_id, week_start, variable_kind, variable_name, value), any case;
-    experiments: lift tests of any segments (stg_raw__experiments, any case); each fit takes its own.
+    experiments: lift tests of any segments (stg_raw__experiments, any case); each fit takes its own;
+    posterior_store: also return each published run's full posterior as rows of pieces
+    (curvehouse.snowflake.posteriors, which the calling model puts on a stage).
     """
-    from curvehouse.fitting.segments import fit_segments  # JAX loads inside the UDTF, not in the calling procedure
+    # JAX loads inside the UDTF, not in the calling procedure
+    from curvehouse.fitting.segments import fit_segments
+    from curvehouse.model.spec import spec_from_config
+    from curvehouse.posterior.store import PosteriorStore
+    from curvehouse.snowflake.posteriors import chunk_rows
 
     rows = partition.rename(columns=str.lower)
     now = (refreshed_at or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
     started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="curvehouse_posteriors_"))
+    store = PosteriorStore(folder, folder) if posterior_store else None
     try:
         artifacts = fit_segments(
             rows,
@@ -118,11 +132,20 @@ def fit_partition(
             now=now,
             progress=_log,
             experiments=None if experiments is None else experiments.rename(columns=str.lower),
+            keep_posterior=store.writer(spec_from_config(config)) if store else None,
         )
+        if store:
+            segments = artifacts.groupby("run_id")["segment_id"].first()
+            files = {run_id: store.path(run_id).read_bytes() for run_id in store.keep_published(artifacts)}
+            if files:
+                pieces = chunk_rows(files, segments.to_dict()).reindex(columns=artifacts.columns)
+                artifacts = pd.concat([artifacts, pieces.astype(artifacts.dtypes.to_dict())], ignore_index=True)
     except Exception as exc:  # noqa: BLE001 - one segment's failure must not fail the other partitions' query
         _log(f"curvehouse: {FAILURE_PREFIX}: {traceback.format_exc()}")
         artifacts = failed_run_rows(rows, config, exc, now, time.perf_counter() - started)
-    return _output(artifacts)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return output_frame(artifacts)
 
 
 def failed_run_rows(
@@ -173,7 +196,7 @@ def _methodology(config: dict | None) -> tuple[str | None, str | None, dict[str,
     )
 
 
-def _output(artifacts: pd.DataFrame) -> pd.DataFrame:
+def output_frame(artifacts: pd.DataFrame) -> pd.DataFrame:
     """Artifacts in OUTPUT_SCHEMA order with upper-case names and plain dtypes for Snowflake."""
     frame = artifacts.rename(columns=str.upper).reindex(columns=list(OUTPUT_SCHEMA))
     for column, kind in OUTPUT_SCHEMA.items():

@@ -8,8 +8,9 @@ build is idempotent. Only the stored runs' ids and statuses and the current runs
 summaries are read back (curvehouse.published), never the draws and curves. In refresh mode the
 priors come from the current runs. DuckDB fits in-process; on Snowflake each segment is fitted in
 its own Snowpark partition (curvehouse.snowflake), with the same curvehouse fit code.
-On DuckDB each published run's full posterior is saved beside the database (var posterior_store;
-curvehouse.posterior.store), its file named on the run's posterior_path row.
+Each published run's full posterior is saved (var posterior_store), on DuckDB beside the database
+(curvehouse.posterior.store), on Snowflake on the stage var posterior_stage names
+(curvehouse.snowflake.posteriors); the run's posterior_path row names its file.
 """
 
 import json
@@ -25,11 +26,19 @@ def model(dbt, session):
     history = read_history(session, str(dbt.this)) if dbt.is_incremental else History.empty()
     registry = warehouse.to_pandas(dbt.ref("stg_raw__channel_registry"))
     experiments = warehouse.to_pandas(dbt.ref("stg_raw__experiments"))  # lift tests: data in their segment's fit
+    keep = str(dbt.config.get("posterior_store")).lower() == "true"  # every draw of each published run
     if warehouse.is_snowpark(session):
         from curvehouse.snowflake.fanout import UdtfSettings, fit_on_snowpark
+        from curvehouse.snowflake.posteriors import ensure_stage, stage_posteriors
 
         settings = UdtfSettings.from_vars(json.loads(dbt.config.get("snowflake_fit")), dbt.config.get("imports"))
-        return fit_on_snowpark(dbt.ref("int_model_input_weekly"), registry, config, history, settings, experiments)
+        model_input = dbt.ref("int_model_input_weekly")
+        result = fit_on_snowpark(model_input, registry, config, history, settings, experiments, keep)
+        if not keep:
+            return result
+        stage = dbt.config.get("posterior_stage")
+        ensure_stage(session, stage)
+        return stage_posteriors(session, result, stage)
 
     from curvehouse.fitting.segments import fit_segments
     from curvehouse.model.spec import spec_from_config
@@ -37,8 +46,7 @@ def model(dbt, session):
     from curvehouse.progress import dbt_progress
 
     database = warehouse.database_file(session)
-    keep = str(dbt.config.get("posterior_store")).lower() == "true" and database is not None
-    store = store_for_database(database) if keep else None  # every draw of each published run, as NetCDF
+    store = store_for_database(database) if keep and database is not None else None
     artifacts = fit_segments(
         warehouse.to_pandas(dbt.ref("int_model_input_weekly")),
         registry,
