@@ -2,7 +2,8 @@
   raw_input(table_name, columns, optional=false, optional_columns=[]): the relation a staging
   model reads a raw input from, with the contract's columns (columns) in that order.
   DuckDB: the file <raw_data_path>/<table_name>.csv or .parquet, every column as text
-  (the raw_input_checks model has already validated types; staging casts).
+  (the raw_input_checks model has already validated types; staging casts); the model still depends
+  on the source raw.<table_name>, so lineage starts at sources on both targets.
   Optional tables that are absent read as an empty relation with the contract's columns.
   Optional columns (optional_columns, a subset of columns) that a file or table lacks read as
   null text, so files written before the column existed keep working.
@@ -50,6 +51,8 @@
 {% endmacro %}
 
 {% macro duckdb__raw_input(table_name, columns, optional, optional_columns) %}
+  {#- The source node, for lineage and freshness; the relation read is the file. -#}
+  {%- set _ = source('raw', table_name) -%}
   {%- set folder = var('raw_data_path') | string -%}
   {%- set base = (folder.rstrip('/') ~ '/' ~ table_name) | replace("'", "''") -%}
   {%- set empty -%}
