@@ -237,11 +237,17 @@ def _add_duckdb_option(parser: argparse.ArgumentParser) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     """Render the static report site from the warehouse tables."""
-    from curvehouse.report import DuckDBReader, build_report  # matplotlib loads only for this command
+    from curvehouse.report import DuckDBReader, SnowflakeReader, build_report  # matplotlib loads only here
 
     try:
-        reader = DuckDBReader(args.duckdb)
-    except FileNotFoundError as exc:
+        if args.target == "snowflake":
+            from curvehouse.snowflake.profile import connect, report_schemas, target_settings
+
+            settings = target_settings(args.profiles_dir, args.target)
+            reader = SnowflakeReader(connect(settings), report_schemas(settings))
+        else:
+            reader = DuckDBReader(args.duckdb)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"curvehouse report: {exc}", file=sys.stderr)
         return 2
     result = build_report(reader, args.out, progress=lambda m: print(m, file=sys.stderr, flush=True))
@@ -257,10 +263,18 @@ def _add_report(subparsers: argparse._SubParsersAction) -> None:
         "report",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="render the board one-pager, charts, diagnostics and markdown files from the warehouse",
-        description="Read the published tables (DuckDB file) and write a self-contained static site: HTML pages "
+        description="Read the published tables (a DuckDB file, or Snowflake through the dbt profile's snowflake "
+        "target and its environment variables) and write a self-contained static site: HTML pages "
         "with inline SVG charts, one-pager.pdf and markdown files for agents and reviewers.",
     )
     _add_duckdb_option(parser)
+    parser.add_argument("--target", choices=("duckdb", "snowflake"), default="duckdb", help="where the tables are")
+    parser.add_argument(
+        "--profiles-dir",
+        type=Path,
+        default=Path(os.environ.get("DBT_PROFILES_DIR", "profiles")),
+        help="the folder of the dbt profiles.yml (env DBT_PROFILES_DIR)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR, help="output folder")
     parser.set_defaults(handler=_report)
 

@@ -59,10 +59,11 @@ def _short(value: float) -> str:
 
 
 def svg(fig: plt.Figure, name: str) -> str:
-    """The figure as an inline <svg> element (ids salted by name so several charts share a page)."""
+    """The figure as an inline <svg> element (ids salted by name so several charts share a page; no
+    timestamp, so the same tables render the same page)."""
     plt.rcParams["svg.hashsalt"] = name
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
     return re.sub(r"^.*?(<svg)", r"\1", text, count=1, flags=re.DOTALL)

@@ -89,3 +89,6 @@ class SnowflakeReader:
                 frame = cursor.fetch_pandas_all()
                 return frame.rename(columns=str.lower)
         return None
+
+    def close(self) -> None:
+        self._con.close()
