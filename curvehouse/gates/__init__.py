@@ -1,4 +1,5 @@
-"""Data gates: Great Expectations suites (``expectations/``) run per segment before any fit.
+"""Data gates: Great Expectations suites (``expectations/``, GX ExpectationSuite files) run per
+segment before any fit.
 
 A failed error-severity gate blocks that segment's fit; warnings are surfaced, never imputed.
 """

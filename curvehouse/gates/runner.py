@@ -5,31 +5,49 @@ segment, through GX's pandas data source (GX over DuckDB via SQLAlchemy is broke
 The results come back as a table, one row per segment x expectation, with the observed value,
 the offending rows' keys and a readable message; GX's HTML data docs are built on request.
 
-Suite file format (one JSON object per file, ``format_version`` 1; unknown keys are errors)::
+Each suite file is a GX 1.x ExpectationSuite exactly as a GX file data context writes it
+(``gx/expectations/<name>.json``), so GX opens, edits and saves it
+(``gx.ExpectationSuite(**json.load(f))``, or ``context.suites.get(name)`` / ``suite.save()``).
+Where each piece lives (docs/gates.md)::
 
     {
-      "format_version": 1,
-      "suite": "platform_gap",                  # gate name (unique across files)
-      "frame": "platform_gaps",                 # key of the frame in run_gates(frames=...)
-      "description": "...",
-      "parameters": {"platform_gap_tolerance": 0.05},   # defaults; run_gates(params) override
-      "unexpected_index_column_names": ["segment_id", "channel", "week_start"],
+      "name": "platform_gap",                   # gate name = the file name without .json
+      "notes": "...",                           # what the gate is for
+      "suite_parameters": {"platform_gap_tolerance": 0.05},   # GX's suite parameters: defaults;
+                                                #   the dbt var of the same name overrides
+      "meta": {
+        "great_expectations_version": "1.24.1", # written by GX
+        "curvehouse": {                         # ours; unknown keys here are errors
+          "format_version": 2,
+          "frame": "platform_gaps",             # key of the frame in run_gates(frames=...)
+          "unexpected_index_column_names": ["segment_id", "channel", "week_start"]
+        }
+      },
       "expectations": [{
         "type": "expect_column_values_to_be_between",   # a GX column map expectation
         "kwargs": {"column": "gap_ratio", "max_value": {"$PARAMETER": "platform_gap_tolerance"}},
-        "meta": {"rule": "platform_gap", "severity": "error", "description": "..."},
-        "message": {                            # str.format templates
-          "observed": "max gap {max:.1%}",      # fields: max, min (of the column),
+        "severity": "critical",                 # GX's: critical (the gate blocks the segment's
+                                                #   fit: severity 'error' in the results) | warning
+        "notes": "...",                         # the rule in words
+        "meta": {"curvehouse": {
+          "rule": "platform_gap",
+          "message": {                          # str.format templates
+            "observed": "max gap {max:.1%}",    # fields: max, min (of the column),
                                                 #   element_count, unexpected_count, parameters
-          "offender": "channel '{channel}', week {week_start}: ...",
+            "offender": "channel '{channel}', week {week_start}: ...",
                                                 # fields: index columns, the column, parameters
-          "failure": "{offenders}",             # optional; fields: offenders, counts, parameters
-          "separator": "; "                     # optional; joins the offenders shown
-        }
-      }]
+            "failure": "{offenders}",           # optional; fields: offenders, counts, parameters
+            "separator": "; "                   # optional; joins the offenders shown
+          }
+        }},
+        "id": "..."                             # optional, as GX writes it (also rendered_content,
+                                                #   description)
+      }],
+      "id": "..."                               # optional, as GX writes it
     }
 
-``severity`` is ``error`` (blocks the segment's fit) or ``warning`` (surfaced only).
+``$PARAMETER`` kwargs are GX's own suite parameters: the runner passes the values (the suite's
+``suite_parameters``, overridden by ``run_gates(params)``) to GX as ``expectation_parameters``.
 """
 
 from __future__ import annotations
@@ -62,10 +80,10 @@ from great_expectations.data_context.types.base import (
 from great_expectations.exceptions import ExpectationNotFoundError
 from great_expectations.expectations.expectation import ColumnMapExpectation, Expectation
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-from great_expectations.expectations.metadata_types import FailureSeverity
 from great_expectations.expectations.registry import get_expectation_impl
 
 __all__ = [
+    "META_KEY",
     "RESULT_COLUMNS",
     "GateExpectation",
     "GateMessages",
@@ -92,12 +110,19 @@ RESULT_COLUMNS = (
     "message",
     "validated_at",
 )
-SUITE_FORMAT_VERSION = 1
+META_KEY = "curvehouse"  # our namespace in the suite's and each expectation's GX meta
+SUITE_FORMAT_VERSION = 2  # meta.curvehouse.format_version (1: the pre-GX-native layout)
 MAX_OFFENDING_KEYS = 100
 OFFENDERS_IN_MESSAGE = 3
 DATA_DOCS_SITE = "curvehouse_gates"
 
-_GX_SEVERITY = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
+# GX's expectation severity -> ours (the results' severity column, the gate policy's).
+_SEVERITY = {"critical": "error", "warning": "warning"}
+# Keys GX 1.x writes for a suite and an expectation; ours live under meta.curvehouse.
+_SUITE_KEYS = frozenset({"name", "expectations", "meta", "notes"})
+_SUITE_GX_KEYS = frozenset({"id", "suite_parameters"})
+_EXPECTATION_KEYS = frozenset({"type", "kwargs", "meta", "notes"})
+_EXPECTATION_GX_KEYS = frozenset({"id", "severity", "description", "rendered_content", "expectation_context"})
 _STAT_FIELDS = frozenset({"max", "min", "element_count", "unexpected_count"})
 _COUNT_FIELDS = frozenset({"element_count", "unexpected_count"})
 
@@ -132,7 +157,10 @@ class GateMessages:
 
 @dataclass(frozen=True)
 class GateExpectation:
-    """One GX column map expectation with the rule it enforces and how to report it."""
+    """One GX column map expectation with the rule it enforces and how to report it.
+
+    ``severity`` is ours: ``error`` (GX ``critical``: blocks the segment's fit) or ``warning``.
+    """
 
     type: str
     kwargs: Mapping[str, Any]
@@ -148,7 +176,10 @@ class GateExpectation:
 
 @dataclass(frozen=True)
 class GateSuite:
-    """One suite file: the frame it validates, parameter defaults and its expectations."""
+    """One suite file: the frame it validates, parameter defaults and its expectations.
+
+    ``document`` is the file's GX ExpectationSuite (a dict, as read), which the runner hands to GX.
+    """
 
     name: str
     frame: str
@@ -157,6 +188,7 @@ class GateSuite:
     unexpected_index_column_names: tuple[str, ...]
     expectations: tuple[GateExpectation, ...]
     source: Path
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 # --- loading suites -------------------------------------------------------------------------
@@ -189,49 +221,76 @@ def load_suite(path: Path) -> GateSuite:
 
 
 def _parse_suite(raw: Any, source: Path) -> GateSuite:
-    _object(
-        raw,
-        "the suite",
-        required={
-            "format_version",
-            "suite",
-            "frame",
-            "description",
-            "parameters",
-            "unexpected_index_column_names",
-            "expectations",
-        },
-    )
-    if raw["format_version"] != SUITE_FORMAT_VERSION:
-        raise ValueError(f"format_version must be {SUITE_FORMAT_VERSION}")
-    parameters = _object(raw["parameters"], "parameters")
-    for name, value in parameters.items():
+    _object(raw, "the suite (a GX ExpectationSuite)", required=_SUITE_KEYS, optional=_SUITE_GX_KEYS)
+    name = _text(raw["name"], "name")
+    if name != source.stem:
+        raise ValueError(
+            f"name '{name}' must be the file name without .json ('{source.stem}'): "
+            "a GX file data context finds a suite by its file name"
+        )
+    description = _notes(raw["notes"], "notes")
+    parameters = _object(raw.get("suite_parameters", {}), "suite_parameters")
+    for key, value in parameters.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"parameters.{name} must be a number")
-    index_columns = raw["unexpected_index_column_names"]
+            raise ValueError(f"suite_parameters.{key} must be a number")
+    ours = _meta(raw["meta"], "meta", required={"format_version", "frame", "unexpected_index_column_names"})
+    if ours["format_version"] != SUITE_FORMAT_VERSION:
+        raise ValueError(f"meta.{META_KEY}.format_version must be {SUITE_FORMAT_VERSION}")
+    frame = _text(ours["frame"], f"meta.{META_KEY}.frame")
+    index_columns = ours["unexpected_index_column_names"]
     if not index_columns or not isinstance(index_columns, list):
-        raise ValueError("unexpected_index_column_names must be a non-empty list")
+        raise ValueError(f"meta.{META_KEY}.unexpected_index_column_names must be a non-empty list")
     for i, column in enumerate(index_columns):
-        _text(column, f"unexpected_index_column_names[{i}]")
+        _text(column, f"meta.{META_KEY}.unexpected_index_column_names[{i}]")
     expectations = raw["expectations"]
     if not expectations or not isinstance(expectations, list):
         raise ValueError("expectations must be a non-empty list")
+    parsed = tuple(
+        _parse_expectation(item, f"expectations[{i}]", set(parameters), index_columns)
+        for i, item in enumerate(expectations)
+    )
+    document = _gx_document(raw)
+    try:
+        kept = len(gx.ExpectationSuite(**copy.deepcopy(document)).expectations)
+    except Exception as exc:  # GX's own reading of the file: any refusal is a format error
+        raise ValueError(f"is not a valid GX ExpectationSuite: {exc}") from exc
+    if kept != len(parsed):  # GX logs and drops an expectation it cannot build
+        raise ValueError(f"GX reads {kept} of its {len(parsed)} expectations")
     return GateSuite(
-        name=_text(raw["suite"], "suite"),
-        frame=_text(raw["frame"], "frame"),
-        description=_text(raw["description"], "description"),
+        name=name,
+        frame=frame,
+        description=description,
         parameters=MappingProxyType({k: float(v) for k, v in parameters.items()}),
         unexpected_index_column_names=tuple(index_columns),
-        expectations=tuple(
-            _parse_expectation(item, f"expectations[{i}]", set(parameters), index_columns)
-            for i, item in enumerate(expectations)
-        ),
+        expectations=parsed,
         source=source,
+        document=MappingProxyType(document),
     )
 
 
 def _parse_expectation(raw: Any, where: str, parameters: set[str], index_columns: list[str]) -> GateExpectation:
-    _object(raw, where, required={"type", "kwargs", "meta", "message"})
+    """One expectation; an error names the rule too where the expectation's meta gives one."""
+    try:
+        return _parse_rule(raw, where, parameters, index_columns)
+    except ValueError as exc:
+        rule = _rule_name(raw)
+        if rule is None:
+            raise
+        raise ValueError(f"{exc} (rule '{rule}')") from exc
+
+
+def _rule_name(raw: Any) -> str | None:
+    """meta.curvehouse.rule of an expectation, if it has a usable one."""
+    node = raw
+    for key in ("meta", META_KEY, "rule"):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, str) and node.strip() else None
+
+
+def _parse_rule(raw: Any, where: str, parameters: set[str], index_columns: list[str]) -> GateExpectation:
+    _object(raw, where, required=_EXPECTATION_KEYS, optional=_EXPECTATION_GX_KEYS)
+    ours = _meta(raw["meta"], f"{where}.meta", required={"rule", "message"})
+    rule = _text(ours["rule"], f"{where}.meta.{META_KEY}.rule")
     expectation_type = _text(raw["type"], f"{where}.type")
     try:
         implementation = get_expectation_impl(expectation_type)
@@ -249,22 +308,27 @@ def _parse_expectation(raw: Any, where: str, parameters: set[str], index_columns
             if not isinstance(value["$PARAMETER"], str) or value["$PARAMETER"] not in parameters:
                 raise ValueError(
                     f"{where}.kwargs.{key} references parameter {value['$PARAMETER']!r}, "
-                    "which the suite's parameters do not declare"
+                    "which the suite's suite_parameters do not declare"
                 )
-    meta = _object(raw["meta"], f"{where}.meta", required={"rule", "severity", "description"})
-    if not isinstance(meta["severity"], str) or meta["severity"] not in _GX_SEVERITY:
-        raise ValueError(f"{where}.meta.severity must be one of {sorted(_GX_SEVERITY)}")
+    severity = raw.get("severity", "critical")  # GX's default
+    if severity not in _SEVERITY:
+        raise ValueError(
+            f"{where}.severity must be one of {sorted(_SEVERITY)} "
+            "(critical blocks the segment's fit, warning is only surfaced)"
+        )
     expectation = GateExpectation(
         type=expectation_type,
         kwargs=MappingProxyType(kwargs),
-        rule=_text(meta["rule"], f"{where}.meta.rule"),
-        severity=meta["severity"],
-        description=_text(meta["description"], f"{where}.meta.description"),
-        messages=_parse_messages(raw["message"], f"{where}.message", parameters, {*index_columns, kwargs["column"]}),
+        rule=rule,
+        severity=_SEVERITY[severity],
+        description=_notes(raw["notes"], f"{where}.notes"),
+        messages=_parse_messages(
+            ours["message"], f"{where}.meta.{META_KEY}.message", parameters, {*index_columns, kwargs["column"]}
+        ),
     )
     try:
-        _gx_expectation(expectation)
-    except ValueError as exc:
+        _gx_expectation(_gx_expectation_document(raw))
+    except Exception as exc:  # GX's own validation of the type and kwargs
         raise ValueError(f"{where} is not a valid '{expectation_type}': {exc}") from exc
     return expectation
 
@@ -291,14 +355,27 @@ def _parse_messages(raw: Any, where: str, parameters: set[str], columns: set[str
     return GateMessages(**raw)
 
 
-def _object(raw: Any, where: str, required: set[str] = frozenset(), optional: set[str] | None = None) -> dict[str, Any]:
-    """Check a JSON object's keys; ``optional=None`` with no ``required`` allows any keys."""
+def _meta(raw: Any, where: str, required: set[str]) -> dict[str, Any]:
+    """Our namespace in a GX ``meta`` object (which may hold other keys): exactly these keys."""
+    _object(raw, where, required={META_KEY}, optional=None, others=True)
+    return _object(raw[META_KEY], f"{where}.{META_KEY}", required=required, optional=set())
+
+
+def _object(
+    raw: Any,
+    where: str,
+    required: set[str] = frozenset(),
+    optional: set[str] | None = None,
+    others: bool = False,
+) -> dict[str, Any]:
+    """Check a JSON object's keys; ``optional=None`` with no ``required`` allows any keys, as does
+    ``others``."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where} must be a JSON object")
     missing = sorted(required - raw.keys())
     if missing:
         raise ValueError(f"{where} lacks key(s) {missing}")
-    if required or optional is not None:
+    if not others and (required or optional is not None):
         unknown = sorted(raw.keys() - required - (optional or set()))
         if unknown:
             raise ValueError(f"{where} has unknown key(s) {unknown}")
@@ -311,6 +388,15 @@ def _text(value: Any, where: str) -> str:
     return value
 
 
+def _notes(value: Any, where: str) -> str:
+    """GX notes: a non-empty string or list of strings (Markdown), as one text."""
+    if isinstance(value, list) and value:
+        return "\n".join(_text(line, f"{where}[{i}]") for i, line in enumerate(value))
+    if isinstance(value, list):
+        raise ValueError(f"{where} must be a non-empty string or list of strings")
+    return _text(value, where)
+
+
 def _template_fields(template: str) -> set[str]:
     """The top-level field names a ``str.format`` template uses (ValueError if malformed)."""
     return {
@@ -320,18 +406,19 @@ def _template_fields(template: str) -> set[str]:
     }
 
 
-def _gx_expectation(expectation: GateExpectation) -> Expectation:
-    return ExpectationConfiguration(
-        type=expectation.type,
-        kwargs=copy.deepcopy(dict(expectation.kwargs)),
-        meta={
-            "rule": expectation.rule,
-            "severity": expectation.severity,
-            "description": expectation.description,
-        },
-        notes=expectation.description,
-        severity=_GX_SEVERITY[expectation.severity],
-    ).to_domain_obj()
+def _gx_document(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The suite as GX should build it here: ids and rendered content dropped (GX makes its own)."""
+    document = {key: copy.deepcopy(value) for key, value in raw.items() if key != "id"}
+    document["expectations"] = [_gx_expectation_document(item) for item in raw["expectations"]]
+    return document
+
+
+def _gx_expectation_document(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: copy.deepcopy(value) for key, value in raw.items() if key not in {"id", "rendered_content"}}
+
+
+def _gx_expectation(document: Mapping[str, Any]) -> Expectation:
+    return ExpectationConfiguration(**copy.deepcopy(dict(document))).to_domain_obj()
 
 
 # --- running gates --------------------------------------------------------------------------
@@ -350,8 +437,9 @@ def run_gates(
     the expectations themselves run as SQL in the warehouse (GX's SQL data source).
 
     A segment absent from a suite's frame gets no row for that suite. ``params`` override the
-    suites' parameter defaults. With ``data_docs_dir``, GX's HTML data docs (suites and every
-    validation result) are built there. Rows are ordered by segment, suite file, expectation.
+    suites' ``suite_parameters`` (their defaults); GX gets the values as ``expectation_parameters``.
+    With ``data_docs_dir``, GX's HTML data docs (suites and every validation result) are built
+    there. Rows are ordered by segment, suite file, expectation.
     """
     suites = load_suites(suites_dir)
     _check_inputs(suites, frames, params)
@@ -480,13 +568,7 @@ def _checkpoints(
         }
     checkpoints = {}
     for suite in suites:
-        gx_suite = context.suites.add(
-            gx.ExpectationSuite(
-                name=suite.name,
-                expectations=[_gx_expectation(e) for e in suite.expectations],
-                notes=suite.description,
-            )
-        )
+        gx_suite = context.suites.add(gx.ExpectationSuite(**copy.deepcopy(dict(suite.document))))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batches[suite.frame], suite=gx_suite)
         )

@@ -1,11 +1,13 @@
 """Run the Great Expectations gates per segment on the weekly spine.
 
-One row per segment x expectation with observed values and the offending rows' keys;
-GX data docs are built into var gx_data_docs_dir. Enforcement happens in gate_policy.
-DuckDB: GX's pandas data source. Snowflake: GX's SQL data source, the expectations running as SQL
-in the warehouse (data docs are not kept there: the procedure's disk is temporary).
+One row per segment x expectation with observed values and the offending rows' keys.
+Enforcement happens in gate_policy. DuckDB: GX's pandas data source, data docs built into var
+gx_data_docs_dir. Snowflake: GX's SQL data source, the expectations running as SQL in the
+warehouse; the data docs are built in the procedure's temporary folder and put on the stage var
+gx_data_docs_stage names (created if missing).
 """
 
+import tempfile
 from pathlib import Path
 
 from curvehouse import warehouse
@@ -27,11 +29,19 @@ def model(dbt, session):
         "min_history_weeks": float(dbt.config.get("min_history_weeks")),
     }
     if warehouse.is_snowpark(session):
-        from curvehouse.snowflake.gates import snowflake_sql_source
+        from curvehouse.snowflake.gates import publish_data_docs, snowflake_sql_source
 
         tables = {name: relation.table_name for name, relation in relations.items()}
         source = snowflake_sql_source(session, tables, filters={"spend_weeks": "is_in_window"})
-        results = run_gates(frames, params, suites_dir=Path(dbt.config.get("expectations_dir")), sql_source=source)
+        docs = Path(tempfile.mkdtemp(prefix="curvehouse_gx_docs_"))
+        results = run_gates(
+            frames,
+            params,
+            suites_dir=Path(dbt.config.get("expectations_dir")),
+            data_docs_dir=docs,
+            sql_source=source,
+        )
+        publish_data_docs(session, docs, dbt.config.get("gx_data_docs_stage"))
         return warehouse.for_warehouse(results, session)
     return run_gates(
         frames,

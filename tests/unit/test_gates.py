@@ -1,4 +1,5 @@
-"""Gate runner: real Great Expectations runs over the versioned suites on small synthetic frames."""
+"""Gate runner: real Great Expectations runs over the versioned suites on small synthetic frames, and
+the suite files as GX itself reads, edits and writes them."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import great_expectations as gx
 import pandas as pd
 import pytest
 
 from curvehouse.gates.runner import (
+    META_KEY,
     RESULT_COLUMNS,
     SuiteFormatError,
     gate_failures,
@@ -302,7 +305,7 @@ def copy_suites(tmp_path: Path) -> Path:
 def test_malformed_suite_json_is_named(tmp_path: Path):
     suites = copy_suites(tmp_path)
     broken = suites / "history.json"
-    broken.write_text('{"format_version": 1, "suite": "history",', encoding="utf-8")
+    broken.write_text('{"name": "history", "expectations": [', encoding="utf-8")
 
     with pytest.raises(SuiteFormatError, match="history.json: cannot read suite JSON"):
         load_suites(suites)
@@ -313,17 +316,29 @@ def test_malformed_suite_json_is_named(tmp_path: Path):
 @pytest.mark.parametrize(
     ("path", "value", "problem"),
     [
-        (("frame",), None, "frame must be a non-empty string"),
+        (("meta", META_KEY, "frame"), None, "meta.curvehouse.frame must be a non-empty string"),
+        (("meta", META_KEY, "format_version"), 1, "format_version must be 2"),
+        (("meta", META_KEY, "frames"), "x", "meta.curvehouse has unknown key(s) ['frames']"),
+        (("meta",), {"great_expectations_version": "1.24.1"}, "meta lacks key(s) ['curvehouse']"),
+        (("name",), "platform_gaps", "must be the file name without .json ('platform_gap')"),
+        (("notes",), "", "notes must be a non-empty string"),
+        (
+            ("suite_parameters", "platform_gap_tolerance"),
+            "5%",
+            "suite_parameters.platform_gap_tolerance must be a number",
+        ),
         (("expectations", 0, "type"), "expect_nothing_at_all", "is not a GX expectation"),
         (("expectations", 0, "type"), "expect_table_row_count_to_equal", "not a column map"),
-        (("expectations", 0, "meta", "severity"), "fatal", "severity must be one of"),
+        (("expectations", 0, "severity"), "fatal", "expectations[0].severity must be one of ['critical', 'warning']"),
         (("expectations", 0, "kwargs", "max_value"), {"$PARAMETER": "nope"}, "parameter 'nope'"),
         (("expectations", 0, "kwargs", "colum"), "gap_ratio", "not a valid"),
-        (("expectations", 0, "message", "offender"), "week {wek_start}", "unknown field"),
-        (("expectations", 0, "mesage"), {}, "unknown key"),
+        (("expectations", 0, "meta", META_KEY, "message", "offender"), "week {wek_start}", "unknown field"),
+        (("expectations", 0, "meta", META_KEY, "mesage"), {}, "unknown key(s) ['mesage']"),
+        (("expectations", 0, "mesage"), {}, "expectations[0] has unknown key(s) ['mesage']"),
+        (("expectations", 0, "meta", META_KEY, "rule"), "", "expectations[0].meta.curvehouse.rule must be"),
     ],
 )
-def test_invalid_suite_is_rejected_with_the_file_and_the_problem(
+def test_invalid_suite_is_rejected_with_the_file_the_field_and_the_rule(
     tmp_path: Path, path: tuple, value: object, problem: str
 ):
     suites = copy_suites(tmp_path)
@@ -338,3 +353,66 @@ def test_invalid_suite_is_rejected_with_the_file_and_the_problem(
     with pytest.raises(SuiteFormatError, match="platform_gap.json") as error:
         load_suites(suites)
     assert problem in str(error.value)
+    if path[0] == "expectations" and path[-1] != "rule":
+        assert str(error.value).endswith("(rule 'platform_gap')")
+
+
+# --- the files are GX's own ExpectationSuite JSON ------------------------------------------------
+
+
+def gx_project(tmp_path: Path) -> tuple[gx.data_context.FileDataContext, Path]:
+    """A GX file data context whose expectations folder holds copies of the suite files."""
+    context = gx.get_context(mode="file", project_root_dir=tmp_path / "project")
+    folder = tmp_path / "project" / "gx" / "expectations"
+    for path in SUITES_DIR.glob("*.json"):
+        shutil.copy(path, folder / path.name)
+    return context, folder
+
+
+def test_every_suite_file_is_what_gx_writes_for_that_suite(tmp_path: Path):
+    files = sorted(SUITES_DIR.glob("*.json"))
+    assert [path.stem for path in files] == [suite.name for suite in load_suites(SUITES_DIR)]
+    context, folder = gx_project(tmp_path)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        suite = gx.ExpectationSuite(**json.loads(text))  # GX's own constructor reads the file
+        assert suite.name == path.stem and len(suite.expectations) == len(json.loads(text)["expectations"])
+        assert json.dumps(suite.to_json_dict(), indent=2, sort_keys=True) == text
+        stored = context.suites.get(path.stem)  # and a file data context finds it by name
+        stored.save()  # GX writes it back unchanged
+        assert json.loads((folder / path.name).read_text(encoding="utf-8")) == json.loads(text)
+        assert stored.meta[META_KEY]["frame"]  # our metadata rides in GX's meta
+
+
+def test_a_gx_user_edits_thresholds_with_gx_and_the_gates_use_them(tmp_path: Path):
+    frames = gate_frames({"emea": 13})
+    plant_gap(frames, "emea", "tv", GAP_WEEK, 10_700.0)  # a 7% gap
+    outcomes = frames["outcome_weeks"]
+    outcomes.loc[outcomes["week_start"] == pd.Timestamp(GAP_WEEK), "outcome"] = None  # 1 of 13 weeks
+    before = run_gates(frames, {}, SUITES_DIR)
+    assert not result_row(before, "emea", "platform_gap")["success"]
+    assert not result_row(before, "emea", "outcome_gaps")["success"]
+
+    context, folder = gx_project(tmp_path)
+    gap = context.suites.get("platform_gap")
+    gap.suite_parameters["platform_gap_tolerance"] = 0.08  # the default of the suite parameter
+    gap.save()
+    outcome = context.suites.get("outcome_gaps")
+    outcome.expectations[0].mostly = 0.9  # a GX kwarg: 90% of the weeks need an outcome
+    outcome.save()
+    # The same edit without a context: GX's object in, GX's JSON out.
+    history_file = folder / "history.json"
+    history = gx.ExpectationSuite(**json.loads(history_file.read_text(encoding="utf-8")))
+    history.suite_parameters["min_history_weeks"] = 14
+    history_file.write_text(json.dumps(history.to_json_dict(), indent=2, sort_keys=True), encoding="utf-8")
+
+    after = run_gates(frames, {}, folder)
+
+    row = result_row(after, "emea", "platform_gap")
+    assert row["success"] and row["observed_value"] == "max gap 7.0% (tolerance 8.0%)"
+    assert result_row(after, "emea", "outcome_gaps")["success"]
+    short = result_row(after, "emea", "history")
+    assert not short["success"] and short["observed_value"] == "13 weeks of history (minimum 14)"
+    # The dbt var still overrides the edited default.
+    strict = run_gates(frames, {"platform_gap_tolerance": 0.05}, folder)
+    assert not result_row(strict, "emea", "platform_gap")["success"]
