@@ -10,6 +10,6 @@ fi
 stamp=.venv/.curvehouse-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[snowflake,dev]"
+  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[snowflake,dev,metrics]"
   touch "$stamp"
 fi
