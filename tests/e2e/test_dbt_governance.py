@@ -1,5 +1,5 @@
-"""dbt governance on the demo build (docs/dbt.md): a grain test on every mart and agent view, run_id
-and channel keys tested against the tables they live in, allowed values taken from the code, every
+"""dbt governance on the demo build (docs/dbt.md): a grain test on every mart and agent view, run_ids
+tested against the tables they live in, allowed values taken from the code, every
 model and column documented (the descriptions reach the warehouse as comments), groups and access,
 the cadence selectors, and a planted duplicate row and orphan run that the tests catch."""
 
@@ -29,7 +29,6 @@ NAMED_GRAINS = {
     "mmm_posterior_draws": ["run_id", "draw_kind", "chain", "draw", "parameter", "channel", "control_name"],
 }
 RUN_TABLES = {"ref('mmm_model_runs')", "ref('mmm_curves')", "ref('int_curves_byomm')"}
-REGISTRY = "ref('stg_raw__channel_registry')"
 # Python models published one to one through a contracted mart (select * from the Python model,
 # typed by contract_select): their columns are documented once, on the mart.
 PUBLISHED_THROUGH = {
@@ -150,18 +149,6 @@ def test_every_run_id_is_tested_against_the_table_its_runs_live_in(manifest):
         ("ref('int_curves_byomm')", "source <> 'builtin'"),
         ("ref('mmm_model_runs')", "source = 'builtin'"),
     ]
-
-
-def test_channels_are_tested_against_the_registry_where_they_must_be_registered(manifest):
-    nodes = models(manifest)
-    fit_marts = [
-        m for m in published(manifest) if nodes[m]["path"].startswith("marts/fit/") and "channel" in nodes[m]["columns"]
-    ]
-    assert len(fit_marts) == 7
-    assert {m: relationships(manifest, m, "channel") for m in fit_marts} == {m: [(REGISTRY, None)] for m in fit_marts}
-    assert relationships(manifest, "mmm_curves", "channel_name") == [(REGISTRY, "source = 'builtin'")]
-    assert relationships(manifest, "mmm_planning_channels", "channel") == [(REGISTRY, "source = 'builtin'")]
-    assert relationships(manifest, "mmm_channel_deferrals", "channel") == [(REGISTRY, None)]
 
 
 def test_status_source_severity_and_position_columns_allow_what_the_code_writes(manifest):
@@ -293,7 +280,7 @@ def test_the_selectors_split_the_project_by_cadence(tmp_path, manifest):
     assert weekly | monthly == set(models(manifest))
     # the weekly job runs no test that reads a model only the monthly job builds
     weekly_tests = dbt_ls(tmp_path, "weekly_data_checks", "test")
-    assert "relationships_mmm_channel_deferrals_channel__channel__ref_stg_raw__channel_registry_" in weekly_tests
+    assert any("mmm_channel_deferrals" in t for t in weekly_tests)
     assert not any("mmm_channel_summary" in t for t in weekly_tests)
 
 
