@@ -115,7 +115,7 @@ def test_the_grain_and_key_tests_ran_and_passed_on_the_demo(demo_build, manifest
     status = {r["unique_id"]: r["status"] for r in results}
     kinds = ("unique_combination_of_columns", "relationships", "accepted_values")
     ran = [n["unique_id"] for n in manifest["nodes"].values() if n.get("test_metadata", {}).get("name") in kinds]
-    assert len(ran) >= 100
+    assert len(ran) >= 90
     assert {t: status.get(t) for t in ran if status.get(t) != "pass"} == {}
 
 
