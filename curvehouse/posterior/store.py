@@ -28,6 +28,7 @@ from curvehouse.posterior.inference_data import BY_OBSERVATION, inference_data
 __all__ = [
     "PATH_TEXT",
     "PosteriorStore",
+    "path_rows",
     "run_statuses",
     "segment_inference_data",
     "store_for_database",
@@ -128,15 +129,19 @@ def with_paths(artifacts: pd.DataFrame, paths: dict[str, str]) -> pd.DataFrame:
     """The artifacts and a posterior_path run row (details: the path) for each run in paths."""
     if not paths:
         return artifacts
-    runs = artifacts[artifacts["artifact"] == "run"].groupby("run_id")["segment_id"].first()
-    rows = pd.DataFrame(
+    segments = artifacts[artifacts["artifact"] == "run"].groupby("run_id")["segment_id"].first().to_dict()
+    extra = path_rows(paths, segments).reindex(columns=artifacts.columns).astype(artifacts.dtypes.to_dict())
+    return pd.concat([artifacts, extra], ignore_index=True)
+
+
+def path_rows(paths: dict[str, str], segments: dict[str, str]) -> pd.DataFrame:
+    """A posterior_path run row per run in paths (run_id -> path); segments: run_id -> segment_id."""
+    return pd.DataFrame(
         {
             "run_id": list(paths),
-            "segment_id": [runs[r] for r in paths],
+            "segment_id": [segments[r] for r in paths],
             "artifact": "run",
             "parameter": PATH_TEXT,
             "details": list(paths.values()),
         }
     )
-    extra = rows.reindex(columns=artifacts.columns).astype(artifacts.dtypes.to_dict())
-    return pd.concat([artifacts, extra], ignore_index=True)

@@ -76,7 +76,7 @@ def stage_posteriors(session: Any, result: Any, stage: str) -> Any:
     from snowflake.snowpark.functions import col
 
     from curvehouse import warehouse
-    from curvehouse.posterior.store import PATH_TEXT
+    from curvehouse.posterior.store import path_rows
     from curvehouse.snowflake.partition import output_frame
 
     done = result.cache_result()
@@ -93,16 +93,8 @@ def stage_posteriors(session: Any, result: Any, stage: str) -> Any:
         session.file.put(str(local), target, auto_compress=False, overwrite=True)
         local.unlink()
         paths[run_id] = f"{target}/{local.name}"
-    segments = chunks.groupby("run_id")["segment_id"].first()
-    rows = pd.DataFrame(
-        {
-            "run_id": list(paths),
-            "segment_id": [segments[r] for r in paths],
-            "artifact": "run",
-            "parameter": PATH_TEXT,
-            "details": list(paths.values()),
-        }
-    )
+    segments = chunks.groupby("run_id")["segment_id"].first().to_dict()
+    rows = path_rows(paths, segments)
     extra = session.create_dataframe(output_frame(rows))  # OUTPUT_SCHEMA's columns and dtypes
     return artifacts.union_all_by_name(extra)
 

@@ -102,6 +102,38 @@ def dbt_build(
     return Build(proc.returncode, proc.stdout + proc.stderr, db_path, workdir / "target")
 
 
+def compile_inline(sql: str, workdir: Path) -> str:
+    """An inline query with the project's macros rendered by `dbt compile --inline` (a throwaway
+    DuckDB file in workdir): how tests evaluate the project's SQL macros without a build."""
+    proc = subprocess.run(
+        [
+            str(DBT),
+            "compile",
+            "--inline",
+            sql,
+            "--output",
+            "json",
+            "--quiet",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR / "profiles"),
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(workdir / "throwaway.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(proc.stdout[proc.stdout.index("{") :])["compiled"]
+
+
 def copy_demo(dest: Path) -> Path:
     """A writable copy of the bundled demo data to plant problems in."""
     shutil.copytree(DEMO_DATA, dest)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import DBT, DEMO_DATA, PROJECT_DIR
+from tests.e2e.conftest import DEMO_DATA, PROJECT_DIR, dbt_command
 
 pytestmark = pytest.mark.e2e
 
@@ -22,22 +21,8 @@ DATED = ("channel_spend", "outcomes", "platform_spend")  # the inputs with a fre
 
 def freshness(workdir: Path, data: Path, **vars: object) -> tuple[int, dict[str, str]]:
     """Run `dbt source freshness` on a data folder (and vars): its exit code and each source's status."""
-    command = [
-        str(DBT),
-        "source",
-        "freshness",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR / "profiles"),
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-        "--vars",
-        json.dumps({"raw_data_path": str(data), **vars}),
-    ]
-    env = {**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(workdir / "freshness.duckdb")}
+    command, env = dbt_command(workdir, data, workdir / "freshness.duckdb", vars)
+    command[1:2] = ["source", "freshness"]
     proc = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
     sources = json.loads((workdir / "target" / "sources.json").read_text())
     statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in sources["results"]}

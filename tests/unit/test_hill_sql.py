@@ -9,11 +9,6 @@ with the Python module.
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -21,9 +16,7 @@ import pandas as pd
 import pytest
 
 from curvehouse.hill import hill_derivative, hill_inflection, hill_response
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
+from tests.e2e.conftest import compile_inline
 
 INLINE = """
 select
@@ -44,33 +37,7 @@ SLOPES = (0.3, 0.7, 1.0, 1.0 + 1e-9, 1.5, 2.0, 3.7, 8.0)
 def compiled_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The inline query with the project's macros rendered by dbt."""
     work = tmp_path_factory.mktemp("hill_sql")
-    proc = subprocess.run(
-        [
-            str(DBT),
-            "compile",
-            "--inline",
-            INLINE,
-            "--output",
-            "json",
-            "--quiet",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR / "profiles"),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(work / "throwaway.duckdb")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return json.loads(proc.stdout[proc.stdout.index("{") :])["compiled"]
+    return compile_inline(INLINE, work)
 
 
 @pytest.fixture(scope="module")

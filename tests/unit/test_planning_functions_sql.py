@@ -14,10 +14,6 @@ dbt unit test of mmm_planning_current_outcome (models/marts/planning/_planning__
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -25,8 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
+from curvehouse.planning.schema import PLANNING_COLUMNS
+from tests.e2e.conftest import compile_inline
+
 FUNCTIONS = ("mmm_response", "mmm_marginal_roi", "mmm_what_if")
 SPLIT = "-- next planning function --"
 
@@ -41,17 +38,7 @@ DRAWS = pd.DataFrame(
         ("r2", "emea", "tv", 0, 10.0, 1e9, 1.0, 1.0, "posterior"),
         ("r2", "emea", "tv", 1, 10.0, 1e9, 1.0, 1.0, "posterior"),
     ],
-    columns=[
-        "run_id",
-        "segment_id",
-        "channel",
-        "draw",
-        "saturation_half_point",
-        "saturation_max",
-        "hill_slope",
-        "calibration_factor",
-        "interval_source",
-    ],
+    columns=list(PLANNING_COLUMNS["mmm_planning_curve_draws"]),
 )
 CHANNELS = pd.DataFrame(
     [
@@ -105,33 +92,7 @@ def create_statements(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str
     """The three create statements exactly as the post-hooks render them."""
     work = tmp_path_factory.mktemp("planning_functions_sql")
     inline = f"\n{SPLIT}\n".join("{{ planning_function_sql('" + name + "') }}" for name in FUNCTIONS)
-    proc = subprocess.run(
-        [
-            str(DBT),
-            "compile",
-            "--inline",
-            inline,
-            "--output",
-            "json",
-            "--quiet",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR / "profiles"),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(work / "throwaway.duckdb")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    compiled = json.loads(proc.stdout[proc.stdout.index("{") :])["compiled"]
+    compiled = compile_inline(inline, work)
     return dict(zip(FUNCTIONS, (part.strip() for part in compiled.split(SPLIT)), strict=True))
 
 
