@@ -130,8 +130,30 @@ class Chromium:
         self.call("Page.navigate", url=url)
         self._wait_for("Page.loadEventFired")
         time.sleep(0.2)
-        self.call("Runtime.evaluate", expression="1")  # drain events that arrived after load
         visit = PageVisit(url)
+        self.collect(visit)
+        visit.charts = self.evaluate(CHART_PROBE)
+        visit.title = self.evaluate("document.title")
+        visit.text = self.evaluate("document.body.innerText")
+        visit.screenshot = self.screenshot(screenshot)
+        return visit
+
+    def screenshot(self, path: Path) -> Path:
+        """The whole page (up to 16,000 px tall) as a PNG at ``path``."""
+        height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
+        shot = self.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": min(height, 16000), "scale": 1},
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def collect(self, visit: PageVisit) -> None:
+        """Move the console errors and requests seen since the last collect into ``visit``."""
+        self.call("Runtime.evaluate", expression="1")  # drain events that arrived meanwhile
         for event in self._events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.exceptionThrown":
@@ -142,20 +164,17 @@ class Chromium:
                 visit.errors.append(params["entry"]["text"])
             elif method == "Network.requestWillBeSent":
                 visit.requests.append(params["request"]["url"])
-        visit.charts = self.evaluate(CHART_PROBE)
-        visit.title = self.evaluate("document.title")
-        visit.text = self.evaluate("document.body.innerText")
-        height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
-        shot = self.call(
-            "Page.captureScreenshot",
-            format="png",
-            captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": 1280, "height": min(height, 16000), "scale": 1},
+        self._events.clear()
+
+    def fill(self, selector: str, value: float | str) -> None:
+        """Type ``value`` into the input matching ``selector`` as a user would: set it, dispatch input."""
+        found = self.evaluate(
+            f"(() => {{ const node = document.querySelector({json.dumps(selector)}); if (!node) return false;"
+            f" node.value = {json.dumps(str(value))};"
+            " node.dispatchEvent(new Event('input', {bubbles: true})); return true; })()"
         )
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        screenshot.write_bytes(base64.b64decode(shot["data"]))
-        visit.screenshot = screenshot
-        return visit
+        if not found:
+            raise LookupError(f"no element matches {selector}")
 
     def close(self) -> None:
         try:

@@ -1,7 +1,7 @@
 """HTML building blocks: the page shell (navigation, inline CSS, provenance footer) and tables.
 
-Everything is escaped here; pages pass plain text and inline SVG only. No scripts, no external
-files: each page opens from disk without a network.
+Everything is escaped here; pages pass plain text and inline SVG only. No external files: each page
+opens from disk without a network; the only script is the budget planner's own inline one (planner.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ PAGES = (
     ("curves.html", "Saturation curves"),
     ("contributions.html", "Contribution & fit"),
     ("planning.html", "Frontier & scenarios"),
+    ("planner.html", "Budget planner"),
     ("gates.html", "Gates & readiness"),
     ("diagnostics.html", "Diagnostics"),
     ("outputs.html", "Markdown & PDF"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from curvehouse.report import html, markdown, pages
+from curvehouse.report import html, markdown, pages, planner
 from curvehouse.report.pdf import write_one_pager_pdf
 from curvehouse.report.reader import TableReader
 from curvehouse.report.summary import board, provenance
@@ -61,6 +61,7 @@ def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) ->
         "curves.html": lambda: pages.curves_page(tables),
         "contributions.html": lambda: pages.contributions_page(b, tables),
         "planning.html": lambda: pages.planning_page(tables),
+        "planner.html": lambda: planner.planner_page(tables),
         "gates.html": lambda: pages.gates_page(tables),
         "diagnostics.html": lambda: pages.diagnostics_page(tables),
         "outputs.html": lambda: pages.outputs_page(outputs),

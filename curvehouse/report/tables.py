@@ -20,6 +20,7 @@ __all__ = [
     "GATE_TABLES",
     "AGENT_VIEWS",
     "PLANNING_TABLES",
+    "PLANNER_TABLES",
     "Tables",
     "load_tables",
 ]
@@ -44,6 +45,9 @@ PLANNING_TABLES = (
     "mmm_alerts",
     "mmm_attribution_agreement",
 )
+# The curve draws and channel inputs the runtime SQL functions read (current curves only): the
+# planner page evaluates them.
+PLANNER_TABLES = ("mmm_planning_channels", "mmm_planning_curve_draws")
 # Read only their is_current rows: the report never shows older runs of these (draws, weekly
 # decomposition and curve points grow with every run and segment; a 100-segment warehouse would
 # otherwise ship every past run's rows to the report).
@@ -104,7 +108,7 @@ class Tables:
 
 def load_tables(reader: TableReader, names: tuple[str, ...] | None = None) -> Tables:
     """Read every table the report uses (or ``names``), parsing date columns."""
-    names = names or FIT_TABLES + CURVE_TABLES + GATE_TABLES + AGENT_VIEWS + PLANNING_TABLES
+    names = names or FIT_TABLES + CURVE_TABLES + GATE_TABLES + AGENT_VIEWS + PLANNING_TABLES + PLANNER_TABLES
     frames: dict[str, pd.DataFrame | None] = {}
     for name in names:
         frame = reader.read(name, current_only=name in CURRENT_ONLY)
