@@ -34,7 +34,12 @@ def planner_html(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) ->
     finally:
         reader.close()
     path = tmp_path_factory.mktemp("planner") / "planner.html"
-    path.write_text(html.page("planner.html", "Budget planner", body, [], "now"), encoding="utf-8")
+    path.write_text(
+        html.page(
+            "planner.html", "Budget planner", body, ["the planner page alone (tests/e2e/test_planner.py)"], "now"
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
