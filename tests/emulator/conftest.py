@@ -88,8 +88,8 @@ def failures(result: dbtRunnerResult) -> list[str]:
 
 def normalized(rows: list[tuple]) -> list[tuple]:
     """Rows in a comparable form, sorted: floats to 9 significant digits, NaN as None, and a
-    midnight timestamp as its date (fakesnow evaluates DATEADD on a DATE as a TIMESTAMP;
-    Snowflake returns a DATE)."""
+    midnight timestamp as its date (fakesnow can return a TIMESTAMP from DATEADD of a DATE by a
+    computed number of days; Snowflake returns a DATE)."""
 
     def value(v: object) -> object:
         if isinstance(v, Decimal | float):
