@@ -81,9 +81,13 @@ def dbt_options(target: str, workdir: Path) -> list[str]:
     ]
 
 
+# A node's statuses that are not failures (exposures and saved queries are no-ops in a build).
+SUCCEEDED = ("success", "pass", "no-op")
+
+
 def failures(result: dbtRunnerResult) -> list[str]:
     """The nodes of a dbt run that did not succeed, with their messages."""
-    return [f"{r.node.name}: {r.status}: {r.message}" for r in result.result if r.status not in ("success", "pass")]
+    return [f"{r.node.name}: {r.status}: {r.message}" for r in result.result if r.status not in SUCCEEDED]
 
 
 def normalized(rows: list[tuple]) -> list[tuple]:
@@ -108,7 +112,7 @@ class Emulator:
 
     connection: snowflake.connector.SnowflakeConnection
     workdir: Path
-    build: dbtRunnerResult | None = None
+    build: dbtRunnerResult
 
     def sql(self, query: str) -> list[tuple]:
         """Execute one statement in the emulator and return its rows."""
@@ -143,9 +147,7 @@ def emulator(tmp_path_factory) -> Iterator[Emulator]:
             _load(duck, f'{DATABASE}.RAW."{path.stem.upper()}"', f"read_csv('{path}', header = true)", upper=True)
         for path in sorted(FIXTURES.glob("*.parquet")):
             _load(duck, f'{DATABASE}.{SCHEMA}."{path.stem.upper()}"', f"read_parquet('{path}')", upper=True)
-        emulator = Emulator(connection, workdir)
-        emulator.build = emulator.dbt(*BUILD)
-        yield emulator
+        yield Emulator(connection, workdir, dbtRunner().invoke([*BUILD, *dbt_options("snowflake", workdir)]))
         connection.close()
 
 
@@ -173,9 +175,7 @@ def duckdb_build(tmp_path_factory) -> Iterator[DuckDBBuild]:
     command = [str(Path(sys.executable).with_name("dbt")), *BUILD, *dbt_options("duckdb", workdir)]
     subprocess.run(command, env={**os.environ, "CURVEHOUSE_DUCKDB_PATH": str(path)}, capture_output=True, timeout=600)
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
-    failed = [
-        f"{r['unique_id']}: {r['status']}: {r['message']}" for r in results if r["status"] not in ("success", "pass")
-    ]
+    failed = [f"{r['unique_id']}: {r['status']}: {r['message']}" for r in results if r["status"] not in SUCCEEDED]
     with duckdb.connect(str(path), read_only=True) as con:
         yield DuckDBBuild(con, failed)
 
