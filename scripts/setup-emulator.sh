@@ -10,10 +10,10 @@ stamp=.venv-emulator/.curvehouse-installed
 if [ -f "$stamp" ] && [ ! constraints-emulator.txt -nt "$stamp" ]; then
   exit 0
 fi
-[ -x .venv-emulator/bin/python ] || "$PYTHON" -m venv .venv-emulator
-if ! .venv-emulator/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-emulator.txt \
-  fakesnow dbt-core dbt-snowflake dbt-duckdb pytest; then
-  echo "scripts/setup-emulator.sh: could not install the emulator's packages (constraints-emulator.txt)" >&2
+if ! { [ -x .venv-emulator/bin/python ] || "$PYTHON" -m venv .venv-emulator; } \
+  || ! .venv-emulator/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-emulator.txt \
+    fakesnow dbt-core dbt-snowflake dbt-duckdb pytest; then
+  echo "scripts/setup-emulator.sh: could not create .venv-emulator with constraints-emulator.txt's packages" >&2
   exit 1
 fi
 touch "$stamp"
