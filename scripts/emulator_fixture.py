@@ -5,8 +5,11 @@ would have produced, taken from a DuckDB demo build of the same data (data/demo)
 Rows are trimmed to keep the fixture small: the posterior draws and the response surface keep
 their first draws / scenarios; every other table is whole.
 
-    curvehouse demo-data && dbt build                       # a DuckDB demo build (curvehouse.duckdb)
+    bash scripts/demo.sh                  # the demo build of data/demo: curvehouse.duckdb
     .venv/bin/python scripts/emulator_fixture.py curvehouse.duckdb tests/emulator/fixtures
+
+Rerun it when a Python model's columns change: the emulator build then fails where a SQL model
+selects a column the stand-in lacks.
 """
 
 from __future__ import annotations
