@@ -24,7 +24,8 @@
   dateadd(day, 7 * ({{ n }}), {{ date_expr }})
 {%- endmacro %}
 
-{# weeks_between(start_expr, end_expr): whole weeks from one Monday to another. #}
+{# weeks_between(start_expr, end_expr): whole weeks from one Monday to another, as an integer
+   (Snowflake: the cast keeps the quotient's decimal scale out of any text built from it). #}
 {% macro weeks_between(start_expr, end_expr) %}
   {{ return(adapter.dispatch('weeks_between', 'curvehouse')(start_expr, end_expr)) }}
 {% endmacro %}
@@ -34,7 +35,7 @@
 {%- endmacro %}
 
 {% macro snowflake__weeks_between(start_expr, end_expr) -%}
-  floor(datediff(day, {{ start_expr }}, {{ end_expr }}) / 7)
+  cast(floor(datediff(day, {{ start_expr }}, {{ end_expr }}) / 7) as integer)
 {%- endmacro %}
 
 {# as_of_date(): the run's reference date (var as_of_date, default today). #}
