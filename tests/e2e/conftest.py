@@ -92,11 +92,15 @@ def dbt_build(
     db_path: Path | None = None,
     project_dir: Path = PROJECT_DIR,
     flags: tuple[str, ...] = (),
+    unit_tests: bool = False,
     **vars: object,
 ) -> Build:
     """Run `dbt build` (with extra flags, e.g. --full-refresh) on the project (or a copy of it) against
-    a DuckDB file in workdir."""
+    a DuckDB file in workdir. The dbt unit tests do not depend on the data, so only the shared demo
+    build (``unit_tests=True``) and test_dbt_unit_tests run them."""
     db_path = db_path or workdir / "curvehouse.duckdb"
+    if not unit_tests:
+        flags = (*flags, "--exclude-resource-type", "unit_test")
     command, env = dbt_command(workdir, raw_data_path, db_path, vars, project_dir, flags)
     proc = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=1800)
     return Build(proc.returncode, proc.stdout + proc.stderr, db_path, workdir / "target")
@@ -143,6 +147,6 @@ def copy_demo(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The default build on the bundled demo data, shared by the read-only tests."""
-    build = dbt_build(tmp_path_factory.mktemp("demo_build"))
+    build = dbt_build(tmp_path_factory.mktemp("demo_build"), unit_tests=True)
     assert build.returncode == 0, build.output[-5000:]
     return build
