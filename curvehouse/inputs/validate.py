@@ -36,10 +36,18 @@ from curvehouse.inputs.schema import (
 )
 
 __all__ = [
+    "BOOLEAN_WORDS",
+    "TYPE_PATTERNS",
+    "TYPE_RULES",
+    "UNSAFE_CHARACTERS",
     "InputError",
     "RawFrame",
     "Violation",
+    "cell_rules",
     "check_raw_folder",
+    "describe_cell",
+    "duplicate_key_message",
+    "empty_tokens",
     "read_raw_folder",
     "resolve_as_of",
     "unsafe_name_reason",
@@ -51,8 +59,8 @@ FORMATS = ("csv", "parquet")
 _DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?"
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _INTEGER = r"[+-]?\d+(?:\.0*)?"
-_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
-_UNSAFE = re.compile(r"""['"`;\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]""")
+BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+UNSAFE_CHARACTERS = re.compile(r"""['"`;\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]""")
 _UNSAFE_NAMES = {
     "'": "a single quote",
     '"': "a double quote",
@@ -61,7 +69,9 @@ _UNSAFE_NAMES = {
     "\\": "a backslash",
 }
 _DATE_RULE = ("date_format", "is not a valid date: use YYYY-MM-DD (a time part is accepted only at midnight)")
-_TYPE_RULES = {
+# The full-match pattern of each parsed kind's text (a date also has to be a real calendar day).
+TYPE_PATTERNS = {"date": _DATE, "month": _DATE, "number": _NUMBER, "integer": _INTEGER}
+TYPE_RULES = {
     "date": _DATE_RULE,
     "month": _DATE_RULE,
     "number": (
@@ -342,7 +352,7 @@ def _check_column(
     """
     codes, distinct = pd.factorize(cells.astype(str))
     checked = pd.Series(distinct, dtype=object).str.strip()
-    empty_d = checked.isin(_empty_tokens(column.kind))
+    empty_d = checked.isin(empty_tokens(column.kind))
     parsed_d, bad_d = _parse(column.kind, checked)
     bad_d &= ~empty_d
     negative_d = ~bad_d & (parsed_d.astype(float) < 0) if column.non_negative else None
@@ -354,26 +364,18 @@ def _check_column(
         return values.take(codes).set_axis(cells.index)
 
     text, empty, bad = spread(checked), spread(empty_d), spread(bad_d)
+    broken = {"not_null": empty}
+    if column.kind in TYPE_RULES:
+        broken[TYPE_RULES[column.kind][0]] = bad
+    for rule, flags in (("non_negative", negative_d), ("safe_name", unsafe_d), ("not_after_as_of", late_d)):
+        if flags is not None:
+            broken[rule] = spread(flags)
+            bad = bad | broken[rule]
     problems: list[Violation] = []
-    if not column.nullable:
-        problems += _cells(file, column.name, "not_null", text[empty], _describe_empty)
-    if column.kind in _TYPE_RULES:
-        rule, reason = _TYPE_RULES[column.kind]
-        problems += _cells(file, column.name, rule, text[bad], lambda v: f"value {_show(v)} {reason}")
-    if negative_d is not None:
-        negative = spread(negative_d)
-        problems += _cells(file, column.name, "non_negative", text[negative], lambda v: f"value {v} is negative")
-        bad |= negative
-    if unsafe_d is not None:
-        unsafe = spread(unsafe_d)
-        problems += _cells(file, column.name, "safe_name", text[unsafe], _describe_unsafe)
-        bad |= unsafe
-    if late_d is not None:
-        late = spread(late_d)
+    for rule in cell_rules(column):
         problems += _cells(
-            file, column.name, "not_after_as_of", text[late], lambda v: _describe_late(v, column.kind, as_of)
+            file, column.name, rule, text[broken[rule]], lambda v, r=rule: describe_cell(column, r, v, as_of)
         )
-        bad |= late
     values = spread(parsed_d).mask(bad | empty)
     if column.kind == "boolean" and values.notna().all():
         values = values.astype(bool)
@@ -381,7 +383,30 @@ def _check_column(
     return values, valid, problems
 
 
-def _empty_tokens(kind: str) -> tuple[str, ...]:
+def cell_rules(column: Column) -> tuple[str, ...]:
+    """The per-cell rules of a column, in the order its violations are listed."""
+    rules = [] if column.nullable else ["not_null"]
+    rules += [TYPE_RULES[column.kind][0]] if column.kind in TYPE_RULES else []
+    rules += ["non_negative"] if column.non_negative else []
+    rules += ["safe_name"] if column.kind == "name" else []
+    rules += ["not_after_as_of"] if column.not_after_as_of else []
+    return tuple(rules)
+
+
+def describe_cell(column: Column, rule: str, value: str, as_of: date) -> str:
+    """The message for one cell (its stripped text) breaking one of ``cell_rules(column)``."""
+    if rule == "not_null":
+        return _describe_empty(value)
+    if rule == "non_negative":
+        return f"value {value} is negative"
+    if rule == "safe_name":
+        return _describe_unsafe(value)
+    if rule == "not_after_as_of":
+        return _describe_late(value, column.kind, as_of)
+    return f"value {_show(value)} {TYPE_RULES[column.kind][1]}"
+
+
+def empty_tokens(kind: str) -> tuple[str, ...]:
     """Cells that mean 'no value': NULL_TOKENS, except that a name is empty only when blank
     (a segment may well be called NA, for North America)."""
     return ("",) if kind == "name" else NULL_TOKENS
@@ -404,7 +429,7 @@ def _parse(kind: str, text: pd.Series) -> tuple[pd.Series, pd.Series]:
             return values.mask(bad).astype("Int64"), bad
         return values.mask(bad), bad
     if kind == "boolean":
-        values = text.str.casefold().map(_BOOLEANS)
+        values = text.str.casefold().map(BOOLEAN_WORDS)
         return values, values.isna()
     return text, pd.Series(False, index=text.index)
 
@@ -486,16 +511,17 @@ def _unique_key(file: str, table: RawTable, typed: pd.DataFrame, valid: pd.DataF
         return []
     first = keys[~repeated]
     first_row = dict(zip(first.itertuples(index=False, name=None), first.index, strict=True))
-    unit = _unit(file)
     found = (
-        (
-            int(row),
-            f"same {' × '.join(key)} as {unit} {first_row[values]}: "
-            + ", ".join(f"{name} {_show_key(value)}" for name, value in zip(key, values, strict=True)),
-        )
+        (int(row), duplicate_key_message(file, key, first_row[values], [_show_key(value) for value in values]))
         for row, values in zip(keys.index[repeated], keys[repeated].itertuples(index=False, name=None), strict=True)
     )
     return _listed(file, None, "unique_key", found, int(repeated.sum()))
+
+
+def duplicate_key_message(file: str, key: list[str], first_row: int, shown: list[str]) -> str:
+    """The unique_key message: the row repeats ``first_row``'s key, whose values are ``shown``."""
+    values = ", ".join(f"{name} {value}" for name, value in zip(key, shown, strict=True))
+    return f"same {' × '.join(key)} as {_unit(file)} {first_row}: {values}"
 
 
 def _cross_table(
@@ -606,7 +632,7 @@ def unsafe_name_reason(name: str) -> str | None:
     """Why a name is unsafe to carry into SQL, or None when it is fine."""
     if len(name) > NAME_MAX_LENGTH:
         return f"is {len(name)} characters long (the limit is {NAME_MAX_LENGTH})"
-    hit = _UNSAFE.search(name)
+    hit = UNSAFE_CHARACTERS.search(name)
     if hit is None:
         return None
     char = hit.group()

@@ -1,0 +1,265 @@
+"""The per-table raw input rules as SQL, generated from the contract (``curvehouse.inputs.schema``).
+
+On Snowflake a raw table is checked where it lives: these queries return only failing rows (row,
+column, rule, offending text, and how many rows break that rule), at most ``cap`` a column and
+rule, and ``table_violations`` words them exactly as the pandas path does (``validate.py``: the
+same ``cell_rules`` order, ``describe_cell`` and ``duplicate_key_message``). Pushed down: not_null,
+date_format, number_type, integer_type, boolean_type, non_negative, safe_name, not_after_as_of and
+unique_key. Not pushed down, because they read a whole small table or compare tables rather than
+test a row: the registry's and the experiments' own rules (channel_group, registry_prior,
+channel_kind and the driver priors, date_order, positive_sd, spend_change) and the cross-table
+rules (registered_channel, segment_coverage, experiment_spend, the driver rules).
+
+A cell is its text as a CSV would hold it: ``cast(... as varchar)``, trimmed of whitespace, '' for
+null. Rows are numbered in ``row_order``: by the contract columns' texts (a warehouse table has no
+order of its own; the pandas path numbers the rows as it receives them). Every function here is pure
+(inputs -> SQL text or violations), so it runs without Snowpark; the SQL runs on Snowflake and,
+with ``dialect="duckdb"``, on DuckDB (only the regular expression function differs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from curvehouse.inputs.errors import PER_RULE, Violation, listed, show
+from curvehouse.inputs.schema import NAME_MAX_LENGTH, Column, RawTable
+from curvehouse.inputs.validate import (
+    BOOLEAN_WORDS,
+    TYPE_PATTERNS,
+    UNSAFE_CHARACTERS,
+    cell_rules,
+    describe_cell,
+    duplicate_key_message,
+    empty_tokens,
+)
+
+__all__ = ["Dialect", "cell_findings_sql", "duplicate_keys_sql", "row_order", "table_violations"]
+
+Dialect = Literal["snowflake", "duckdb"]
+_LARGEST_DOUBLE = "1.7976931348623157e308"
+_INTEGER_LIMIT = 2**53
+# Characters read off the pandas path's own definitions (Basic Multilingual Plane; neither has any
+# above it): those the safe_name rule refuses, and the whitespace str.strip() removes.
+_UNSAFE_CODES = [code for code in range(0x10000) if UNSAFE_CHARACTERS.fullmatch(chr(code))]
+_SPACE_CODES = [code for code in range(0x10000) if chr(code).isspace()]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """SQL expressions over one column's text ``t``: empty, parses, typed value, and each rule broken."""
+
+    column: Column
+    text: str
+    empty: str
+    parses: str
+    typed: str
+    broken: Mapping[str, str]
+
+    @property
+    def valid(self) -> str:
+        """Usable as a key part: as the pandas path's validity mask (empty counts when nullable)."""
+        bad = " or ".join(f"({c})" for rule, c in self.broken.items() if rule != "not_null")
+        return f"not ({bad or 'false'})" if self.column.nullable else f"not ({self.empty} or {bad or 'false'})"
+
+
+def cell_findings_sql(
+    table: RawTable,
+    columns: Mapping[str, str],
+    relation: str,
+    as_of: date,
+    cap: int = PER_RULE,
+    dialect: Dialect = "snowflake",
+) -> str:
+    """Rows ``(column_name, rule, row_id, cell, broken)`` for the cells of ``relation`` that break
+    a per-cell rule: the first ``cap`` by row of each column and rule, ``broken`` counting them all.
+
+    ``columns`` maps each contract column present to its name in the warehouse (as found there;
+    it is quoted). ``relation`` is a dbt relation name, never data.
+    """
+    cells = [_cell(table_column, i, as_of, dialect) for i, table_column in _present(table, columns)]
+    if not cells:
+        return "select null as column_name, null as rule, null as row_id, null as cell, null as broken where false"
+    findings = " union all ".join(
+        f"select {_literal(cell.column.name)} as column_name, {_literal(rule)} as rule, row_id, {cell.text} as cell "
+        f"from cells where {condition}"
+        for cell in cells
+        for rule, condition in cell.broken.items()
+    )
+    return (
+        f"with {_cells_cte(table, cells, columns, relation)}, "
+        f"findings as ({findings}), "
+        "counted as (select column_name, rule, row_id, cell, count(*) over (partition by column_name, rule) as broken, "
+        "row_number() over (partition by column_name, rule order by row_id) as nth from findings) "
+        f"select column_name, rule, row_id, cell, broken from counted where nth <= {int(cap)} "
+        "order by column_name, rule, row_id"
+    )
+
+
+def duplicate_keys_sql(
+    table: RawTable,
+    columns: Mapping[str, str],
+    relation: str,
+    as_of: date,
+    cap: int = PER_RULE,
+    dialect: Dialect = "snowflake",
+) -> str | None:
+    """Rows ``(row_id, first_row, broken, key_1, ...)`` for the rows whose key (all its cells valid)
+    repeats an earlier row's: the first ``cap`` by row, ``broken`` counting them all; the key
+    values as shown in the message (dates as YYYY-MM-DD). None when a key column is missing."""
+    if not set(table.key) <= set(columns):
+        return None
+    cells = {table_column.name: _cell(table_column, i, as_of, dialect) for i, table_column in _present(table, columns)}
+    keys = [cells[name] for name in table.key]
+    shown = ", ".join(f"k{i}" for i in range(len(keys)))
+    typed = ", ".join(f"{cell.typed} as k{i}" for i, cell in enumerate(keys))
+    valid = " and ".join(f"({cell.valid})" for cell in keys)
+    display = ", ".join(
+        f"cast(k{i} as varchar) as k{i}" if cell.column.kind in ("date", "month") else f"k{i}"
+        for i, cell in enumerate(keys)
+    )
+    return (
+        f"with {_cells_cte(table, list(cells.values()), columns, relation)}, "
+        f"keyed as (select row_id, {typed} from cells where {valid}), "
+        f"firsts as (select row_id, min(row_id) over (partition by {shown}) as first_row, {shown} from keyed), "
+        "repeats as (select row_id, first_row, count(*) over () as broken, "
+        f"row_number() over (order by row_id) as nth, {shown} from firsts where row_id > first_row) "
+        f"select row_id, first_row, broken, {display} from repeats where nth <= {int(cap)} order by row_id"
+    )
+
+
+def table_violations(
+    table: RawTable,
+    file: str,
+    as_of: date,
+    findings: Iterable[Sequence[Any]],
+    duplicates: Iterable[Sequence[Any]] = (),
+) -> list[Violation]:
+    """The violations the rows of ``cell_findings_sql`` and ``duplicate_keys_sql`` stand for, worded
+    and ordered as the pandas path lists them (by row; each rule's "and N more" line last)."""
+    by_rule: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    totals: dict[tuple[str, str], int] = {}
+    for column_name, rule, row_id, cell, broken in findings:
+        by_rule.setdefault((column_name, rule), []).append((int(row_id), cell))
+        totals[(column_name, rule)] = int(broken)
+    problems: list[Violation] = []
+    for column in table.columns:
+        for rule in cell_rules(column):
+            found = sorted(by_rule.get((column.name, rule), []))
+            messages = ((row, describe_cell(column, rule, cell, as_of)) for row, cell in found)
+            problems += listed(file, column.name, rule, messages, totals.get((column.name, rule), 0))
+    repeats = [tuple(row) for row in duplicates]
+    if repeats:
+        kinds = {column.name: column.kind for column in table.columns}
+        found = (
+            (
+                int(row_id),
+                duplicate_key_message(
+                    file,
+                    list(table.key),
+                    int(first),
+                    [_shown(v, kinds[k]) for k, v in zip(table.key, key, strict=True)],
+                ),
+            )
+            for row_id, first, _, *key in repeats
+        )
+        problems += listed(file, None, "unique_key", found, int(repeats[0][2]))
+    return sorted(problems, key=lambda v: v.row if v.row is not None else float("inf"))
+
+
+# --- SQL pieces -----------------------------------------------------------------------------
+
+
+def _present(table: RawTable, columns: Mapping[str, str]) -> list[tuple[int, Column]]:
+    return [(i, column) for i, column in enumerate(table.columns) if column.name in columns]
+
+
+def row_order(table: RawTable, columns: Mapping[str, str]) -> str:
+    """The order that numbers a table's rows (row 1 first): by its contract columns' texts, in
+    contract order. A warehouse table has no order of its own, so this one is deterministic and
+    the same on every engine; read the table with ``order by`` it to number rows alike elsewhere."""
+    return ", ".join(_text(columns[column.name]) for _, column in _present(table, columns))
+
+
+def _text(name: str) -> str:
+    """A cell's text as a CSV would hold it: cast to text, trimmed as str.strip() trims, '' for null."""
+    spaces = " || ".join(f"chr({code})" for code in _SPACE_CODES)
+    return f"coalesce(trim(cast({_identifier(name)} as varchar), {spaces}), '')"
+
+
+def _cells_cte(table: RawTable, cells: list[_Cell], columns: Mapping[str, str], relation: str) -> str:
+    """``cells``: each row's number and each present column's text as ``c<i>``."""
+    texts = ", ".join(f"{_text(columns[cell.column.name])} as {cell.text}" for cell in cells)
+    return (
+        f"cells as (select row_number() over (order by {row_order(table, columns)}) as row_id, {texts} from {relation})"
+    )
+
+
+def _cell(column: Column, index: int, as_of: date, dialect: Dialect) -> _Cell:
+    """The rules of one column over its text column ``c<index>``, as in ``validate._check_column``."""
+    t = f"c{index}"
+    empty = f"{t} in ({', '.join(_literal(token) for token in empty_tokens(column.kind))})"
+    parses, typed = _parse(column.kind, t, dialect)
+    checked = f"not ({empty}) and {parses}"
+    conditions = {
+        "not_null": empty,
+        "date_format": f"not ({empty}) and not ({parses})",
+        "number_type": f"not ({empty}) and not ({parses})",
+        "integer_type": f"not ({empty}) and not ({parses})",
+        "boolean_type": f"not ({empty}) and not ({parses})",
+        "non_negative": f"{checked} and {typed} < 0",
+        "safe_name": f"{checked} and (length({t}) > {NAME_MAX_LENGTH} or {_has_unsafe(t)})",
+        "not_after_as_of": f"{checked} and {typed} > cast('{as_of.isoformat()}' as date)",
+    }
+    broken = {rule: conditions[rule] for rule in cell_rules(column)}
+    return _Cell(column, t, empty, parses, typed, broken)
+
+
+def _parse(kind: str, t: str, dialect: Dialect) -> tuple[str, str]:
+    """(the text parses as ``kind``, its typed value) as SQL; the patterns are validate.py's."""
+    if kind in ("date", "month"):
+        day = f"try_cast(substr({t}, 1, 10) as date)"
+        typed = f"date_trunc('month', {day})" if kind == "month" else day
+        return f"{_matches(t, TYPE_PATTERNS[kind], dialect)} and {day} is not null", typed
+    if kind in ("number", "integer"):
+        value = f"try_cast({t} as double)"
+        limit = _INTEGER_LIMIT if kind == "integer" else _LARGEST_DOUBLE
+        return f"{_matches(t, TYPE_PATTERNS[kind], dialect)} and abs({value}) <= {limit}", value
+    if kind == "boolean":
+        words = ", ".join(_literal(word) for word in BOOLEAN_WORDS)
+        true = ", ".join(_literal(word) for word, value in BOOLEAN_WORDS.items() if value)
+        return f"lower({t}) in ({words})", f"lower({t}) in ({true})"
+    return "true", t
+
+
+def _matches(t: str, pattern: str, dialect: Dialect) -> str:
+    """A full match of Python ``pattern`` in SQL: the same regular expression without backslashes
+    or non-capturing groups (which Snowflake's POSIX engine lacks), anchored."""
+    sql = pattern.replace(r"\d", "[0-9]").replace(r"\.", "[.]").replace("(?:", "(")
+    if "\\" in sql or "(?" in sql:
+        raise ValueError(f"pattern {pattern!r} has a construct the SQL engines do not share")
+    function = "regexp_matches" if dialect == "duckdb" else "regexp_like"
+    return f"{function}({t}, '^({sql})$')"
+
+
+def _has_unsafe(t: str) -> str:
+    """Whether ``t`` holds a character safe_name refuses: removing them all changes its length."""
+    characters = " || ".join(f"chr({code})" for code in _UNSAFE_CODES)
+    return f"length(translate({t}, {characters}, '')) <> length({t})"
+
+
+def _literal(text: str) -> str:
+    if "\\" in text:
+        raise ValueError(f"{text!r}: a backslash reads differently on Snowflake and DuckDB")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _shown(value: Any, kind: str) -> str:
+    """A key value as the pandas path shows it: a date as YYYY-MM-DD, anything else quoted."""
+    return str(value)[:10] if kind in ("date", "month") else show(str(value))
