@@ -13,7 +13,7 @@ import pytest
 from curvehouse.inputs.errors import PER_RULE, InputError, Violation
 from curvehouse.inputs.pushdown import cell_findings_sql, duplicate_keys_sql, row_order, table_violations
 from curvehouse.inputs.schema import raw_tables
-from curvehouse.inputs.tables import check_raw_tables
+from curvehouse.inputs.tables import check_raw_tables, check_source_tables
 from tests.e2e.conftest import DEMO_DATA
 from tests.unit.test_input_validation import CLEAN, CONTROLS, OUTCOMES, PLATFORM, REGISTRY, SPEND
 
@@ -158,3 +158,35 @@ def test_each_rule_returns_at_most_its_cap(tmp_path):
     assert len(lines) == 3 * (PER_RULE + 1)
     assert "channel_spend, column spend: rule number_type — ... and 8 more break this rule (first 20 listed)" in lines
     assert "channel_spend: rule unique_key — ... and 10 more break this rule (first 20 listed)" in lines
+
+
+def test_source_tables_stop_at_the_sql_findings(tmp_path):
+    con = duckdb.connect()
+    tables = {**CLEAN, **BAD}
+    load(con, tmp_path, tables)
+    same = {name: name for name in tables}
+
+    with pytest.raises(InputError) as info:
+        check_source_tables(con, same, same, as_of=AS_OF)
+
+    assert [str(v) for v in info.value.violations] == [str(v) for n in tables for v in pushed_violations(con, n)]
+
+
+def test_source_tables_then_checked_across_tables_with_rows_numbered_alike(tmp_path):
+    con = duckdb.connect()
+    load(con, tmp_path, CLEAN)
+    con.execute("alter table channel_spend rename column channel to CHANNEL")  # as Snowflake spells it
+    relations = {**{name: name for name in CLEAN}, "attribution": "no_such_table"}  # optional, absent
+    names = {name: f"RAW.{name.upper()}" for name in relations}
+
+    summary = check_source_tables(con, relations, names, as_of=AS_OF)
+    assert set(summary["table_name"]) == set(CLEAN) and (summary["status"] == "passed").all()
+
+    con.execute("insert into channel_spend values ('2024-01-15', 'us', 'tiktok', '10', null)")
+    with pytest.raises(InputError) as info:
+        check_source_tables(con, relations, names, as_of=AS_OF)
+    (violation,) = info.value.violations
+    assert str(violation).startswith(
+        "RAW.CHANNEL_SPEND row 5, column channel: rule registered_channel — channel 'tiktok' is not in "
+        "RAW.CHANNEL_REGISTRY (1 row)"
+    )
