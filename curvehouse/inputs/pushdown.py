@@ -49,12 +49,11 @@ _SPACE_CODES = [code for code in range(0x10000) if chr(code).isspace()]
 
 @dataclass(frozen=True)
 class _Cell:
-    """SQL expressions over one column's text ``t``: empty, parses, typed value, and each rule broken."""
+    """SQL expressions over one column's text ``c<i>``: empty, typed value, and each rule broken."""
 
     column: Column
     text: str
     empty: str
-    parses: str
     typed: str
     broken: Mapping[str, str]
 
@@ -202,6 +201,7 @@ def _cell(column: Column, index: int, as_of: date, dialect: Dialect) -> _Cell:
     t = f"c{index}"
     empty = f"{t} in ({', '.join(_literal(token) for token in empty_tokens(column.kind))})"
     parses, typed = _parse(column.kind, t, dialect)
+    parses = f"coalesce({parses}, false)"  # never null, so that "not" flags every text that fails to parse
     checked = f"not ({empty}) and {parses}"
     conditions = {
         "not_null": empty,
@@ -214,7 +214,7 @@ def _cell(column: Column, index: int, as_of: date, dialect: Dialect) -> _Cell:
         "not_after_as_of": f"{checked} and {typed} > cast('{as_of.isoformat()}' as date)",
     }
     broken = {rule: conditions[rule] for rule in cell_rules(column)}
-    return _Cell(column, t, empty, parses, typed, broken)
+    return _Cell(column, t, empty, typed, broken)
 
 
 def _parse(kind: str, t: str, dialect: Dialect) -> tuple[str, str]:

@@ -190,3 +190,13 @@ def test_source_tables_then_checked_across_tables_with_rows_numbered_alike(tmp_p
         "RAW.CHANNEL_SPEND row 5, column channel: rule registered_channel — channel 'tiktok' is not in "
         "RAW.CHANNEL_REGISTRY (1 row)"
     )
+
+
+@pytest.mark.parametrize("dialect", ["snowflake", "duckdb"])
+def test_the_sql_has_no_backslash_and_the_engine_s_regular_expression_function(dialect):
+    for table in raw_tables().values():
+        columns = {name: name.upper() for name in table.column_names}
+        cells = cell_findings_sql(table, columns, "raw.t", AS_OF, dialect=dialect)
+        keys = duplicate_keys_sql(table, columns, "raw.t", AS_OF, dialect=dialect)
+        assert "\\" not in cells + keys  # a backslash in a literal reads differently on the two engines
+        assert ("regexp_like(" in cells, "regexp_matches(" in cells) == (dialect == "snowflake", dialect == "duckdb")
