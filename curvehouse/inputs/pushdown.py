@@ -88,7 +88,7 @@ def cell_findings_sql(
         for rule, condition in cell.broken.items()
     )
     return (
-        f"with {_cells_cte(table, cells, columns, relation)}, "
+        f"with {_cells_cte(cells, columns, relation)}, "
         f"findings as ({findings}), "
         "counted as (select column_name, rule, row_id, cell, count(*) over (partition by column_name, rule) as broken, "
         "row_number() over (partition by column_name, rule order by row_id) as nth from findings) "
@@ -120,7 +120,7 @@ def duplicate_keys_sql(
         for i, cell in enumerate(keys)
     )
     return (
-        f"with {_cells_cte(table, list(cells.values()), columns, relation)}, "
+        f"with {_cells_cte(list(cells.values()), columns, relation)}, "
         f"keyed as (select row_id, {typed} from cells where {valid}), "
         f"firsts as (select row_id, min(row_id) over (partition by {shown}) as first_row, {shown} from keyed), "
         "repeats as (select row_id, first_row, count(*) over () as broken, "
@@ -182,17 +182,26 @@ def row_order(table: RawTable, columns: Mapping[str, str]) -> str:
     return ", ".join(_text(columns[column.name]) for _, column in _present(table, columns))
 
 
-def _text(name: str) -> str:
-    """A cell's text as a CSV would hold it: cast to text, trimmed as str.strip() trims, '' for null."""
-    spaces = " || ".join(f"chr({code})" for code in _SPACE_CODES)
-    return f"coalesce(trim(cast({_identifier(name)} as varchar), {spaces}), '')"
+def _text(name: str, spaces: str | None = None) -> str:
+    """A cell's text as a CSV would hold it: cast to text, trimmed as str.strip() trims, '' for null.
+    ``spaces``: an SQL name holding ``_characters(_SPACE_CODES)``, else the expression itself."""
+    return f"coalesce(trim(cast({_identifier(name)} as varchar), {spaces or _characters(_SPACE_CODES)}), '')"
 
 
-def _cells_cte(table: RawTable, cells: list[_Cell], columns: Mapping[str, str], relation: str) -> str:
-    """``cells``: each row's number and each present column's text as ``c<i>``."""
-    texts = ", ".join(f"{_text(columns[cell.column.name])} as {cell.text}" for cell in cells)
+def _characters(codes: list[int]) -> str:
+    """The text of these characters as SQL (chr() for each: no literal holds a NUL or, alike on both
+    engines, a backslash). Long, so a query computes it once in its ``char_sets`` CTE."""
+    return " || ".join(f"chr({code})" for code in codes)
+
+
+def _cells_cte(cells: list[_Cell], columns: Mapping[str, str], relation: str) -> str:
+    """``cells``: each present column's text as ``c<i>`` and the row's number in ``row_order``."""
+    texts = ", ".join(f"{_text(columns[cell.column.name], 'spaces')} as {cell.text}" for cell in cells)
+    order = ", ".join(cell.text for cell in cells)
     return (
-        f"cells as (select row_number() over (order by {row_order(table, columns)}) as row_id, {texts} from {relation})"
+        f"char_sets as (select {_characters(_SPACE_CODES)} as spaces, {_characters(_UNSAFE_CODES)} as unsafe), "
+        f"texts as (select {texts}, unsafe from {relation} cross join char_sets), "
+        f"cells as (select row_number() over (order by {order}) as row_id, * from texts)"
     )
 
 
@@ -245,9 +254,9 @@ def _matches(t: str, pattern: str, dialect: Dialect) -> str:
 
 
 def _has_unsafe(t: str) -> str:
-    """Whether ``t`` holds a character safe_name refuses: removing them all changes its length."""
-    characters = " || ".join(f"chr({code})" for code in _UNSAFE_CODES)
-    return f"length(translate({t}, {characters}, '')) <> length({t})"
+    """Whether ``t`` holds a character safe_name refuses (``unsafe``, from the ``char_sets`` CTE):
+    removing them all changes its length."""
+    return f"length(translate({t}, unsafe, '')) <> length({t})"
 
 
 def _literal(text: str) -> str:
