@@ -196,11 +196,11 @@ def _characters(codes: list[int]) -> str:
 
 def _cells_cte(cells: list[_Cell], columns: Mapping[str, str], relation: str) -> str:
     """``cells``: each present column's text as ``c<i>`` and the row's number in ``row_order``."""
-    texts = ", ".join(f"{_text(columns[cell.column.name], 'spaces')} as {cell.text}" for cell in cells)
+    texts = ", ".join(f"{_text(columns[cell.column.name], 'char_sets.spaces')} as {cell.text}" for cell in cells)
     order = ", ".join(cell.text for cell in cells)
     return (
         f"char_sets as (select {_characters(_SPACE_CODES)} as spaces, {_characters(_UNSAFE_CODES)} as unsafe), "
-        f"texts as (select {texts}, unsafe from {relation} cross join char_sets), "
+        f"texts as (select {texts}, char_sets.unsafe from {relation} cross join char_sets), "
         f"cells as (select row_number() over (order by {order}) as row_id, * from texts)"
     )
 
