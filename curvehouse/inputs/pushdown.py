@@ -1,14 +1,15 @@
-"""The per-table raw input rules as SQL, generated from the contract (``curvehouse.inputs.schema``).
+"""The raw input rules as SQL, generated from the contract (``curvehouse.inputs.schema``).
 
-On Snowflake a raw table is checked where it lives: these queries return only failing rows (row,
-column, rule, offending text, and how many rows break that rule), at most ``cap`` a column and
-rule, and ``table_violations`` words them exactly as the pandas path does (``validate.py``: the
-same ``cell_rules`` order, ``describe_cell`` and ``duplicate_key_message``). Pushed down: not_null,
-date_format, number_type, integer_type, boolean_type, non_negative, safe_name, not_after_as_of and
-unique_key. Not pushed down, because they read a whole small table or compare tables rather than
-test a row: the registry's and the experiments' own rules (channel_group, registry_prior,
-channel_kind and the driver priors, date_order, positive_sd, spend_change) and the cross-table
-rules (registered_channel, segment_coverage, experiment_spend, the driver rules).
+On Snowflake a raw table is checked where it lives. The per-table rules: these queries return only
+failing rows (row, column, rule, offending text, and how many rows break that rule), at most
+``cap`` a column and rule, and ``table_violations`` words them exactly as the pandas path does
+(``validate.py``: the same ``cell_rules`` order, ``describe_cell`` and ``duplicate_key_message``):
+not_null, date_format, number_type, integer_type, boolean_type, non_negative, safe_name,
+not_after_as_of and unique_key. The rules across tables (registered_channel, segment_coverage,
+experiment_spend, the driver rules): ``summary_sql`` and ``negatives_sql`` return a table's
+``summaries.TableSummary`` (one row per segment x channel; at most ``cap`` negative values per
+channel), which ``validate.cross_table_rules`` reads as it reads the pandas path's. Not here: the
+registry's and the experiments' own rules, which read those small tables whole.
 
 A cell is its text as a CSV would hold it: ``cast(... as varchar)``, trimmed of whitespace, '' for
 null. Rows are numbered in ``row_order``: by the contract columns' texts (a warehouse table has no
@@ -26,6 +27,7 @@ from typing import Any, Literal
 
 from curvehouse.inputs.errors import PER_RULE, Violation, listed, show
 from curvehouse.inputs.schema import NAME_MAX_LENGTH, Column, RawTable
+from curvehouse.inputs.summaries import Group, TableSummary, key_part
 from curvehouse.inputs.validate import (
     BOOLEAN_WORDS,
     TYPE_PATTERNS,
@@ -36,7 +38,16 @@ from curvehouse.inputs.validate import (
     empty_tokens,
 )
 
-__all__ = ["Dialect", "cell_findings_sql", "duplicate_keys_sql", "row_order", "table_violations"]
+__all__ = [
+    "Dialect",
+    "cell_findings_sql",
+    "duplicate_keys_sql",
+    "negatives_sql",
+    "row_order",
+    "summary_sql",
+    "table_summary",
+    "table_violations",
+]
 
 Dialect = Literal["snowflake", "duckdb"]
 _LARGEST_DOUBLE = "1.7976931348623157e308"
@@ -166,6 +177,79 @@ def table_violations(
         )
         problems += listed(file, None, "unique_key", found, int(repeats[0][2]))
     return sorted(problems, key=lambda v: v.row if v.row is not None else float("inf"))
+
+
+def summary_sql(
+    table: RawTable, columns: Mapping[str, str], relation: str, as_of: date, dialect: Dialect = "snowflake"
+) -> str | None:
+    """Rows ``(segment_id, channel, first_row, row_count, spend, impressions, negatives)``, one per
+    distinct (segment_id, channel), by first row: a ``summaries.Group`` each (a key null where its
+    cell is invalid or the column missing). None when no contract column is present."""
+    cells = {column.name: _cell(column, i, as_of, dialect) for i, column in _present(table, columns)}
+    if not cells:
+        return None
+
+    def key(name: str) -> str:
+        return f"case when {cells[name].valid} then {cells[name].typed} end" if name in cells else "null"
+
+    def flag(name: str, comparison: str, needs: str | None = None) -> str:
+        if name not in cells or (needs is not None and needs not in cells):
+            return "0"
+        cell = cells[name]
+        return f"case when ({cell.valid}) and not ({cell.empty}) and {cell.typed} {comparison} 0 then 1 else 0 end"
+
+    keyed = (
+        f"select row_id, cast({key('segment_id')} as varchar) as segment_id, "
+        f"cast({key('channel')} as varchar) as channel, {flag('spend', '>')} as spent, "
+        f"{flag('impressions', '>')} as shown, {flag('value', '<', needs='channel')} as negative from cells"
+    )
+    return (
+        f"with {_cells_cte(list(cells.values()), columns, relation)}, keyed as ({keyed}) "
+        "select segment_id, channel, min(row_id) as first_row, count(*) as row_count, max(spent) as spend, "
+        "max(shown) as impressions, sum(negative) as negatives from keyed group by segment_id, channel "
+        "order by first_row"
+    )
+
+
+def negatives_sql(
+    table: RawTable,
+    columns: Mapping[str, str],
+    relation: str,
+    as_of: date,
+    cap: int = PER_RULE,
+    dialect: Dialect = "snowflake",
+) -> str | None:
+    """Rows ``(row_id, channel, value)``: the first ``cap`` rows by row of each valid channel whose
+    valid ``value`` is negative, by row. None unless the table has both columns."""
+    if not {"channel", "value"} <= set(columns):
+        return None
+    cells = {column.name: _cell(column, i, as_of, dialect) for i, column in _present(table, columns)}
+    channel, value = cells["channel"], cells["value"]
+    negative = (
+        f"select row_id, {channel.typed} as channel, {value.typed} as value from cells "
+        f"where ({channel.valid}) and ({value.valid}) and {value.typed} < 0"
+    )
+    return (
+        f"with {_cells_cte(list(cells.values()), columns, relation)}, negative as ({negative}), "
+        "ranked as (select row_id, channel, value, row_number() over (partition by channel order by row_id) as nth "
+        f"from negative) select row_id, channel, value from ranked where nth <= {int(cap)} order by row_id"
+    )
+
+
+def table_summary(
+    file: str, columns: Iterable[str], groups: Iterable[Sequence[Any]], negatives: Iterable[Sequence[Any]] = ()
+) -> TableSummary:
+    """The ``TableSummary`` the rows of ``summary_sql`` and ``negatives_sql`` stand for; ``columns``:
+    the contract columns present."""
+    return TableSummary(
+        file,
+        frozenset(columns),
+        tuple(
+            Group(key_part(segment), key_part(channel), int(first), int(rows), bool(spend), bool(shown), int(negative))
+            for segment, channel, first, rows, spend, shown, negative in groups
+        ),
+        tuple((int(row), str(channel), float(value)) for row, channel, value in negatives),
+    )
 
 
 # --- SQL pieces -----------------------------------------------------------------------------

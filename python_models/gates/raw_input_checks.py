@@ -3,8 +3,9 @@
 Raises (so `dbt build` stops before the spine) with one line per problem naming the file (DuckDB)
 or table (Snowflake), the row, the column and the rule. Returns one row per table that passed.
 Rows dated after var as_of_date (an ISO date; null means today, UTC) are among the problems.
-Snowflake: the per-table rules run as SQL in the warehouse and only failing rows come back
-(curvehouse.inputs.tables.check_source_tables); the rules across tables then read the tables.
+Snowflake: the rules run as SQL in the warehouse (curvehouse.inputs.tables.check_source_tables):
+only failing rows and per segment x channel summaries come back, and the small registry and
+experiments tables, read whole; every problem is listed together, as on DuckDB.
 """
 
 from curvehouse import warehouse

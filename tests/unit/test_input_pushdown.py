@@ -11,10 +11,23 @@ import duckdb
 import pytest
 
 from curvehouse.inputs.errors import PER_RULE, InputError, Violation
-from curvehouse.inputs.pushdown import cell_findings_sql, duplicate_keys_sql, row_order, table_violations
+from curvehouse.inputs.pushdown import (
+    cell_findings_sql,
+    duplicate_keys_sql,
+    negatives_sql,
+    row_order,
+    summary_sql,
+    table_summary,
+    table_violations,
+)
 from curvehouse.inputs.schema import raw_tables
-from curvehouse.inputs.tables import check_raw_tables, check_source_tables
+from curvehouse.inputs.summaries import SUMMARIZED, summarize
+from curvehouse.inputs.tables import as_text, check_raw_tables, check_source_tables
+from curvehouse.inputs.validate import RawFrame, check_table
 from tests.e2e.conftest import DEMO_DATA
+from tests.unit.test_driver_inputs import ACTIVITY
+from tests.unit.test_driver_inputs import REGISTRY as DRIVER_REGISTRY
+from tests.unit.test_experiments_input import HEADER as EXPERIMENTS_HEADER
 from tests.unit.test_input_validation import CLEAN, CONTROLS, OUTCOMES, PLATFORM, REGISTRY, SPEND
 
 AS_OF = dt.date(2024, 3, 31)
@@ -53,6 +66,38 @@ BAD = {
 }
 
 
+# The rules across tables, each broken by its own fixture (tables replacing those of DRIVEN).
+DRIVEN = {**CLEAN, "channel_registry": DRIVER_REGISTRY, "channel_activity": ACTIVITY}
+NEGATIVE_EMAIL = "".join(f"2024-02-{d:02d},us,email,-{d}\n" for d in range(1, 26))
+CROSS = {
+    "registered_channel": {
+        "channel_spend": SPEND + "2024-01-15,us,tiktok,10,\n2024-01-22,us,tiktok,10,\n2024-01-15,us,Search,5,\n",
+        "platform_spend": PLATFORM + "2024-01-15,us,radio,1\n",
+        "attribution": "month,segment_id,channel,attributed_revenue\n2024-01-01,us,podcast,1\n",
+        "channel_activity": ACTIVITY + "2024-01-15,us,sms,3\n",
+        "experiments": EXPERIMENTS_HEADER + "geo_1,us,radio,2024-01-01,2024-01-14,500,0,-800,120,\n",
+    },
+    "segment_coverage": {
+        "outcomes": OUTCOMES + "2024-01-01,eu,10\n2024-01-08,eu,10\n",
+        "channel_spend": SPEND + "2024-01-01,ca,search,1,\n",
+        "channel_activity": ACTIVITY + "2024-01-01,mx,email,1\n",
+    },
+    "experiment_spend": {
+        "channel_spend": SPEND.replace(",us,tv,500,", ",us,tv,0,").replace(",us,tv,450,", ",us,tv,0,"),
+        "experiments": EXPERIMENTS_HEADER
+        + "geo_1,us,tv,2024-01-01,2024-01-14,500,0,-800,120,\ngeo_2,us,price,2024-01-01,2024-01-14,5,0,-8,1,\n",
+    },
+    "spend_for_unpaid_channel": {
+        "channel_spend": SPEND + "2024-01-15,us,email,10,\n2024-01-22,us,email,10,\n",
+        "platform_spend": PLATFORM + "2024-01-15,us,price,1\n",
+    },
+    "activity_for_paid_channel": {"channel_activity": ACTIVITY + "2024-01-15,us,tv,5\n2024-01-22,us,tv,5\n"},
+    "activity_values": {"channel_activity": "".join(f"{x}\n" for x in ACTIVITY.splitlines() if ",price," not in x)},
+    "non_negative": {"channel_activity": ACTIVITY + NEGATIVE_EMAIL + "2024-02-01,us,price,-0.5\n"},
+    "exposure_impressions": {"channel_spend": SPEND.replace(",1000\n", ",\n").replace(",1100\n", ",\n")},
+}
+
+
 def load(con: duckdb.DuckDBPyConnection, folder: Path, tables: dict[str, str]) -> None:
     """Each CSV as a table of text columns, as a warehouse holds a loaded file."""
     for name, text in tables.items():
@@ -84,6 +129,45 @@ def pandas_violations(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[
     with pytest.raises(InputError) as info:
         check_raw_tables({name: reader(name) for name in names}, {name: name for name in names}, as_of=AS_OF)
     return [v for v in info.value.violations if v.rule in PUSHED]
+
+
+def pandas_lines(con: duckdb.DuckDBPyConnection, tables: dict[str, str]) -> list[str]:
+    """Every line of the pandas checker on the tables read whole, numbered as the SQL numbers rows."""
+
+    def reader(name: str):
+        order = row_order(raw_tables()[name], columns_of(con, name))
+        return lambda: con.execute(f"select * from {name} order by {order}").df()
+
+    with pytest.raises(InputError) as info:
+        check_raw_tables({name: reader(name) for name in tables}, {name: name for name in tables}, as_of=AS_OF)
+    return [str(v) for v in info.value.violations]
+
+
+def source_lines(session, tables: dict[str, str]) -> list[str]:
+    """Every line of the in-warehouse check (``check_source_tables``) on the same tables."""
+    with pytest.raises(InputError) as info:
+        check_source_tables(session, {name: name for name in tables}, {name: name for name in tables}, as_of=AS_OF)
+    return [str(v) for v in info.value.violations]
+
+
+class Counting:
+    """A DuckDB connection that records the query and the rows of each result read back."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.fetched = con, []
+
+    def sql(self, query: str) -> Counting:
+        self.relation, self.query = self.con.sql(query), query
+        return self
+
+    @property
+    def columns(self) -> list[str]:
+        return self.relation.columns
+
+    def df(self):
+        frame = self.relation.df()
+        self.fetched.append((self.query, len(frame)))
+        return frame
 
 
 @pytest.fixture(scope="module")
@@ -160,16 +244,14 @@ def test_each_rule_returns_at_most_its_cap(tmp_path):
     assert "channel_spend: rule unique_key — ... and 10 more break this rule (first 20 listed)" in lines
 
 
-def test_source_tables_stop_at_the_sql_findings(tmp_path):
+def test_source_tables_list_the_pushed_rules_as_the_pandas_checker(tmp_path):
     con = duckdb.connect()
     tables = {**CLEAN, **BAD}
     load(con, tmp_path, tables)
-    same = {name: name for name in tables}
 
-    with pytest.raises(InputError) as info:
-        check_source_tables(con, same, same, as_of=AS_OF)
-
-    assert [str(v) for v in info.value.violations] == [str(v) for n in tables for v in pushed_violations(con, n)]
+    assert source_lines(con, tables) == pandas_lines(con, tables)
+    pushed = [str(v) for n in tables for v in pushed_violations(con, n)]
+    assert set(pushed) <= set(source_lines(con, tables))
 
 
 def test_source_tables_then_checked_across_tables_with_rows_numbered_alike(tmp_path):
@@ -200,3 +282,78 @@ def test_the_sql_has_no_backslash_and_the_engine_s_regular_expression_function(d
         keys = duplicate_keys_sql(table, columns, "raw.t", AS_OF, dialect=dialect)
         assert "\\" not in cells + keys  # a backslash in a literal reads differently on the two engines
         assert ("regexp_like(" in cells, "regexp_matches(" in cells) == (dialect == "snowflake", dialect == "duckdb")
+
+
+@pytest.mark.parametrize("rule", CROSS)
+def test_each_rule_across_tables_reads_alike_from_the_sql_summaries(tmp_path, rule: str):
+    con = duckdb.connect()
+    tables = {**DRIVEN, **CROSS[rule]}
+    load(con, tmp_path, tables)
+
+    expected = pandas_lines(con, tables)
+    assert any(f"rule {rule} —" in line for line in expected)
+    assert source_lines(con, tables) == expected
+
+
+def test_the_sql_summaries_equal_the_pandas_ones(tmp_path):
+    con = duckdb.connect()
+    tables = {**DRIVEN, **CROSS["segment_coverage"], "channel_activity": ACTIVITY + NEGATIVE_EMAIL}
+    tables["channel_spend"] += "2024-02-05,us,search,-1,7\n2024-02-12,us,tv,abc,\n"
+    load(con, tmp_path, tables)
+    for name in set(SUMMARIZED) & set(tables):
+        spec, columns = raw_tables()[name], columns_of(con, name)
+        data = as_text(con.execute(f"select * from {name} order by {row_order(spec, columns)}").df())
+        typed, valid, _ = check_table(RawFrame(name, Path(name), "table", data), spec, AS_OF)
+        groups = con.execute(summary_sql(spec, columns, name, AS_OF, dialect="duckdb")).fetchall()
+        negatives = negatives_sql(spec, columns, name, AS_OF, dialect="duckdb")
+        found = con.execute(negatives).fetchall() if negatives else []
+        assert table_summary(name, columns, groups, found) == summarize(name, typed, valid), name
+
+
+def test_per_table_and_cross_table_problems_are_listed_together(tmp_path):
+    con = duckdb.connect()
+    tables = {**DRIVEN, **CROSS["registered_channel"], "outcomes": OUTCOMES + "2024-01-15,us,NaN\n"}
+    load(con, tmp_path, tables)
+
+    lines = source_lines(con, tables)
+    assert lines == pandas_lines(con, tables)
+    assert {"not_null", "registered_channel"} <= {line.split("rule ")[1].split(" ")[0] for line in lines}
+
+
+def test_the_demo_input_passes_in_the_warehouse():
+    con = duckdb.connect()
+    names = [p.stem for p in DEMO_DATA.glob("*.csv")]
+    for name in names:
+        path = DEMO_DATA / f"{name}.csv"
+        con.execute(f"create table {name} as select * from read_csv('{path}', all_varchar = true, header = true)")
+    same = {name: name for name in names}
+
+    summary = check_source_tables(con, same, same, as_of=dt.date(2100, 1, 1))
+    assert set(summary["table_name"]) == set(names) and (summary["status"] == "passed").all()
+
+
+def test_large_tables_send_back_rows_bounded_by_segments_and_channels(tmp_path):
+    days = [dt.date(2020, 1, 1) + dt.timedelta(days=d) for d in range(1000)]
+    segments, channels = ("us", "ca"), ("search", "tv")
+    spend = "date,segment_id,channel,spend,impressions\n" + "".join(
+        f"{d},{s},{c},10,5\n" for d in days for s in segments for c in channels
+    )
+    outcomes = "date,segment_id,revenue\n" + "".join(f"{d},{s},100\n" for d in days for s in segments)
+    activity = "date,segment_id,channel,value\n" + "".join(
+        f"{d},{s},{c},-1\n" for d in days for s in segments for c in ("email", "price")
+    )
+    tables = {**DRIVEN, "channel_spend": spend, "outcomes": outcomes, "channel_activity": activity}
+    con = duckdb.connect()
+    load(con, tmp_path, tables)
+    session = Counting(con)
+
+    lines = source_lines(session, tables)
+    assert lines == pandas_lines(con, tables)
+    assert lines[-1] == (
+        "channel_activity, column value: rule non_negative — ... and 1,980 more break this rule (first 20 listed)"
+    )
+    big = {"channel_spend", "outcomes", "channel_activity"}
+    read_whole = [q for q, _ in session.fetched if any(q.startswith(f"select * from {t}") for t in big)]
+    assert read_whole == []
+    assert max(n for _, n in session.fetched) <= (len(segments) + 1) * (2 * len(channels) + 1) + PER_RULE * 2
+    assert sum(n for _, n in session.fetched) < 200
