@@ -82,6 +82,8 @@ from great_expectations.expectations.expectation import ColumnMapExpectation, Ex
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 from great_expectations.expectations.registry import get_expectation_impl
 
+from curvehouse.gates.aggregates import FrameAggregates, frame_aggregates
+
 __all__ = [
     "META_KEY",
     "RESULT_COLUMNS",
@@ -90,6 +92,7 @@ __all__ = [
     "GateSuite",
     "SqlSource",
     "SuiteFormatError",
+    "aggregate_columns",
     "gate_failures",
     "load_suite",
     "load_suites",
@@ -425,49 +428,62 @@ def _gx_expectation(document: Mapping[str, Any]) -> Expectation:
 
 
 def run_gates(
-    frames: dict[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame] | None,
     params: dict[str, float],
     suites_dir: Path,
     data_docs_dir: Path | None = None,
     sql_source: SqlSource | None = None,
+    aggregates: Mapping[str, FrameAggregates] | None = None,
 ) -> pd.DataFrame:
     """Validate every suite per segment; one result row per segment x expectation.
 
-    ``frames`` always give the segments and the observed values in messages; with ``sql_source``
-    the expectations themselves run as SQL in the warehouse (GX's SQL data source).
+    Without ``sql_source`` GX validates the pandas ``frames``. With ``sql_source`` the expectations
+    run as SQL in the warehouse (GX's SQL data source) and ``frames`` may be None. ``aggregates``
+    (per frame: its segments and the min / max the messages need, see ``aggregate_columns``) give
+    the segment list and the observed values; by default they are computed from ``frames``, so
+    with ``sql_source`` pass the warehouse's (``curvehouse.gates.aggregates.aggregate_sql``).
 
     A segment absent from a suite's frame gets no row for that suite. ``params`` override the
     suites' ``suite_parameters`` (their defaults); GX gets the values as ``expectation_parameters``.
     With ``data_docs_dir``, GX's HTML data docs (suites and every validation result) are built
     there. Rows are ordered by segment, suite file, expectation.
     """
+    if frames is None and (sql_source is None or aggregates is None):
+        raise ValueError("run_gates needs frames unless it gets both a sql_source and the aggregates")
     suites = load_suites(suites_dir)
-    _check_inputs(suites, frames, params)
+    if aggregates is None:
+        columns = aggregate_columns(suites)
+        aggregates = {name: frame_aggregates(frame, columns.get(name, ())) for name, frame in frames.items()}
+    _check_inputs(suites, aggregates, params)
     validated_at = pd.Timestamp.now(tz="UTC")
     context = _context(data_docs_dir)
     checkpoints = _checkpoints(context, suites, sql_source)
-    segments_by_frame = {
-        name: dict(tuple(frames[name].groupby("segment_id", sort=False))) for name in {suite.frame for suite in suites}
-    }
-    segments = sorted(set().union(*segments_by_frame.values()), key=str)
+    parts = {}
+    if sql_source is None:
+        parts = {
+            name: dict(tuple(frames[name].groupby("segment_id", sort=False))) for name in {s.frame for s in suites}
+        }
+    segments = sorted(set().union(*(aggregates[suite.frame].segments for suite in suites)), key=str)
     rows = []
     for segment in segments:
         run_id = RunIdentifier(run_name=_run_name(segment), run_time=validated_at.to_pydatetime())
         for suite in suites:
-            part = segments_by_frame[suite.frame].get(segment)
-            if part is None:
+            stats = aggregates[suite.frame].segments.get(segment)
+            if stats is None:
                 continue
             values = {**suite.parameters, **_overrides(suite, params)}
             checkpoint, expectation_ids = checkpoints[suite.name]
             checkpoint_result = checkpoint.run(
-                batch_parameters={"dataframe": part} if sql_source is None else {"segment_id": segment},
+                batch_parameters={"dataframe": parts[suite.frame][segment]}
+                if sql_source is None
+                else {"segment_id": segment},
                 expectation_parameters=values,
                 run_id=run_id,
             )
             (suite_result,) = checkpoint_result.run_results.values()
             by_id = {result.expectation_config.id: result for result in suite_result.results}
             rows.extend(
-                _result_row(segment, suite, expectation, by_id[gx_id], part, values, validated_at)
+                _result_row(segment, suite, expectation, by_id[gx_id], stats, values, validated_at)
                 for expectation, gx_id in zip(suite.expectations, expectation_ids, strict=True)
             )
     if data_docs_dir is not None:
@@ -494,7 +510,17 @@ def _overrides(suite: GateSuite, params: Mapping[str, float]) -> dict[str, float
     return {name: float(params[name]) for name in suite.parameters if name in params}
 
 
-def _check_inputs(suites: list[GateSuite], frames: Mapping[str, pd.DataFrame], params: Mapping[str, float]) -> None:
+def aggregate_columns(suites: list[GateSuite]) -> dict[str, tuple[str, ...]]:
+    """Per frame, the expectation columns whose ``observed`` template uses ``min`` or ``max``."""
+    columns: dict[str, dict[str, None]] = {}
+    for suite in suites:
+        for expectation in suite.expectations:
+            if _template_fields(expectation.messages.observed) & {"min", "max"}:
+                columns.setdefault(suite.frame, {})[expectation.column] = None
+    return {frame: tuple(names) for frame, names in columns.items()}
+
+
+def _check_inputs(suites: list[GateSuite], frames: Mapping[str, FrameAggregates], params: Mapping[str, float]) -> None:
     """Fail early, naming the suite and frame, on a missing frame, column or parameter."""
     declared = {name for suite in suites for name in suite.parameters}
     unknown = sorted(params.keys() - declared)
@@ -513,7 +539,7 @@ def _check_inputs(suites: list[GateSuite], frames: Mapping[str, pd.DataFrame], p
         missing = sorted(needed - set(frame.columns))
         if missing:
             raise ValueError(f"{where} lacks column(s) {missing}")
-        if frame["segment_id"].isna().any():
+        if frame.has_null_segment:
             raise ValueError(f"{where} has null segment_id")
 
 
@@ -599,7 +625,7 @@ def _result_row(
     suite: GateSuite,
     expectation: GateExpectation,
     result: ExpectationValidationResult,
-    part: pd.DataFrame,
+    stats: Mapping[str, tuple[Any, Any]],
     values: Mapping[str, float],
     validated_at: pd.Timestamp,
 ) -> dict[str, Any]:
@@ -620,11 +646,8 @@ def _result_row(
         "unexpected_count": int(details["unexpected_count"]),
     }
     success = bool(result.success)
-    column = part[expectation.column]
-    observed = _render(
-        expectation.messages.observed,
-        {**values, **counts, "max": _plain(column.max()), "min": _plain(column.min())},
-    )
+    low, high = stats.get(expectation.column, (None, None))
+    observed = _render(expectation.messages.observed, {**values, **counts, "max": _plain(high), "min": _plain(low)})
     message = _message(suite.name, segment, expectation, success, observed, keys, counts, values)
     return {
         "segment_id": segment,

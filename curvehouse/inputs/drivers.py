@@ -16,6 +16,7 @@ import pandas as pd
 
 from curvehouse.inputs.errors import Violation, listed, show
 from curvehouse.inputs.schema import CHANNEL_KINDS
+from curvehouse.inputs.summaries import CheckedTable, TableSummary
 
 __all__ = ["PRIOR_KINDS", "UNPAID_KINDS", "driver_rules", "registry_driver_rules", "registry_kinds"]
 
@@ -90,37 +91,34 @@ def registry_driver_rules(file: str, typed: pd.DataFrame, valid: pd.DataFrame) -
     return problems
 
 
-def driver_rules(
-    files: Mapping[str, str], typed: Mapping[str, pd.DataFrame], valid: Mapping[str, pd.DataFrame]
-) -> list[Violation]:
+def driver_rules(registry: CheckedTable, summaries: Mapping[str, TableSummary]) -> list[Violation]:
     """Cross-table rules: no spend for organic or non-media channels, activity values for every
     such channel and for no paid one, non-negative organic volumes, impressions for every
-    exposure-driven channel. Only rows whose channel passed its own checks take part."""
-    registry = typed["channel_registry"]
-    named = valid["channel_registry"]["channel"]
-    kinds = registry_kinds(registry)[named]
-    kind_of = dict(zip(registry["channel"][named], kinds, strict=True))
-    registry_file = files["channel_registry"]
+    exposure-driven channel. Only rows whose channel passed its own checks take part; the tables
+    other than the registry take part through their summaries."""
+    named = registry.valid["channel"]
+    channels = registry.typed["channel"][named]
+    kind_of = dict(zip(channels, registry_kinds(registry.typed)[named], strict=True))
     problems: list[Violation] = []
     for table in ("channel_spend", "platform_spend"):
-        channels = _channels(typed, valid, table)
-        if channels is not None:
-            problems += _rows_of_kind(files[table], channels, kind_of, UNPAID_KINDS, "spend_for_unpaid_channel")
-    activity = _channels(typed, valid, "channel_activity")
-    activity_file = files.get("channel_activity", "channel_activity.csv")
-    if activity is not None:
-        problems += _rows_of_kind(activity_file, activity, kind_of, ("paid",), "activity_for_paid_channel")
-        problems += _negative_volumes(activity_file, typed["channel_activity"], activity, kind_of)
-    reported = set() if activity is None else set(activity)
-    for row, channel in registry["channel"][named].items():
+        if table in summaries and "channel" in summaries[table].columns:
+            problems += _rows_of_kind(summaries[table], kind_of, UNPAID_KINDS, "spend_for_unpaid_channel")
+    activity = summaries.get("channel_activity")
+    activity_file = activity.file if activity is not None else "channel_activity.csv"
+    reported: set[str] = set()
+    if activity is not None and "channel" in activity.columns:
+        problems += _rows_of_kind(activity, kind_of, ("paid",), "activity_for_paid_channel")
+        problems += _negative_volumes(activity, kind_of)
+        reported = set(activity.valid_names("channel"))
+    for row, channel in channels.items():
         if kind_of[channel] in UNPAID_KINDS and channel not in reported:
             what = "organic channel" if kind_of[channel] == "organic" else "non-media treatment"
             message = (
                 f"{what} {show(channel)} has no rows in {activity_file}; its weekly values are the data the "
                 "model fits, so add them or drop the channel from the registry"
             )
-            problems.append(Violation(registry_file, int(row), "channel", "activity_values", message))
-    problems += _exposure_without_impressions(registry_file, registry, named, kind_of, typed, valid)
+            problems.append(Violation(registry.file, int(row), "channel", "activity_values", message))
+    problems += _exposure_without_impressions(registry, kind_of, summaries.get("channel_spend"))
     return problems
 
 
@@ -162,24 +160,14 @@ def _prior_values(file: str, typed: pd.DataFrame, valid: pd.DataFrame) -> list[V
     return problems
 
 
-def _channels(typed: Mapping[str, pd.DataFrame], valid: Mapping[str, pd.DataFrame], table: str) -> pd.Series | None:
-    """The table's channel cells that passed their checks, or None when the table or column is absent."""
-    if table not in typed or "channel" not in typed[table]:
-        return None
-    return typed[table]["channel"][valid[table]["channel"]]
-
-
 def _rows_of_kind(
-    file: str, channels: pd.Series, kind_of: Mapping[str, str], kinds: tuple[str, ...], rule: str
+    summary: TableSummary, kind_of: Mapping[str, str], kinds: tuple[str, ...], rule: str
 ) -> list[Violation]:
-    """One violation per channel of one of ``kinds`` found in ``file``, at its first row."""
-    hits = channels[channels.map(kind_of).isin(kinds)]
-    counts = hits.value_counts()
-    firsts = hits[~hits.duplicated()]
+    """One violation per channel of one of ``kinds`` found in the table, at its first row."""
+    hits = [(c, first, n) for c, (first, n) in summary.valid_names("channel").items() if kind_of.get(c) in kinds]
 
-    def message(channel: str) -> str:
+    def message(channel: str, n: int) -> str:
         kind = kind_of[channel]
-        n = counts[channel]
         if kind == "paid":
             return (
                 f"channel {show(channel)} is paid in the registry but has {n} activity row{'' if n == 1 else 's'}; "
@@ -190,49 +178,41 @@ def _rows_of_kind(
             "only paid channels have spend (its values belong in channel_activity)"
         )
 
-    return listed(file, "channel", rule, ((int(row), message(c)) for row, c in firsts.items()), len(firsts))
+    return listed(summary.file, "channel", rule, ((first, message(c, n)) for c, first, n in hits), len(hits))
 
 
-def _negative_volumes(
-    file: str, activity: pd.DataFrame, channels: pd.Series, kind_of: Mapping[str, str]
-) -> list[Violation]:
+def _negative_volumes(activity: TableSummary, kind_of: Mapping[str, str]) -> list[Violation]:
     """Organic volumes (sends, visits, posts) cannot be negative; treatments may be signed."""
-    if "value" not in activity:
+    if "value" not in activity.columns:
         return []
-    organic = channels.map(kind_of).eq("organic")
-    values = activity["value"].reindex(channels.index)
-    bad = values[organic & (values < 0).fillna(False).astype(bool)]
+    organic = {channel for channel, kind in kind_of.items() if kind == "organic"}
+    total = sum(g.negatives for g in activity.groups if g.channel in organic)
     found = (
-        (int(row), f"value {value:g} of organic channel {show(channels[row])} is negative; a volume is 0 or more")
-        for row, value in bad.items()
+        (row, f"value {value:g} of organic channel {show(channel)} is negative; a volume is 0 or more")
+        for row, channel, value in activity.negatives
+        if channel in organic
     )
-    return listed(file, "value", "non_negative", found, len(bad))
+    return listed(activity.file, "value", "non_negative", found, total)
 
 
 def _exposure_without_impressions(
-    registry_file: str,
-    registry: pd.DataFrame,
-    named: pd.Series,
-    kind_of: Mapping[str, str],
-    typed: Mapping[str, pd.DataFrame],
-    valid: Mapping[str, pd.DataFrame],
+    registry: CheckedTable, kind_of: Mapping[str, str], spend: TableSummary | None
 ) -> list[Violation]:
     """An exposure-driven paid channel needs positive impressions in channel_spend to fit on."""
-    if "exposure_driven" not in registry or "channel_spend" not in typed:
+    if "exposure_driven" not in registry.typed or spend is None:
         return []
-    spend = typed["channel_spend"]
-    if not {"channel", "impressions"} <= set(spend):
+    if not {"channel", "impressions"} <= spend.columns:
         return []
-    ok = valid["channel_spend"]["channel"]
-    with_impressions = set(spend["channel"][ok & (spend["impressions"] > 0).fillna(False).astype(bool)])
-    flagged = registry["exposure_driven"].astype(object).eq(True) & named
+    with_impressions = {g.channel for g in spend.groups if g.impressions and g.channel is not None}
+    typed = registry.typed
+    flagged = typed["exposure_driven"].astype(object).eq(True) & registry.valid["channel"]
     problems = []
-    for row in registry.index[flagged]:
-        channel = registry.at[row, "channel"]
+    for row in typed.index[flagged]:
+        channel = typed.at[row, "channel"]
         if kind_of.get(channel) == "paid" and channel not in with_impressions:
             message = (
                 f"channel {show(channel)} is exposure_driven but channel_spend has no positive impressions for it; "
                 "fill the impressions column or set exposure_driven to false"
             )
-            problems.append(Violation(registry_file, int(row), "exposure_driven", "exposure_impressions", message))
+            problems.append(Violation(registry.file, int(row), "exposure_driven", "exposure_impressions", message))
     return problems

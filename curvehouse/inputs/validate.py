@@ -34,14 +34,26 @@ from curvehouse.inputs.schema import (
     RawTable,
     raw_tables,
 )
+from curvehouse.inputs.summaries import SUMMARIZED, CheckedTable, TableSummary, summarize
 
 __all__ = [
+    "BOOLEAN_WORDS",
+    "TYPE_PATTERNS",
+    "TYPE_RULES",
+    "UNSAFE_CHARACTERS",
     "InputError",
     "RawFrame",
     "Violation",
+    "cell_rules",
     "check_raw_folder",
+    "check_table",
+    "cross_table_rules",
+    "describe_cell",
+    "duplicate_key_message",
+    "empty_tokens",
     "read_raw_folder",
     "resolve_as_of",
+    "structure_violations",
     "unsafe_name_reason",
     "validate_raw",
 ]
@@ -51,8 +63,8 @@ FORMATS = ("csv", "parquet")
 _DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?"
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _INTEGER = r"[+-]?\d+(?:\.0*)?"
-_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
-_UNSAFE = re.compile(r"""['"`;\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]""")
+BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+UNSAFE_CHARACTERS = re.compile(r"""['"`;\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]""")
 _UNSAFE_NAMES = {
     "'": "a single quote",
     '"': "a double quote",
@@ -61,7 +73,9 @@ _UNSAFE_NAMES = {
     "\\": "a backslash",
 }
 _DATE_RULE = ("date_format", "is not a valid date: use YYYY-MM-DD (a time part is accepted only at midnight)")
-_TYPE_RULES = {
+# The full-match pattern of each parsed kind's text (a date also has to be a real calendar day).
+TYPE_PATTERNS = {"date": _DATE, "month": _DATE, "number": _NUMBER, "integer": _INTEGER}
+TYPE_RULES = {
     "date": _DATE_RULE,
     "month": _DATE_RULE,
     "number": (
@@ -274,7 +288,8 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame | None, list[Violation]]:
 def _check(
     frames: Mapping[str, RawFrame], kpi_name: str, as_of: date, report_missing: bool
 ) -> tuple[dict[str, pd.DataFrame], list[Violation]]:
-    """Run every per-table rule, then the cross-table rules on the values that passed."""
+    """Run every per-table rule, then the cross-table rules on the values that passed (the large
+    tables summarized by ``summaries.summarize``, as the warehouse path summarizes them in SQL)."""
     typed: dict[str, pd.DataFrame] = {}
     valid: dict[str, pd.DataFrame] = {}
     problems: list[Violation] = []
@@ -284,19 +299,42 @@ def _check(
             if report_missing and table.required:
                 problems.append(Violation(name, None, None, "required_file", f"required table {name} was not provided"))
             continue
-        typed[name], valid[name], found = _check_table(frame, table, as_of)
+        typed[name], valid[name], found = check_table(frame, table, as_of)
         problems += found
-    problems += _cross_table(frames, typed, valid)
+    checked = {name: CheckedTable(frames[name].path.name, typed[name], valid[name]) for name in typed}
+    summaries = {name: summarize(t.file, t.typed, t.valid) for name, t in checked.items() if name in SUMMARIZED}
+    problems += cross_table_rules(summaries, checked.get("channel_registry"), checked.get("experiments"))
     return typed, problems
 
 
-def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, list[Violation]]:
+def check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, list[Violation]]:
     """Check one table's columns, cells and key; return typed values, a validity mask and violations."""
     file, data = frame.path.name, frame.data
-    folded = [str(c).strip().casefold() for c in data.columns]
-    structural: list[Violation] = []
+    rows = 0 if data.empty else len(data)
+    hits, structural = structure_violations(table, file, list(data.columns), frame.format, rows)
     cells: list[Violation] = []
     typed, valid = pd.DataFrame(index=data.index), pd.DataFrame(index=data.index)
+    for name, position in hits.items():
+        column = next(c for c in table.columns if c.name == name)
+        typed[name], valid[name], found = _check_column(file, column, data.iloc[:, position], as_of)
+        cells += found
+    if table.name == "channel_registry":
+        cells += _registry_rules(file, typed, valid)
+        cells += registry_driver_rules(file, typed, valid)
+    if table.name == "experiments":
+        cells += _experiment_rules(file, typed, valid)
+    cells += _unique_key(file, table, typed, valid)
+    return typed, valid, structural + sorted(cells, key=lambda v: v.row if v.row is not None else float("inf"))
+
+
+def structure_violations(
+    table: RawTable, file: str, header: list[str], fmt: str, rows: int
+) -> tuple[dict[str, int], list[Violation]]:
+    """The rules on a table's shape (required_column, not_empty), from its header and row count:
+    each contract column found once -> its position in the header, and the violations."""
+    folded = [str(c).strip().casefold() for c in header]
+    found: dict[str, int] = {}
+    structural: list[Violation] = []
     missing = []
     for column in table.columns:
         hits = [i for i, name in enumerate(folded) if name == column.name.casefold()]
@@ -307,11 +345,10 @@ def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.Data
             message = f"the header has {len(hits)} columns named {column.name}; keep one"
             structural.append(Violation(file, None, column.name, "required_column", message))
         else:
-            typed[column.name], valid[column.name], found = _check_column(file, column, data.iloc[:, hits[0]], as_of)
-            cells += found
+            found[column.name] = hits[0]
     if missing:
-        header_row = 1 if frame.format == "csv" else None
-        found_names = ", ".join(map(str, data.columns)) or "none"
+        header_row = 1 if fmt == "csv" else None
+        found_names = ", ".join(map(str, header)) or "none"
         structural.insert(
             0,
             Violation(
@@ -322,15 +359,9 @@ def _check_table(frame: RawFrame, table: RawTable, as_of: date) -> tuple[pd.Data
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; columns found: {found_names}",
             ),
         )
-    if table.required and data.empty:
+    if table.required and rows == 0:
         structural.append(Violation(file, None, None, "not_empty", "the file has no data rows"))
-    if table.name == "channel_registry":
-        cells += _registry_rules(file, typed, valid)
-        cells += registry_driver_rules(file, typed, valid)
-    if table.name == "experiments":
-        cells += _experiment_rules(file, typed, valid)
-    cells += _unique_key(file, table, typed, valid)
-    return typed, valid, structural + sorted(cells, key=lambda v: v.row if v.row is not None else float("inf"))
+    return found, structural
 
 
 def _check_column(
@@ -342,7 +373,7 @@ def _check_column(
     """
     codes, distinct = pd.factorize(cells.astype(str))
     checked = pd.Series(distinct, dtype=object).str.strip()
-    empty_d = checked.isin(_empty_tokens(column.kind))
+    empty_d = checked.isin(empty_tokens(column.kind))
     parsed_d, bad_d = _parse(column.kind, checked)
     bad_d &= ~empty_d
     negative_d = ~bad_d & (parsed_d.astype(float) < 0) if column.non_negative else None
@@ -354,26 +385,18 @@ def _check_column(
         return values.take(codes).set_axis(cells.index)
 
     text, empty, bad = spread(checked), spread(empty_d), spread(bad_d)
+    broken = {"not_null": empty}
+    if column.kind in TYPE_RULES:
+        broken[TYPE_RULES[column.kind][0]] = bad
+    for rule, flags in (("non_negative", negative_d), ("safe_name", unsafe_d), ("not_after_as_of", late_d)):
+        if flags is not None:
+            broken[rule] = spread(flags)
+            bad = bad | broken[rule]
     problems: list[Violation] = []
-    if not column.nullable:
-        problems += _cells(file, column.name, "not_null", text[empty], _describe_empty)
-    if column.kind in _TYPE_RULES:
-        rule, reason = _TYPE_RULES[column.kind]
-        problems += _cells(file, column.name, rule, text[bad], lambda v: f"value {_show(v)} {reason}")
-    if negative_d is not None:
-        negative = spread(negative_d)
-        problems += _cells(file, column.name, "non_negative", text[negative], lambda v: f"value {v} is negative")
-        bad |= negative
-    if unsafe_d is not None:
-        unsafe = spread(unsafe_d)
-        problems += _cells(file, column.name, "safe_name", text[unsafe], _describe_unsafe)
-        bad |= unsafe
-    if late_d is not None:
-        late = spread(late_d)
+    for rule in cell_rules(column):
         problems += _cells(
-            file, column.name, "not_after_as_of", text[late], lambda v: _describe_late(v, column.kind, as_of)
+            file, column.name, rule, text[broken[rule]], lambda v, r=rule: describe_cell(column, r, v, as_of)
         )
-        bad |= late
     values = spread(parsed_d).mask(bad | empty)
     if column.kind == "boolean" and values.notna().all():
         values = values.astype(bool)
@@ -381,7 +404,30 @@ def _check_column(
     return values, valid, problems
 
 
-def _empty_tokens(kind: str) -> tuple[str, ...]:
+def cell_rules(column: Column) -> tuple[str, ...]:
+    """The per-cell rules of a column, in the order its violations are listed."""
+    rules = [] if column.nullable else ["not_null"]
+    rules += [TYPE_RULES[column.kind][0]] if column.kind in TYPE_RULES else []
+    rules += ["non_negative"] if column.non_negative else []
+    rules += ["safe_name"] if column.kind == "name" else []
+    rules += ["not_after_as_of"] if column.not_after_as_of else []
+    return tuple(rules)
+
+
+def describe_cell(column: Column, rule: str, value: str, as_of: date) -> str:
+    """The message for one cell (its stripped text) breaking one of ``cell_rules(column)``."""
+    if rule == "not_null":
+        return _describe_empty(value)
+    if rule == "non_negative":
+        return f"value {value} is negative"
+    if rule == "safe_name":
+        return _describe_unsafe(value)
+    if rule == "not_after_as_of":
+        return _describe_late(value, column.kind, as_of)
+    return f"value {_show(value)} {TYPE_RULES[column.kind][1]}"
+
+
+def empty_tokens(kind: str) -> tuple[str, ...]:
     """Cells that mean 'no value': NULL_TOKENS, except that a name is empty only when blank
     (a segment may well be called NA, for North America)."""
     return ("",) if kind == "name" else NULL_TOKENS
@@ -404,7 +450,7 @@ def _parse(kind: str, text: pd.Series) -> tuple[pd.Series, pd.Series]:
             return values.mask(bad).astype("Int64"), bad
         return values.mask(bad), bad
     if kind == "boolean":
-        values = text.str.casefold().map(_BOOLEANS)
+        values = text.str.casefold().map(BOOLEAN_WORDS)
         return values, values.isna()
     return text, pd.Series(False, index=text.index)
 
@@ -486,104 +532,110 @@ def _unique_key(file: str, table: RawTable, typed: pd.DataFrame, valid: pd.DataF
         return []
     first = keys[~repeated]
     first_row = dict(zip(first.itertuples(index=False, name=None), first.index, strict=True))
-    unit = _unit(file)
     found = (
-        (
-            int(row),
-            f"same {' × '.join(key)} as {unit} {first_row[values]}: "
-            + ", ".join(f"{name} {_show_key(value)}" for name, value in zip(key, values, strict=True)),
-        )
+        (int(row), duplicate_key_message(file, key, first_row[values], [_show_key(value) for value in values]))
         for row, values in zip(keys.index[repeated], keys[repeated].itertuples(index=False, name=None), strict=True)
     )
     return _listed(file, None, "unique_key", found, int(repeated.sum()))
 
 
-def _cross_table(
-    frames: Mapping[str, RawFrame], typed: dict[str, pd.DataFrame], valid: dict[str, pd.DataFrame]
+def duplicate_key_message(file: str, key: list[str], first_row: int, shown: list[str]) -> str:
+    """The unique_key message: the row repeats ``first_row``'s key, whose values are ``shown``."""
+    values = ", ".join(f"{name} {value}" for name, value in zip(key, shown, strict=True))
+    return f"same {' × '.join(key)} as {_unit(file)} {first_row}: {values}"
+
+
+# segment_coverage: each segment of a table (rows described as ...) must have rows in the other.
+_COVERAGE = (
+    ("outcomes", "outcomes", "channel_spend"),
+    ("channel_spend", "spend rows", "outcomes"),
+    ("channel_activity", "activity rows", "outcomes"),
+)
+
+
+def cross_table_rules(
+    summaries: Mapping[str, TableSummary], registry: CheckedTable | None, experiments: CheckedTable | None
 ) -> list[Violation]:
-    """Rules across tables, run only on name columns that exist and passed every cell check.
-
-    A bad cell (say an unsafe segment name) would otherwise also show up here as a spurious
-    "segment missing"; its own violation already names it.
-    """
-
-    def names(table: str, column: str) -> pd.Series | None:
-        if table not in typed or column not in typed[table] or not valid[table][column].all():
-            return None
-        return typed[table][column]
-
+    """Rules across tables, on the tables' summaries (and the registry and experiments, read whole):
+    registered_channel, segment_coverage, experiment_spend and the driver rules. A name column takes
+    part only when it exists and every cell of it passed its own checks: a bad cell (say an unsafe
+    segment name) would otherwise also show up here as a spurious "segment missing"."""
     problems: list[Violation] = []
-    registered = names("channel_registry", "channel")
-    if registered is not None:
+    registered = None if registry is None else _all_valid(registry, "channel")
+    if experiments is not None:
+        summaries = {**summaries, "experiments": summarize(experiments.file, experiments.typed, experiments.valid)}
+    if registry is not None and registered is not None:
         for table in ("channel_spend", "platform_spend", "attribution", "experiments", "channel_activity"):
-            channels = names(table, "channel")
+            channels = summaries[table].names("channel") if table in summaries else None
             if channels is not None:
-                problems += _unregistered(
-                    frames[table].path.name, channels, frames["channel_registry"].path.name, registered
-                )
-    spend, outcomes = names("channel_spend", "segment_id"), names("outcomes", "segment_id")
-    if spend is not None and outcomes is not None:
-        spend_file, outcomes_file = frames["channel_spend"].path.name, frames["outcomes"].path.name
-        problems += _uncovered(outcomes_file, outcomes, "outcomes", spend_file, spend)
-        problems += _uncovered(spend_file, spend, "spend rows", outcomes_file, outcomes)
-    activity = names("channel_activity", "segment_id")
-    if activity is not None and outcomes is not None:
-        activity_file = frames["channel_activity"].path.name
-        problems += _uncovered(activity_file, activity, "activity rows", frames["outcomes"].path.name, outcomes)
-    tested = [names("experiments", c) for c in ("segment_id", "channel")]
-    spent = [names("channel_spend", c) for c in ("segment_id", "channel")]
-    if all(v is not None for v in (*tested, *spent)) and "spend" in typed["channel_spend"]:
-        problems += _untested_spend(frames["experiments"].path.name, tested, frames["channel_spend"].path.name, typed)
-    if registered is not None:
-        files = {name: frame.path.name for name, frame in frames.items()}
-        problems += driver_rules(files, typed, valid)
+                problems += _unregistered(summaries[table].file, channels, registry.file, registered)
+    segments = {table: summary.names("segment_id") for table, summary in summaries.items()}
+    for table, what, other in _COVERAGE:
+        if segments.get(table) is not None and segments.get(other) is not None:
+            problems += _uncovered(summaries[table].file, segments[table], what, summaries[other].file, segments[other])
+    spend = summaries.get("channel_spend")
+    if experiments is not None and spend is not None and "spend" in spend.columns:
+        tested = [_all_valid(experiments, c) for c in ("segment_id", "channel")]
+        keys = (*tested, spend.names("segment_id"), spend.names("channel"))
+        if all(key is not None for key in keys):
+            problems += _untested_spend(experiments.file, tested, spend)
+    if registry is not None and registered is not None:
+        problems += driver_rules(registry, summaries)
     return problems
 
 
-def _untested_spend(
-    file: str, tested: list[pd.Series], spend_file: str, typed: dict[str, pd.DataFrame]
-) -> list[Violation]:
+def _all_valid(table: CheckedTable, column: str) -> pd.Series | None:
+    """A read-whole table's column, or None when it is missing or any of its cells is invalid."""
+    if column not in table.typed or not table.valid[column].all():
+        return None
+    return table.typed[column]
+
+
+def _untested_spend(file: str, tested: list[pd.Series], spend: TableSummary) -> list[Violation]:
     """One violation per experiment whose segment x channel has no spend in channel_spend to fit a
     curve to (no rows, or only zero spend)."""
-    spend = typed["channel_spend"]
-    totals = spend["spend"].fillna(0).groupby([spend["segment_id"], spend["channel"]]).sum()
+    spent = {(g.segment, g.channel): g.spend for g in spend.groups}
     found = []
     for row, segment, channel in zip(tested[0].index, tested[0], tested[1], strict=True):
-        total = totals.get((segment, channel))
-        if total is None:
-            why = f"{spend_file} has no rows for channel {_show(channel)} in segment {_show(segment)}"
-        elif total <= 0:
-            why = f"channel {_show(channel)} has only zero spend in segment {_show(segment)} in {spend_file}"
+        positive = spent.get((segment, channel))
+        if positive is None:
+            why = f"{spend.file} has no rows for channel {_show(channel)} in segment {_show(segment)}"
+        elif not positive:
+            why = f"channel {_show(channel)} has only zero spend in segment {_show(segment)} in {spend.file}"
         else:
             continue
         found.append((int(row), f"{why}, so the model has no curve to test; fix the names or drop the experiment"))
     return _listed(file, "channel", "experiment_spend", found, len(found))
 
 
-def _unregistered(file: str, channels: pd.Series, registry_file: str, registered: pd.Series) -> list[Violation]:
-    """One violation per channel missing from the registry, at the first row that uses it."""
-    unknown = channels[~channels.isin(set(registered))]
-    counts = unknown.value_counts()
-    firsts = unknown[~unknown.duplicated()]
+def _unregistered(
+    file: str, channels: Mapping[str, tuple[int, int]], registry_file: str, registered: pd.Series
+) -> list[Violation]:
+    """One violation per channel missing from the registry, at the first row that uses it.
+    ``channels``: each channel -> (first row, rows), by first row."""
+    known = set(registered)
+    unknown = [(channel, first, rows) for channel, (first, rows) in channels.items() if channel not in known]
     by_fold = {name.casefold(): name for name in registered}
 
-    def message(channel: str) -> str:
+    def message(channel: str, rows: int) -> str:
         near = by_fold.get(channel.casefold())
         hint = f"; did you mean {_show(near)}?" if near else ""
-        rows = counts[channel]
         where = f"is not in {registry_file} ({rows} row{'' if rows == 1 else 's'})"
         return f"channel {_show(channel)} {where}{hint}; add it there or fix the name"
 
-    found = ((int(row), message(channel)) for row, channel in firsts.items())
-    return _listed(file, "channel", "registered_channel", found, len(firsts))
+    found = ((first, message(channel, rows)) for channel, first, rows in unknown)
+    return _listed(file, "channel", "registered_channel", found, len(unknown))
 
 
-def _uncovered(file: str, segments: pd.Series, what: str, other_file: str, other: pd.Series) -> list[Violation]:
-    """One violation, against ``other_file``, per segment of ``file`` that ``other_file`` lacks."""
-    orphans = segments[~segments.isin(set(other)) & ~segments.duplicated()]
+def _uncovered(
+    file: str, segments: Mapping[str, tuple[int, int]], what: str, other_file: str, other: Mapping[str, object]
+) -> list[Violation]:
+    """One violation, against ``other_file``, per segment of ``file`` (each -> (first row, rows), by
+    first row) that ``other_file`` lacks."""
+    orphans = [(segment, first) for segment, (first, _) in segments.items() if segment not in other]
     found = (
         (None, f"segment {_show(segment)} has {what} ({file} {_unit(file)} {row}) but no rows in {other_file}")
-        for row, segment in orphans.items()
+        for segment, row in orphans
     )
     return _listed(other_file, "segment_id", "segment_coverage", found, len(orphans))
 
@@ -606,7 +658,7 @@ def unsafe_name_reason(name: str) -> str | None:
     """Why a name is unsafe to carry into SQL, or None when it is fine."""
     if len(name) > NAME_MAX_LENGTH:
         return f"is {len(name)} characters long (the limit is {NAME_MAX_LENGTH})"
-    hit = _UNSAFE.search(name)
+    hit = UNSAFE_CHARACTERS.search(name)
     if hit is None:
         return None
     char = hit.group()

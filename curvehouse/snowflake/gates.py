@@ -1,4 +1,4 @@
-"""The gates on Snowflake: GX's SQL data source, and the data docs site on a stage.
+"""The gates on Snowflake: GX's SQL data source, the messages' aggregates, and the data docs site on a stage.
 
 GX reaches Snowflake through SQLAlchemy (snowflake-sqlalchemy) on the Snowpark session's own
 connection, so no second login or credential is needed inside the stored procedure. The
@@ -9,14 +9,15 @@ folder var gx_data_docs_dir (index.html at the top).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from curvehouse.gates.aggregates import FrameAggregates, aggregate_sql, read_aggregates
 from curvehouse.gates.runner import SqlSource
 from curvehouse.snowflake.posteriors import ensure_stage
 
-__all__ = ["publish_data_docs", "put_data_docs", "snowflake_sql_source"]
+__all__ = ["publish_data_docs", "put_data_docs", "snowflake_sql_source", "warehouse_aggregates"]
 
 
 def snowflake_sql_source(session: Any, tables: Mapping[str, str], filters: Mapping[str, str]) -> SqlSource:
@@ -27,6 +28,20 @@ def snowflake_sql_source(session: Any, tables: Mapping[str, str], filters: Mappi
         for frame, table in tables.items()
     }
     return SqlSource("snowflake://", queries, {"creator": lambda: session.connection})
+
+
+def warehouse_aggregates(
+    session: Any, source: SqlSource, columns: Mapping[str, Sequence[str]]
+) -> dict[str, FrameAggregates]:
+    """Each gate frame's aggregates computed in the warehouse: one ``group by segment_id`` query
+    per frame (one row per segment comes back), its column names from a query that returns no rows."""
+    aggregates = {}
+    for frame, query in source.queries.items():
+        names = columns.get(frame, ())
+        rows = session.sql(aggregate_sql(query, names)).collect()
+        frame_columns = session.sql(f"select * from ({query}) as gate_frame limit 0").columns
+        aggregates[frame] = read_aggregates((tuple(row) for row in rows), names, frame_columns)
+    return aggregates
 
 
 def put_data_docs(session: Any, folder: Path, stage: str) -> list[str]:
