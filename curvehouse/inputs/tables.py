@@ -205,11 +205,6 @@ def _summary(
     )
 
 
-def _ordered(relation: str, order: str) -> str:
-    """The whole relation, its rows in ``order`` (when there is one)."""
-    return f"select * from {relation}" + (f" order by {order}" if order else "")
-
-
 def _dialect(session: Any) -> Dialect:
     return "snowflake" if warehouse.is_snowpark(session) else "duckdb"
 
