@@ -338,11 +338,13 @@ def _experiments(experiments: pd.DataFrame) -> str:
     )
 
 
-def _most_uncertain(context: pd.DataFrame, audit: pd.DataFrame) -> tuple[str, str]:
+def _most_uncertain(context: pd.DataFrame, audit: pd.DataFrame | None) -> tuple[str, str]:
     """The assumption with the widest interval and the experiment that would settle it: the saturation
-    audit's least certain curve where planning is built, else the widest ROI interval stated."""
-    if not audit.empty and "response_interval_width" in audit:
-        row = audit.loc[audit["response_interval_width"].idxmax()]
+    audit's least certain curve (audit None: planning not built), else the widest ROI interval stated."""
+    rows = pd.DataFrame() if audit is None else audit
+    widths = rows.dropna(subset=["response_interval_width"]) if "response_interval_width" in rows else rows.iloc[:0]
+    if not widths.empty:
+        row = widths.loc[widths["response_interval_width"].idxmax()]
         name = dict(zip(context["channel"], context["display_name"], strict=True)).get(row["channel"])
         what = (
             f"what {name or row['channel']} returns in {row['segment_id']}: its weekly contribution's 80% interval "
@@ -351,14 +353,21 @@ def _most_uncertain(context: pd.DataFrame, audit: pd.DataFrame) -> tuple[str, st
         settle = row["experiment"] if isinstance(row.get("experiment"), str) else "none proposed by the audit"
         return what, settle
     widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
+    settle = (
+        f"{NOT_BUILT}: the saturation audit (planning layer) proposes experiments"
+        if audit is None
+        else "none proposed: no curve states an interval"
+    )
+    if context.empty:
+        return f"{NOT_BUILT}: the channels' intervals are read from agent_mmm_context", settle
     if widths.empty:
-        return "no interval stated by the sources", f"{NOT_BUILT}: the saturation audit proposes experiments"
+        return "no interval stated by the sources", settle
     worst = widths.loc[widths["roi_relative_width"].idxmax()]
     what = (
         f"the ROI of {worst['display_name'] or worst['channel']} in {worst['segment_id']}: "
         f"{worst['roi_low']:.2f}-{worst['roi_high']:.2f} around {worst['roi_mean']:.2f}"
     )
-    return what, f"{NOT_BUILT}: the saturation audit (planning layer) proposes experiments"
+    return what, settle
 
 
 def board(tables: Tables) -> Board:
@@ -384,7 +393,8 @@ def board(tables: Tables) -> Board:
             if pd.notna(r.data_window_start)
         }
     )
-    most_uncertain, settle = _most_uncertain(context, tables.current("mmm_saturation_audit"))
+    audit = tables.current("mmm_saturation_audit") if tables.built("mmm_saturation_audit") else None
+    most_uncertain, settle = _most_uncertain(context, audit)
     ranked = channels.dropna(subset=["roi"]).sort_values("roi")
     return Board(
         spend=spend,

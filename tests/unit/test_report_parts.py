@@ -118,7 +118,7 @@ def test_a_byomm_only_warehouse_without_planning_still_has_a_board():
     assert b.headline() == "$800k spend \u2192 $1.2M incremental revenue, ROI 1.50"
     assert b.reallocation is None and b.next_quarter is None  # the one-pager says "not built yet"
     assert "BYOMM exports, which publish no backtests" in b.confidence.figures and not b.confidence.meaning
-    assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain
+    assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain and b.settle.startswith("not built yet")
     cite = provenance(tables)["emea"]
     assert cite.data_window == "2024-01-01 to 2024-12-31" and "not stated by the custom_json export" in cite.priors
 
