@@ -237,6 +237,25 @@ def backtest_forecasts(backtests: pd.DataFrame, title: str) -> str:
     return svg(fig, f"backtest-{title}")
 
 
+def _whiskers(ax: plt.Axes, y: np.ndarray, data: pd.DataFrame) -> None:
+    """Horizontal interval whiskers (columns low, high) on the bars that have one; none where not published."""
+    has = (data["low"].notna() & data["high"].notna()).to_numpy()
+    if has.any():
+        rows = data[has]
+        ax.errorbar(
+            rows["contribution"],
+            y[has],
+            xerr=[
+                (rows["contribution"] - rows["low"]).clip(lower=0),
+                (rows["high"] - rows["contribution"]).clip(lower=0),
+            ],
+            fmt="none",
+            ecolor="black",
+            elinewidth=0.8,
+            capsize=2,
+        )
+
+
 def channel_contributions(channels: pd.DataFrame, title: str, colours: dict[str, str] | None = None) -> str:
     """Horizontal bars of incremental revenue per channel, whiskers at its 80% interval where one is
     published (low / high columns), ROI annotated; ``colours`` picks out channels (others grey-blue)."""
@@ -244,15 +263,8 @@ def channel_contributions(channels: pd.DataFrame, title: str, colours: dict[str,
     colours = colours or {}
     fig, ax = plt.subplots(figsize=(5.6, 0.3 * len(data) + 0.9))
     y = np.arange(len(data))
-    low = (data["contribution"] - data["low"]).clip(lower=0).fillna(0)
-    high = (data["high"] - data["contribution"]).clip(lower=0).fillna(0)
-    ax.barh(
-        y,
-        data["contribution"],
-        color=[colours.get(c, SKY) for c in data["channel"]],
-        xerr=[low, high],
-        error_kw={"ecolor": "black", "lw": 0.8, "capsize": 2},
-    )
+    ax.barh(y, data["contribution"], color=[colours.get(c, SKY) for c in data["channel"]])
+    _whiskers(ax, y, data)
     right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
     for yi, roi in enumerate(data["roi"]):
         ax.text(right * 1.02, yi, f"ROI {roi:.2f}" if pd.notna(roi) else "", va="center", fontsize=8)
@@ -274,12 +286,8 @@ def group_split(groups: pd.DataFrame, title: str) -> str:
         y,
         data["contribution"],
         color=[{"brand": ORANGE, "performance": BLUE}.get(g, GREY) for g in data["channel_group"]],
-        xerr=[
-            (data["contribution"] - data["low"]).clip(lower=0).fillna(0),
-            (data["high"] - data["contribution"]).clip(lower=0).fillna(0),
-        ],
-        error_kw={"ecolor": "black", "lw": 0.8, "capsize": 3},
     )
+    _whiskers(ax, y, data)
     right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
     for yi, share in enumerate(data["share"]):
         ax.text(right * 1.02, yi, f"{share:.0%} of total", va="center", fontsize=8)

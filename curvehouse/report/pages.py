@@ -93,22 +93,26 @@ def _headline_section(b: Board) -> str:
 
 
 def _groups_section(b: Board) -> str:
+    published = b.groups["low"].notna().all()
     parts = [
         f"{row.channel_group} {money(row.contribution)} ({_span(row.low, row.high)}), "
         f"{pct(row.share)} of the total ({_span(row.share_low, row.share_high, pct)})"
+        if published
+        else f"{row.channel_group} {money(row.contribution)}, {pct(row.share)} of the total"
         for row in b.groups.itertuples()
     ]
+    text = (
+        f"Incremental revenue, 80% intervals in brackets: {'; '.join(parts)}."
+        if published
+        else f"Incremental revenue: {'; '.join(parts)}. 80% intervals: {INTERVAL_NOT_PUBLISHED}."
+    )
     figure = chart(
         figures.group_split(b.groups, "incremental revenue by channel group"),
         "brand-performance",
         "Brand vs performance: " + "; ".join(parts) + ".",
-        "Bars: posterior mean; whiskers: 80% interval from the posterior draws (none where not published).",
+        "Bars: mean; whiskers: 80% interval from the posterior draws, where published.",
     )
-    return _board_section(
-        2,
-        f"<p>Incremental revenue, 80% intervals in brackets: {esc('; '.join(parts))}.</p>",
-        figure,
-    )
+    return _board_section(2, f"<p>{esc(text)}</p>", figure)
 
 
 def _top_section(b: Board) -> str:
@@ -128,7 +132,7 @@ def _top_section(b: Board) -> str:
         "channel-contributions",
         f"Incremental revenue per channel over the window with 80% intervals and ROI; top 3 ({names}) in blue, "
         f"bottom 2 by ROI ({', '.join(b.bottom['display_name'])}) in vermillion.",
-        "Bars: posterior mean; whiskers: 80% interval; blue: top 3; vermillion: bottom 2 by ROI.",
+        "Bars: mean; whiskers: 80% interval where published; blue: top 3; vermillion: bottom 2 by ROI.",
     )
     return _board_section(3, table(top), figure)
 
