@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.ticker import Formatter
 
 from curvehouse.hill import hill_response
-from curvehouse.report.summary import money
+from curvehouse.report.summary import QUARTER_WEEKS, money
 
 __all__ = [
     "MoneyTicks",
@@ -314,7 +314,7 @@ def spend_changes(plan: pd.DataFrame, title: str) -> str:
     ax.set_xlim(-reach * 1.1, reach * 1.75)
     ax.set_yticks(y, data["display_name"])
     _money_axes(ax, x=True)
-    ax.set_xlabel("change vs current spend over the next 13 weeks ($)")
+    ax.set_xlabel(f"change vs current spend over the next {QUARTER_WEEKS} weeks ($)")
     ax.set_title(title, loc="left")
     return svg(fig, f"changes-{title}")
 

@@ -11,7 +11,7 @@ import pandas as pd
 from curvehouse.report import figures
 from curvehouse.report.confidence import model_confidence
 from curvehouse.report.html import chart, esc, missing, section, table
-from curvehouse.report.summary import Board, agreement_matrix, money, pct, sorted_alerts
+from curvehouse.report.summary import QUARTER_WEEKS, Board, agreement_matrix, money, pct, sorted_alerts
 from curvehouse.report.tables import Tables
 
 __all__ = [
@@ -148,9 +148,11 @@ def _bottom_section(b: Board) -> str:
     )
     if b.reallocation is None:
         return _board_section(4, table(bottom) + missing("Proposed reallocation", PLANNING_WHY))
-    moves = b.reallocation.set_index("channel")["recommended_move"] if not b.reallocation.empty else pd.Series()
+    moves = (
+        b.reallocation.set_index("channel")["recommended_move"] if not b.reallocation.empty else pd.Series(dtype=float)
+    )
     bottom["move per week"] = [money(moves.get(c, 0.0), signed=True) for c in b.bottom["channel"]]
-    bottom["next quarter"] = [money(13 * moves.get(c, 0.0), signed=True) for c in b.bottom["channel"]]
+    bottom["next quarter"] = [money(QUARTER_WEEKS * moves.get(c, 0.0), signed=True) for c in b.bottom["channel"]]
     names = dict(zip(b.channels["channel"], b.channels["display_name"], strict=True))
     gains = moves[moves > 0].sort_values(ascending=False)
     receivers = ", ".join(f"{names.get(c, c)} {money(v, signed=True)}" for c, v in gains.items())
@@ -203,8 +205,8 @@ def _next_quarter_section(b: Board) -> str:
     up = ", ".join(f"{r.display_name} {money(r.change, signed=True)}" for r in plan[plan["change"] > 0].itertuples())
     down = ", ".join(f"{r.display_name} {money(r.change, signed=True)}" for r in plan[plan["change"] < 0].itertuples())
     text = (
-        f"<p>Next quarter (13 weeks, all segments): {money(plan['next_quarter_spend'].sum())} in total, the same as "
-        f"holding current spend. Raise {esc(up or 'nothing')}; cut {esc(down or 'nothing')}.</p>"
+        f"<p>Next quarter ({QUARTER_WEEKS} weeks, all segments): {money(plan['next_quarter_spend'].sum())} in "
+        f"total, the same as holding current spend. Raise {esc(up or 'nothing')}; cut {esc(down or 'nothing')}.</p>"
     )
     figure = chart(
         figures.spend_changes(plan, "next quarter vs current spend, per channel"),
@@ -215,7 +217,8 @@ def _next_quarter_section(b: Board) -> str:
             for r in plan.itertuples()
         )
         + ".",
-        "From the saturation audit's net-zero moves (mmm_saturation_audit), summed over segments, times 13 weeks.",
+        f"From the saturation audit's net-zero moves (mmm_saturation_audit), summed over segments, times "
+        f"{QUARTER_WEEKS} weeks.",
     )
     return _board_section(7, text, figure)
 

@@ -27,9 +27,11 @@ __all__ = [
     "money",
     "pct",
     "NOT_BUILT",
+    "QUARTER_WEEKS",
 ]
 
 NOT_BUILT = "not built yet"
+QUARTER_WEEKS = 13  # next quarter's recommendation: weekly moves over this many weeks
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
@@ -296,7 +298,7 @@ def _reallocation(tables: Tables) -> pd.DataFrame | None:
     return audit.groupby("channel", as_index=False)["recommended_move"].sum()
 
 
-def _next_quarter(tables: Tables, channels: pd.DataFrame, weeks: int = 13) -> pd.DataFrame | None:
+def _next_quarter(tables: Tables, channels: pd.DataFrame, weeks: int = QUARTER_WEEKS) -> pd.DataFrame | None:
     """Recommended spend per channel over the next quarter (13 weeks, all segments): current weekly spend
     plus the saturation audit's net-zero move."""
     if not tables.built("mmm_saturation_audit"):
