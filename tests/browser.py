@@ -149,14 +149,15 @@ class Chromium:
         path.write_bytes(base64.b64decode(shot["data"]))
 
     def print_view(self, path: Path, screenshot: Path) -> None:
-        """Screenshot the page as its print stylesheet lays it out, at A4 width (210 mm at 96 dpi)."""
+        """Screenshot the page as its print stylesheet lays it out, at A4's printable width (188 mm at
+        96 dpi: 210 mm less the stylesheet's 11 mm margins)."""
         self.call("Emulation.setEmulatedMedia", media="print")
-        self.call("Emulation.setDeviceMetricsOverride", width=794, height=1123, deviceScaleFactor=1, mobile=False)
+        self.call("Emulation.setDeviceMetricsOverride", width=711, height=1085, deviceScaleFactor=1, mobile=False)
         try:
             self._events.clear()
             self.call("Page.navigate", url=path.resolve().as_uri())
             self._wait_for("Page.loadEventFired")
-            self._screenshot(screenshot, 794)
+            self._screenshot(screenshot, 711)
         finally:
             self.call("Emulation.setEmulatedMedia", media="")
             self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)

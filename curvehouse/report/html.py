@@ -45,10 +45,12 @@ section.board{background:#fff;border:1px solid #dde3e9;border-radius:6px;padding
 section.board h2{margin:.5em 0 .3em}section.board p{margin:.3em 0}section.board ul{margin:.3em 0;padding-left:1.2em}
 section.board[data-section="1"]{grid-column:1/-1}section.board figure.chart{border:0;padding:0;margin:.4em 0 0}
 @page{size:A4;margin:10mm 11mm}
-@media print{nav,.screen-only{display:none}body{background:#fff;font-size:8.6pt}main{max-width:none;padding:0}
+@media print{nav,.screen-only{display:none}body{background:#fff;font-size:8.4pt}main{max-width:none;padding:0}
 h1{font-size:13pt;margin:0 0 .2em}.headline{font-size:14pt;margin:.1em 0}h2{font-size:10pt}
-.board-grid{grid-template-columns:1fr 1fr;gap:2.5mm 4mm}section.board{padding:0 2.5mm 1.5mm}
-section.board figure.chart svg{max-height:52mm;width:auto}table{font-size:7.8pt}
+.board-grid{grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:2.5mm 4mm}th{white-space:normal}
+section.board{padding:0 2.5mm 1.5mm}
+section.board figure.chart svg{max-height:44mm;width:auto}table{font-size:7.4pt}th,td{padding:.15em .35em}
+.tablewrap{overflow:visible}
 footer{font-size:6.5pt;margin-top:2mm;padding-top:1mm}footer ul{margin:0;padding-left:1em}}
 """
 

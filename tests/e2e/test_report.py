@@ -216,6 +216,7 @@ def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
     assert_board_sections(visits["index.html"])
     assert {"brand-performance", "channel-contributions"} <= {c["name"] for c in visits["index.html"].charts}
     assert "80% interval: not published: BYOMM curves come without posterior draws" in visits["index.html"].text
+    assert 1 <= page_count((site / "one-pager.pdf").read_bytes()) <= 2
     segments = byomm_build.query("select distinct segment_id from mmm_curves where is_current")["segment_id"]
     curves = {c["name"] for c in visits["curves.html"].charts}
     assert {f"saturation-{s}" for s in segments} <= curves
