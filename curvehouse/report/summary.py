@@ -422,11 +422,13 @@ def board(tables: Tables) -> Board:
 
 
 def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Paid rows of agent_mmm_context (every spend and ROI figure) and its organic channels' contributions
-    summed over segments (display name, unit, contribution and its summed 90% bounds)."""
+    """Paid rows of agent_mmm_context (every spend and ROI figure; non-media treatments are neither, and
+    have their own section on the contributions page) and its organic channels' contributions summed over
+    segments (display name, unit, contribution and its summed 90% bounds)."""
     if context.empty or "channel_kind" not in context.columns:
         return context, pd.DataFrame()
     is_organic = context["channel_kind"] == "organic"
+    is_paid = ~context["channel_kind"].isin(("organic", "non_media"))
     organic = (
         context[is_organic]
         .groupby("channel", as_index=False)
@@ -438,4 +440,4 @@ def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             contribution_high=("contribution_upper", "sum"),
         )
     )
-    return context[~is_organic], organic
+    return context[is_paid], organic

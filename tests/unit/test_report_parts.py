@@ -296,7 +296,9 @@ def test_board_intervals_are_percentiles_of_the_summed_draws():
             "data_window_end": pd.Timestamp("2024-12-29"),
         }
     )
-    b = board(Tables({"agent_mmm_context": context, "mmm_posterior_draws": frame}))
+    treatment = context.iloc[:1].assign(channel="price_cut", channel_kind="non_media", spend=np.nan)
+    b = board(Tables({"agent_mmm_context": pd.concat([context, treatment]), "mmm_posterior_draws": frame}))
+    assert b.contribution == pytest.approx(context["contribution_mean"].sum())  # media only
     total = sum(draws.values())
     assert (b.low, b.high) == pytest.approx(tuple(np.quantile(total, [0.1, 0.9])))
     assert b.high - b.low < sum(np.quantile(v, 0.9) - np.quantile(v, 0.1) for v in draws.values())
