@@ -253,6 +253,7 @@ def _report(args: argparse.Namespace) -> int:
     result = build_report(reader, args.out, progress=lambda m: print(m, file=sys.stderr, flush=True))
     reader.close()
     print(f"wrote {len(result.files)} files into {result.out_dir}; open {result.index}")
+    print(result.pdf_message)
     if result.not_built:
         print(f"not built yet (sections say so): {', '.join(result.not_built)}")
     return 0

@@ -8,7 +8,6 @@ import base64
 import itertools
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -18,33 +17,20 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--remote-debugging-port=0",
-    "--remote-allow-origins=*",
-]
+from curvehouse.report.pdf import CHROMIUM_FLAGS, find_chromium
+
+FLAGS = [*CHROMIUM_FLAGS, "--remote-debugging-port=0", "--remote-allow-origins=*"]
 CHART_PROBE = """
 Array.from(document.querySelectorAll('figure.chart')).map(f => {
   const s = f.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
-  return {name: f.dataset.chart, width: r.width, height: r.height,
+  return {name: f.dataset.chart, width: r.width, height: r.height, alt: s ? s.getAttribute('aria-label') : null,
           marks: s ? s.querySelectorAll('path, rect, line, use, text, polyline').length : 0};
 })
 """
-
-
-def find_chromium() -> str | None:
-    for name in (os.environ.get("CURVEHOUSE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    return None
+NARROWEST_CELL = """
+Array.from(document.querySelectorAll('td, th')).map(c => [c.innerText.slice(0, 60), c.getBoundingClientRect().width])
+  .sort((a, b) => a[1] - b[1]).slice(0, 1)
+"""
 
 
 def chromium_or_skip() -> str:
@@ -65,6 +51,7 @@ class PageVisit:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
+    narrowest_cell: list = field(default_factory=list)  # [text, width in px] of the narrowest table cell
     title: str = ""
     text: str = ""
     screenshot: Path | None = None
@@ -133,19 +120,20 @@ class Chromium:
         visit = PageVisit(url)
         self.collect(visit)
         visit.charts = self.evaluate(CHART_PROBE)
+        visit.narrowest_cell = (self.evaluate(NARROWEST_CELL) or [[]])[0]
         visit.title = self.evaluate("document.title")
         visit.text = self.evaluate("document.body.innerText")
         visit.screenshot = self.screenshot(screenshot)
         return visit
 
-    def screenshot(self, path: Path) -> Path:
-        """The whole page (up to 16,000 px tall) as a PNG at ``path``."""
+    def screenshot(self, path: Path, width: int = 1280) -> Path:
+        """The whole page (up to 16,000 px tall) at ``width`` px as a PNG at ``path``."""
         height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
         shot = self.call(
             "Page.captureScreenshot",
             format="png",
             captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": 1280, "height": min(height, 16000), "scale": 1},
+            clip={"x": 0, "y": 0, "width": width, "height": min(height, 16000), "scale": 1},
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
@@ -175,6 +163,20 @@ class Chromium:
         )
         if not found:
             raise LookupError(f"no element matches {selector}")
+
+    def print_view(self, path: Path, screenshot: Path) -> None:
+        """Screenshot the page as its print stylesheet lays it out, at A4's printable width (188 mm at
+        96 dpi: 210 mm less the stylesheet's 11 mm margins)."""
+        self.call("Emulation.setEmulatedMedia", media="print")
+        self.call("Emulation.setDeviceMetricsOverride", width=711, height=1085, deviceScaleFactor=1, mobile=False)
+        try:
+            self._events.clear()
+            self.call("Page.navigate", url=path.resolve().as_uri())
+            self._wait_for("Page.loadEventFired")
+            self.screenshot(screenshot, 711)
+        finally:
+            self.call("Emulation.setEmulatedMedia", media="")
+            self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
 
     def close(self) -> None:
         try:

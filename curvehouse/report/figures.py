@@ -15,26 +15,42 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from curvehouse.hill import hill_response
+from curvehouse.report.summary import QUARTER_WEEKS, money
 
 __all__ = [
+    "MoneyTicks",
+    "PALETTE",
     "actual_vs_fitted",
     "backtest_forecasts",
     "channel_contributions",
     "contribution_over_time",
     "frontier",
+    "group_split",
+    "money_tick_labels",
     "prior_vs_posterior",
     "readiness_heatmap",
     "rhat_ess",
     "saturation_grid",
     "scenarios",
+    "spend_changes",
     "svg",
     "trace_and_rank",
 ]
 
-BLUE, ORANGE, GREY, GREEN, RED = "#1f5f99", "#d9822b", "#9aa5b1", "#2e8540", "#b3261e"
+# Okabe-Ito: distinguishable with every common colour-vision deficiency, and in greyscale print.
+BLUE, ORANGE, GREY, GREEN, RED, SKY, PURPLE = (
+    "#0072B2",
+    "#E69F00",
+    "#999999",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+)
+PALETTE = (BLUE, ORANGE, GREEN, RED, SKY, PURPLE, "#F0E442", "#000000")
 plt.rcParams.update(
     {
         "svg.fonttype": "none",
@@ -42,20 +58,38 @@ plt.rcParams.update(
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.titlesize": 10,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
         "figure.dpi": 96,
     }
 )
-_MONEY = FuncFormatter(lambda v, _: _short(v))
+_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
-def _short(value: float) -> str:
-    v = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= limit:
-            return (
-                f"{value / limit:g}{suffix}" if value / limit == int(value / limit) else f"{value / limit:.1f}{suffix}"
-            )
-    return f"{value:g}"
+def money_tick_labels(values: list[float]) -> list[str]:
+    """Short labels (1.45M, 500k) for one axis's ticks: one unit for the whole axis (by its largest
+    value) and the fewest decimals that print every tick exactly (ticks are round numbers), so
+    distinct ticks never share a label."""
+    top = max((abs(v) for v in values), default=0.0)
+    limit, suffix = next(((limit, suffix) for limit, suffix in _UNITS if top >= limit), (1.0, ""))
+    scaled = [v / limit for v in values]
+    digits = next((d for d in range(7) if all(abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x)) for x in scaled)), 6)
+    return ["0" if round(x, digits) == 0 else f"{x:.{digits}f}{suffix}" for x in scaled]
+
+
+class MoneyTicks(Formatter):
+    """Tick labels from money_tick_labels (matplotlib formats an axis's ticks together)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return money_tick_labels([x])[0]
+
+    def format_ticks(self, values) -> list[str]:
+        return money_tick_labels([float(v) for v in values])
+
+
+def _money_axes(ax: plt.Axes, x: bool = False, y: bool = False) -> None:
+    for on, axis in ((x, ax.xaxis), (y, ax.yaxis)):
+        if on:
+            axis.set_major_formatter(MoneyTicks())
 
 
 def svg(fig: plt.Figure, name: str) -> str:
@@ -67,6 +101,20 @@ def svg(fig: plt.Figure, name: str) -> str:
     plt.close(fig)
     text = buffer.getvalue()
     return re.sub(r"^.*?(<svg)", r"\1", text, count=1, flags=re.DOTALL)
+
+
+def _legend_above(fig: plt.Figure, ax: plt.Axes, right: bool = False) -> None:
+    """One legend for the figure, above its panels (never over the data)."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower right" if right else "lower center",
+        bbox_to_anchor=(1.0 if right else 0.5, 1.0),
+        ncol=len(labels),
+        frameon=False,
+        fontsize=8,
+    )
 
 
 def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
@@ -118,14 +166,13 @@ def saturation_grid(curves: pd.DataFrame, points: pd.DataFrame, positions: pd.Da
         if current is not None:
             ax.axvline(current, color=ORANGE, lw=1.5, ls="--", label="current")
         ax.set_title(str(row.display_name or row.channel_name))
-        ax.xaxis.set_major_formatter(_MONEY)
-        ax.yaxis.set_major_formatter(_MONEY)
+        _money_axes(ax, x=True, y=True)
         ax.set_xlabel("weekly spend ($)")
         ax.set_ylabel("response / week ($)")
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
-    axes[0].legend(loc="lower right", fontsize=7, frameon=False)
     fig.tight_layout()
+    _legend_above(fig, axes[0])
     return svg(fig, f"sat-{title}")
 
 
@@ -135,7 +182,7 @@ def contribution_over_time(decomposition: pd.DataFrame, title: str) -> str:
     wide = channels.pivot_table(index="week_start", columns="component", values="value_mean", aggfunc="sum").fillna(0)
     fig, ax = plt.subplots(figsize=(10, 3.4))
     ax.stackplot(wide.index, wide.T.to_numpy(), labels=list(wide.columns), alpha=0.85)
-    ax.yaxis.set_major_formatter(_MONEY)
+    _money_axes(ax, y=True)
     ax.set_ylabel("incremental revenue / week ($)")
     ax.set_title(title, loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
@@ -159,10 +206,10 @@ def actual_vs_fitted(decomposition: pd.DataFrame, title: str) -> str:
         weeks = baseline["week_start"]
         ax.fill_between(weeks, baseline["value_p05"], baseline["value_p95"], color=GREEN, alpha=0.2, lw=0)
         ax.plot(weeks, baseline["value_mean"], color=GREEN, lw=1.2, label="baseline (90%)")
-    ax.yaxis.set_major_formatter(_MONEY)
+    _money_axes(ax, y=True)
     ax.set_ylabel("revenue / week ($)")
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper left", frameon=False, ncol=4 if moving else 3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     return svg(fig, f"avf-{title}")
 
 
@@ -183,28 +230,93 @@ def backtest_forecasts(backtests: pd.DataFrame, title: str) -> str:
         ax.axvline(fold["cutoff_date"].iloc[0], color=GREY, lw=0.8, ls=":")
     actual = backtests.drop_duplicates("week_start").sort_values("week_start")
     ax.plot(actual["week_start"], actual["actual"], color="black", lw=1.0, marker=".", ms=3, label="actual")
-    ax.yaxis.set_major_formatter(_MONEY)
+    _money_axes(ax, y=True)
     ax.set_ylabel("revenue / week ($)")
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper left", frameon=False, ncol=4)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     return svg(fig, f"backtest-{title}")
 
 
-def channel_contributions(channels: pd.DataFrame, title: str) -> str:
-    """Horizontal bars of incremental revenue per channel with their interval, ROI annotated."""
+def _whiskers(ax: plt.Axes, y: np.ndarray, data: pd.DataFrame) -> None:
+    """Horizontal interval whiskers (columns low, high) on the bars that have one; none where not published."""
+    has = (data["low"].notna() & data["high"].notna()).to_numpy()
+    if has.any():
+        rows = data[has]
+        ax.errorbar(
+            rows["contribution"],
+            y[has],
+            xerr=[
+                (rows["contribution"] - rows["low"]).clip(lower=0),
+                (rows["high"] - rows["contribution"]).clip(lower=0),
+            ],
+            fmt="none",
+            ecolor="black",
+            elinewidth=0.8,
+            capsize=2,
+        )
+
+
+def channel_contributions(channels: pd.DataFrame, title: str, colours: dict[str, str] | None = None) -> str:
+    """Horizontal bars of incremental revenue per channel, whiskers at its 80% interval where one is
+    published (low / high columns), ROI annotated; ``colours`` picks out channels (others grey-blue)."""
     data = channels.sort_values("contribution")
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(data) + 1.0))
+    colours = colours or {}
+    fig, ax = plt.subplots(figsize=(5.6, 0.3 * len(data) + 0.9))
     y = np.arange(len(data))
-    low = (data["contribution"] - data["contribution_low"]).clip(lower=0).fillna(0)
-    high = (data["contribution_high"] - data["contribution"]).clip(lower=0).fillna(0)
-    ax.barh(y, data["contribution"], color=BLUE, xerr=[low, high], error_kw={"ecolor": GREY, "lw": 1})
-    for yi, (value, roi) in enumerate(zip(data["contribution"], data["roi"], strict=True)):
-        ax.text(value, yi, f"  ROI {roi:.2f}" if pd.notna(roi) else "", va="center", fontsize=8)
+    ax.barh(y, data["contribution"], color=[colours.get(c, SKY) for c in data["channel"]])
+    _whiskers(ax, y, data)
+    right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
+    for yi, roi in enumerate(data["roi"]):
+        ax.text(right * 1.02, yi, f"ROI {roi:.2f}" if pd.notna(roi) else "", va="center", fontsize=8)
+    ax.set_xlim(0, right * 1.25)
     ax.set_yticks(y, data["display_name"])
-    ax.xaxis.set_major_formatter(_MONEY)
+    _money_axes(ax, x=True)
     ax.set_xlabel("incremental revenue over the window ($)")
     ax.set_title(title, loc="left")
     return svg(fig, f"bars-{title}")
+
+
+def group_split(groups: pd.DataFrame, title: str) -> str:
+    """Brand vs performance: incremental revenue per channel group with its 80% interval where
+    published (low / high), its share of the total annotated."""
+    data = groups.sort_values("contribution")
+    fig, ax = plt.subplots(figsize=(5.6, 0.45 * len(data) + 0.9))
+    y = np.arange(len(data))
+    ax.barh(
+        y,
+        data["contribution"],
+        color=[{"brand": ORANGE, "performance": BLUE}.get(g, GREY) for g in data["channel_group"]],
+    )
+    _whiskers(ax, y, data)
+    right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
+    for yi, share in enumerate(data["share"]):
+        ax.text(right * 1.02, yi, f"{share:.0%} of total", va="center", fontsize=8)
+    ax.set_xlim(0, right * 1.3)
+    ax.set_yticks(y, data["channel_group"])
+    _money_axes(ax, x=True)
+    ax.set_xlabel("incremental revenue over the window ($)")
+    ax.set_title(title, loc="left")
+    return svg(fig, f"groups-{title}")
+
+
+def spend_changes(plan: pd.DataFrame, title: str) -> str:
+    """Next quarter per channel: the change of spend against holding current spend (``change``),
+    increases green, cuts vermillion, the next quarter's total spend (``next_quarter_spend``) annotated."""
+    data = plan.sort_values("change")
+    fig, ax = plt.subplots(figsize=(5.6, 0.3 * len(data) + 0.9))
+    y = np.arange(len(data))
+    ax.barh(y, data["change"], color=[GREEN if c >= 0 else RED for c in data["change"]])
+    ax.axvline(0, color="black", lw=0.8)
+    reach = float(data["change"].abs().max()) if len(data) else 1.0
+    reach = reach or 1.0
+    for yi, total in enumerate(data["next_quarter_spend"]):
+        ax.text(reach * 1.08, yi, f"{money(total)} next quarter", va="center", fontsize=8)
+    ax.set_xlim(-reach * 1.1, reach * 1.75)
+    ax.set_yticks(y, data["display_name"])
+    _money_axes(ax, x=True)
+    ax.set_xlabel(f"change vs current spend over the next {QUARTER_WEEKS} weeks ($)")
+    ax.set_title(title, loc="left")
+    return svg(fig, f"changes-{title}")
 
 
 def readiness_heatmap(readiness: pd.DataFrame) -> str:
@@ -244,12 +356,11 @@ def frontier(front: pd.DataFrame, current_budget: float | None, title: str) -> s
         ax.scatter(others["total_weekly_budget"], others["mean"], s=8, color=GREY, label="other high performers")
     if current_budget:
         ax.axvline(current_budget, color=ORANGE, ls="--", lw=1.4, label="current budget")
-    ax.xaxis.set_major_formatter(_MONEY)
-    ax.yaxis.set_major_formatter(_MONEY)
+    _money_axes(ax, x=True, y=True)
     ax.set_xlabel("total weekly budget ($)")
     ax.set_ylabel("expected outcome / week ($)")
     ax.set_title(title, loc="left")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8)
     return svg(fig, f"frontier-{title}")
 
 
@@ -270,7 +381,7 @@ def scenarios(table: pd.DataFrame, title: str) -> str:
         error_kw={"ecolor": "black", "lw": 1, "capsize": 3},
     )
     ax.set_xticks(x, data["scenario"])
-    ax.yaxis.set_major_formatter(_MONEY)
+    _money_axes(ax, y=True)
     ax.set_ylabel("incremental outcome / week ($)")
     ax.set_title(title, loc="left")
     return svg(fig, f"scen-{title}")
@@ -312,9 +423,9 @@ def prior_vs_posterior(draws: pd.DataFrame, title: str) -> str:
         ax.set_title(channel)
         ax.set_yticks([])
         ax.set_xlabel("ROI ($ per $)")
-    axes[0].legend(frameon=False, fontsize=8)
     fig.suptitle(title, x=0.01, ha="left", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.93))
+    _legend_above(fig, axes[0], right=True)
     return svg(fig, f"pvp-{title}")
 
 

@@ -6,6 +6,7 @@ opens from disk without a network; the only script is the budget planner's own i
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import numpy as np
@@ -27,20 +28,35 @@ PAGES = (
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#1b1f24;background:#fafbfc}
 nav{background:#1f2d3d;padding:.6em 1.2em}nav a{color:#dfe7ef;margin-right:1.2em;text-decoration:none;font-size:.95em}
-nav a.on{color:#fff;font-weight:600;border-bottom:2px solid #d9822b}
+nav a.on{color:#fff;font-weight:600;border-bottom:2px solid #E69F00}
 main{max-width:1180px;margin:0 auto;padding:1em 1.4em 3em}h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.8em}
-.headline{font-size:1.7em;font-weight:600;margin:.4em 0}.muted{color:#5c6670}.cards{display:flex;gap:1em;flex-wrap:wrap}
-.card{background:#fff;border:1px solid #dde3e9;border-radius:6px;padding:.8em 1em;flex:1 1 300px}
-.card h2{margin-top:.2em}
+.headline{font-size:1.7em;font-weight:600;margin:.4em 0}.muted{color:#5c6670}
+.missing{background:#fff7e6;border:1px solid #f0c36d;padding:.6em 1em;border-radius:6px}
+.fail{color:#b3261e;font-weight:600}.ok{color:#00704a}
 table{border-collapse:collapse;font-size:.86em;margin:.5em 0;background:#fff}
-th,td{border:1px solid #dde3e9;padding:.25em .55em;text-align:left;vertical-align:top}th{background:#eef2f6}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.missing{background:#fff7e6;border:1px solid #f0c36d;
-padding:.6em 1em;border-radius:6px}.fail{color:#b3261e;font-weight:600}.ok{color:#2e8540}
+th,td{border:1px solid #dde3e9;padding:.25em .55em;text-align:left;vertical-align:top;white-space:nowrap;
+min-width:3.5em}
+th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.text{min-width:18em;white-space:normal}.tablewrap{max-width:100%;overflow-x:auto}
 figure.chart{margin:.8em 0;background:#fff;border:1px solid #dde3e9;border-radius:6px;padding:.4em;overflow-x:auto}
 figure.chart svg{max-width:100%;height:auto}footer{font-size:.8em;color:#5c6670;border-top:1px solid #dde3e9;
 margin-top:2em;padding-top:.6em}
-@media print{nav{display:none}main{max-width:none}}
+.board-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:.8em 1.2em}
+section.board{background:#fff;border:1px solid #dde3e9;border-radius:6px;padding:.2em 1em .6em;break-inside:avoid}
+section.board h2{margin:.5em 0 .3em}section.board p{margin:.3em 0}section.board ul{margin:.3em 0;padding-left:1.2em}
+section.board[data-section="1"]{grid-column:1/-1}section.board figure.chart{border:0;padding:0;margin:.4em 0 0}
+@page{size:A4;margin:10mm 11mm}
+@media print{nav,.screen-only{display:none}body{background:#fff;font-size:8.4pt}main{max-width:none;padding:0}
+h1{font-size:13pt;margin:0 0 .2em}.headline{font-size:14pt;margin:.1em 0}h2{font-size:10pt}
+.board-grid{grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:2.5mm 4mm}th{white-space:normal}
+section.board{padding:0 2.5mm 1.5mm}
+section.board figure.chart svg{max-height:44mm;width:auto}table{font-size:7.4pt}th,td{padding:.15em .35em}
+.tablewrap{overflow:visible}
+footer{font-size:6.5pt;margin-top:2mm;padding-top:1mm}footer ul{margin:0;padding-left:1em}}
 """
+
+
+LONG_TEXT = 40  # characters: a cell this long gets a wide minimum, never a column one word wide
 
 
 def esc(value: object) -> str:
@@ -71,7 +87,8 @@ def _cell(value: object, fmt: str | None) -> str:
         return f"<td class=num>{value:,}</td>"
     if isinstance(value, pd.Timestamp):
         return f"<td>{value:%Y-%m-%d}</td>"
-    return f"<td>{esc(value)}</td>"
+    text = str(value)
+    return f"<td class=text>{esc(text)}</td>" if len(text) > LONG_TEXT else f"<td>{esc(text)}</td>"
 
 
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, limit: int = 200) -> str:
@@ -85,7 +102,7 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, limit: int
         for row in frame.head(limit).itertuples(index=False)
     )
     more = f"<p class=muted>{len(frame) - limit} more rows in the warehouse table.</p>" if len(frame) > limit else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+    return f"<div class=tablewrap><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{more}"
 
 
 def section(title: str, body: str, anchor: str | None = None) -> str:
@@ -93,10 +110,13 @@ def section(title: str, body: str, anchor: str | None = None) -> str:
     return f"<section{anchor_attr}><h2>{esc(title)}</h2>{body}</section>"
 
 
-def chart(svg_text: str, name: str, caption: str = "") -> str:
-    """A chart figure; the data-chart name lets tests and readers find every chart."""
+def chart(svg_text: str, name: str, alt: str, caption: str = "") -> str:
+    """A chart figure with its alt text (role img, aria-label and an SVG title, for screen readers and
+    tests); the data-chart name lets tests and readers find every chart."""
+    labelled = svg_text.replace("<svg", f'<svg role="img" aria-label="{esc(alt)}"', 1)
+    labelled = re.sub(r"(<svg[^>]*>)", lambda m: f"{m.group(1)}<title>{esc(alt)}</title>", labelled, count=1)
     cap = f"<figcaption class=muted>{esc(caption)}</figcaption>" if caption else ""
-    return f'<figure class=chart data-chart="{esc(name)}">{svg_text}{cap}</figure>'
+    return f'<figure class=chart data-chart="{esc(name)}">{labelled}{cap}</figure>'
 
 
 def missing(what: str, why: str) -> str:

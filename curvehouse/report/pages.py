@@ -4,16 +4,18 @@ so (BYOMM-only warehouses have no built-in fit rows; the planning layer may not 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pandas as pd
 
 from curvehouse.report import figures
 from curvehouse.report.confidence import model_confidence
 from curvehouse.report.html import chart, esc, missing, section, table
-from curvehouse.report.summary import Board, agreement_matrix, money, pct, sorted_alerts
+from curvehouse.report.summary import QUARTER_WEEKS, Board, agreement_matrix, money, pct, sorted_alerts
 from curvehouse.report.tables import Tables
 
 __all__ = [
+    "BOARD_SECTIONS",
     "one_pager",
     "curves_page",
     "contributions_page",
@@ -24,7 +26,8 @@ __all__ = [
     "outputs_page",
 ]
 
-BOARD_ALERTS = 6  # the one-pager lists the worst few; the curves page has them all
+BOARD_LINES = 3  # the one-pager lists the worst few saturated channels; the curves page has them all
+INTERVAL_NOT_PUBLISHED = "not published: BYOMM curves come without posterior draws"
 PLANNING_WHY = (
     "The planning layer (response surface, frontier, scenarios, saturation audit, alerts) has not "
     "published its tables in this warehouse; run `dbt build` with the planning models to fill this in."
@@ -36,101 +39,210 @@ def _segments(tables: Tables) -> list[str]:
     return sorted(curves["segment_id"].unique()) if not curves.empty else []
 
 
-def one_pager(b: Board, tables: Tables) -> str:
-    """Headline, brand vs performance, top 3 / bottom 2, alerts, confidence, next quarter."""
-    if b.channels.empty:
-        return missing(
-            "Current curves",
-            "No current curves in mmm_curves: run `dbt build` with the built-in fit or "
-            "BYOMM files in the landing folder.",
+def _ratio(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _span(low: float, high: float, fmt: Callable[[float], str] = money) -> str:
+    """'low-high' (one value where they print the same), or that the interval is not published."""
+    if pd.isna(low) or pd.isna(high):
+        return "not published"
+    return fmt(low) if fmt(low) == fmt(high) else f"{fmt(low)}-{fmt(high)}"
+
+
+BOARD_SECTIONS = (
+    "Headline",
+    "Brand vs performance",
+    "Top 3 channels by incremental revenue",
+    "Bottom 2 channels by ROI, and the proposed reallocation",
+    "Saturation alerts",
+    "Model confidence",
+    "Next quarter's recommendation per channel",
+)
+
+
+def _board_section(number: int, body: str, figure: str = "") -> str:
+    """Section ``number`` (1-7) of the one-pager, titled from BOARD_SECTIONS."""
+    title = BOARD_SECTIONS[number - 1]
+    return f'<section class=board data-section="{number}"><h2>{number}. {esc(title)}</h2>{body}{figure}</section>'
+
+
+def _headline_section(b: Board) -> str:
+    if pd.notna(b.low):
+        interval = (
+            f"80% interval: {money(b.low)}-{money(b.high)} incremental revenue, ROI "
+            f"{b.low / b.spend:.2f}-{b.high / b.spend:.2f} ({b.draws} posterior draws per segment, "
+            "mmm_posterior_draws, summed per draw over channels and segments)."
         )
-    split = " \u00b7 ".join(f"{esc(group)} {pct(share)}" for group, share in sorted(b.group_share.items()))
-    top = b.top[["display_name", "contribution", "roi"]].rename(
-        columns={"display_name": "channel", "contribution": "incremental revenue"}
-    )
-    bottom = b.bottom[["channel", "display_name", "spend", "roi"]]
-    if b.reallocation is not None and not b.reallocation.empty:
-        bottom = bottom.merge(b.reallocation, on="channel", how="left").rename(
-            columns={"recommended_move": "proposed weekly move ($)"}
-        )
-        realloc_note = ""
     else:
-        realloc_note = (
-            missing("Proposed reallocation", PLANNING_WHY)
-            if b.reallocation is None
-            else "<p class=muted>The saturation audit proposes no move for these channels.</p>"
+        interval = (
+            f"80% interval: {INTERVAL_NOT_PUBLISHED}, so the interval of the total cannot be computed; "
+            "each source's own stated interval per channel is on the curves page."
         )
-    bottom = bottom.drop(columns=["channel"]).rename(columns={"display_name": "channel"})
-    alerts = (
-        "".join(f"<li>{esc(a)}</li>" for a in b.alerts[:BOARD_ALERTS])
-        or "<li class=ok>No saturation or staleness alerts.</li>"
-    )
-    if len(b.alerts) > BOARD_ALERTS:
-        alerts += f"<li class=muted>{len(b.alerts) - BOARD_ALERTS} more: see the saturation curves page.</li>"
-    open_alerts = tables.get("mmm_alerts")
-    if open_alerts is not None and not open_alerts.empty:
-        critical = int((open_alerts["severity"] == "critical").sum())
-        alerts += (
-            f"<li class=muted>{len(open_alerts)} open alerts in all ({critical} critical): see "
-            "<a href=gates.html>Gates &amp; readiness</a>.</li>"
+    organic = ""
+    if b.organic is not None and not b.organic.empty:
+        organic = (
+            f"<p class=muted>Organic channels (no spend, outside every ROI figure) add "
+            f"{money(b.organic['contribution'].sum())}.</p>"
         )
-    if b.next_quarter is None:
-        next_q = missing("Next quarter's recommendation", PLANNING_WHY)
-    else:
-        shown = b.next_quarter.rename(
-            columns={
-                "current_weekly_spend": "current ($/week)",
-                "recommended_move": "move ($/week)",
-                "next_quarter_spend": "next quarter ($, 13 weeks)",
-                "change": "change vs current ($, 13 weeks)",
-            }
-        )
-        next_q = (
-            table(shown, {c: ("+,.0f" if "move" in c or "change" in c else ",.0f") for c in shown.columns})
-            + "<p class=muted>From the saturation audit's net-zero moves (mmm_saturation_audit), "
-            "summed over segments.</p>"
-        )
-    interval = (
-        f" (channels' 90% bounds summed: {money(b.contribution_low)}-{money(b.contribution_high)})"
-        if pd.notna(b.contribution_low) and pd.notna(b.contribution_high)
-        else ""
-    )
-    bars = figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)")
-    return (
-        f"<p class=headline data-headline>{esc(b.headline())}</p>"
-        f"<p class=muted>Over {esc(b.window)}{esc(interval)}; all segments with current curves.</p>"
-        f"<div class=cards><div class=card><h2>Brand vs performance</h2><p>Share of incremental revenue: {split}</p>"
-        f"</div><div class=card><h2>Model confidence</h2><p>{esc(b.confidence.figures)}<br>"
-        f"{esc(b.confidence.meaning)}<br>"
-        f"Most uncertain assumption: {esc(b.most_uncertain)}</p></div></div>"
-        + section("Top 3 channels by incremental revenue", table(top, {"incremental revenue": ",.0f", "roi": ".2f"}))
-        + section(
-            "Bottom 2 channels by ROI",
-            table(bottom, {"spend": ",.0f", "roi": ".2f", "proposed weekly move ($)": "+,.0f"}) + realloc_note,
-        )
-        + _organic_section(b)
-        + section("Saturation alerts", f"<ul>{alerts}</ul>")
-        + section("Next quarter's recommendation per channel", next_q)
-        + chart(bars, "channel-contributions", "Bars: posterior mean; whiskers: the stated interval.")
-        + "<p><a href=one-pager.pdf>Download the one-pager as PDF</a></p>"
+    return _board_section(
+        1,
+        f"<p class=headline data-headline>{esc(b.headline())}</p><p>{esc(interval)}</p>"
+        f"<p class=muted>Over {esc(b.window)}; all segments with current curves.</p>{organic}",
     )
 
 
-def _organic_section(b: Board) -> str:
-    """Organic channels' incremental revenue (no spend: not in the ROI figures or planning); empty without any."""
-    if b.organic is None or b.organic.empty:
-        return ""
-    shown = b.organic.drop(columns=["channel"]).rename(
-        columns={
-            "display_name": "channel",
-            "contribution": "incremental revenue",
-            "contribution_low": "90% low",
-            "contribution_high": "90% high",
+def _groups_section(b: Board) -> str:
+    published = b.groups["low"].notna().all()
+    parts = [
+        f"{row.channel_group} {money(row.contribution)} ({_span(row.low, row.high)}), "
+        f"{pct(row.share)} of the total ({_span(row.share_low, row.share_high, pct)})"
+        if published
+        else f"{row.channel_group} {money(row.contribution)}, {pct(row.share)} of the total"
+        for row in b.groups.itertuples()
+    ]
+    text = (
+        f"Incremental revenue, 80% intervals in brackets: {'; '.join(parts)}."
+        if published
+        else f"Incremental revenue: {'; '.join(parts)}. 80% intervals: {INTERVAL_NOT_PUBLISHED}."
+    )
+    figure = chart(
+        figures.group_split(b.groups, "incremental revenue by channel group"),
+        "brand-performance",
+        "Brand vs performance: " + "; ".join(parts) + ".",
+        "Bars: mean; whiskers: 80% interval from the posterior draws, where published.",
+    )
+    return _board_section(2, f"<p>{esc(text)}</p>", figure)
+
+
+def _top_section(b: Board) -> str:
+    top = pd.DataFrame(
+        {
+            "channel": b.top["display_name"],
+            "incremental revenue": b.top["contribution"].map(money),
+            "80% interval": [_span(r.low, r.high) for r in b.top.itertuples()],
+            "ROI": b.top["roi"].map(_ratio),
+            "ROI 80% interval": [_span(r.roi_low, r.roi_high, _ratio) for r in b.top.itertuples()],
         }
     )
-    return section(
-        "Organic channels (no spend: outside ROI and budget planning)",
-        table(shown, {"incremental revenue": ",.0f", "90% low": ",.0f", "90% high": ",.0f"}),
+    colours = dict.fromkeys(b.top["channel"], figures.BLUE) | dict.fromkeys(b.bottom["channel"], figures.RED)
+    names = ", ".join(b.top["display_name"])
+    figure = chart(
+        figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)", colours),
+        "channel-contributions",
+        f"Incremental revenue per channel over the window with 80% intervals and ROI; top 3 ({names}) in blue, "
+        f"bottom 2 by ROI ({', '.join(b.bottom['display_name'])}) in vermillion.",
+        "Bars: mean; whiskers: 80% interval where published; blue: top 3; vermillion: bottom 2 by ROI.",
+    )
+    return _board_section(3, table(top), figure)
+
+
+def _bottom_section(b: Board) -> str:
+    bottom = pd.DataFrame(
+        {
+            "channel": b.bottom["display_name"],
+            "spend": b.bottom["spend"].map(money),
+            "ROI": b.bottom["roi"].map(_ratio),
+            "ROI 80% interval": [_span(r.roi_low, r.roi_high, _ratio) for r in b.bottom.itertuples()],
+        }
+    )
+    if b.reallocation is None:
+        return _board_section(4, table(bottom) + missing("Proposed reallocation", PLANNING_WHY))
+    moves = (
+        b.reallocation.set_index("channel")["recommended_move"] if not b.reallocation.empty else pd.Series(dtype=float)
+    )
+    bottom["move per week"] = [money(moves.get(c, 0.0), signed=True) for c in b.bottom["channel"]]
+    bottom["next quarter"] = [money(QUARTER_WEEKS * moves.get(c, 0.0), signed=True) for c in b.bottom["channel"]]
+    names = dict(zip(b.channels["channel"], b.channels["display_name"], strict=True))
+    gains = moves[moves > 0].sort_values(ascending=False)
+    receivers = ", ".join(f"{names.get(c, c)} {money(v, signed=True)}" for c, v in gains.items())
+    note = (
+        f"<p>The saturation audit moves {money(gains.sum())}/week between channels at the same total "
+        f"(net zero), to {esc(receivers)} per week.</p>"
+        if len(gains)
+        else "<p class=muted>The saturation audit proposes no move.</p>"
+    )
+    return _board_section(4, table(bottom) + note)
+
+
+def _alerts_section(b: Board) -> str:
+    if b.saturation is None:
+        return _board_section(5, missing("Saturation positions", PLANNING_WHY))
+    lines = [
+        f"{group.display_name.iloc[0]} is past its ROI floor in {', '.join(group.segment_id)}: the next dollar "
+        f"returns {_span(group.marginal_roi_mean.min(), group.marginal_roi_mean.max(), _ratio)} against a floor of "
+        f"{group.roi_floor.iloc[0]:.2f} (chance it still clears the floor: "
+        f"{group.prob_marginal_roi_above_floor.max():.0%} at most)."
+        for _, group in b.saturation.groupby("channel", sort=False)
+    ]
+    shown = "".join(f"<li>{esc(line)}</li>" for line in lines[:BOARD_LINES])
+    if len(lines) > BOARD_LINES:
+        shown += f"<li class=muted>{len(lines) - BOARD_LINES} more channels: see the curves page.</li>"
+    return _board_section(
+        5,
+        f"<ul>{shown or '<li class=ok>No channel is past its ROI floor.</li>'}</ul>"
+        "<p class=muted>Past = the next dollar returns less than the channel's ROI floor (saturation_position, "
+        "the one meaning every table uses).</p>",
+    )
+
+
+def _confidence_section(b: Board) -> str:
+    lines = [
+        b.confidence.meaning or f"Forecast accuracy: {b.confidence.figures}.",
+        b.experiments,
+        f"Least certain assumption: {b.most_uncertain}.",
+        f"The experiment that would settle it: {b.settle}.",
+    ]
+    return _board_section(6, "".join(f"<p>{esc(line)}</p>" for line in lines))
+
+
+def _next_quarter_section(b: Board) -> str:
+    if b.next_quarter is None:
+        return _board_section(7, missing("Next quarter", PLANNING_WHY))
+    plan = b.next_quarter
+    if plan.empty:
+        return _board_section(7, "<p class=muted>No channels.</p>")
+    up = ", ".join(f"{r.display_name} {money(r.change, signed=True)}" for r in plan[plan["change"] > 0].itertuples())
+    down = ", ".join(f"{r.display_name} {money(r.change, signed=True)}" for r in plan[plan["change"] < 0].itertuples())
+    text = (
+        f"<p>Next quarter ({QUARTER_WEEKS} weeks, all segments): {money(plan['next_quarter_spend'].sum())} in "
+        f"total, the same as holding current spend. Raise {esc(up or 'nothing')}; cut {esc(down or 'nothing')}.</p>"
+    )
+    figure = chart(
+        figures.spend_changes(plan, "next quarter vs current spend, per channel"),
+        "next-quarter",
+        "Next quarter's spend per channel: "
+        + "; ".join(
+            f"{r.display_name} {money(r.next_quarter_spend)} ({money(r.change, signed=True)})"
+            for r in plan.itertuples()
+        )
+        + ".",
+        f"From the saturation audit's net-zero moves (mmm_saturation_audit), summed over segments, times "
+        f"{QUARTER_WEEKS} weeks.",
+    )
+    return _board_section(7, text, figure)
+
+
+def one_pager(b: Board, tables: Tables) -> str:
+    """The board one-pager: seven numbered sections, each a few lines and at most one chart; a section
+    whose tables are missing says so."""
+    if b.channels.empty:
+        why = (
+            "No current curves in mmm_curves: run `dbt build` with the built-in fit or BYOMM files in the "
+            "landing folder."
+            if tables.built("agent_mmm_context")
+            else "agent_mmm_context is not in this warehouse: the agent views judge channels against the "
+            "planning layer's ROI floor; run `dbt build` with the planning models to fill this in."
+        )
+        channels = "".join(_board_section(n, missing("Channel contributions", why)) for n in range(1, 5))
+    else:
+        channels = _headline_section(b) + _groups_section(b) + _top_section(b) + _bottom_section(b)
+    return (
+        f"<div class=board-grid>{channels}"
+        + _alerts_section(b)
+        + _confidence_section(b)
+        + _next_quarter_section(b)
+        + "</div><p class=screen-only><a href=one-pager.pdf>This page as PDF</a> (two printed pages at most).</p>"
     )
 
 
@@ -160,7 +272,12 @@ def curves_page(tables: Tables) -> str:
         )
         body += section(
             title,
-            chart(figures.saturation_grid(seg_curves, seg_points, seg_pos, title), f"saturation-{segment}"),
+            chart(
+                figures.saturation_grid(seg_curves, seg_points, seg_pos, title),
+                f"saturation-{segment}",
+                f"{title}: response per week against weekly spend for each channel, with intervals, the observed "
+                "spend range and current spend",
+            ),
             f"seg-{segment}",
         )
         if not seg_pos.empty:
@@ -197,6 +314,7 @@ def contributions_page(b: Board, tables: Tables) -> str:
         body += chart(
             figures.channel_contributions(b.channels, "incremental revenue by channel (all segments)"),
             "channel-contributions",
+            "Incremental revenue per channel over the window, all segments, with 80% intervals and ROI",
         )
     body += _treatments_section(tables)
     decomposition = tables.current("mmm_decomposition_weekly")
@@ -212,8 +330,16 @@ def contributions_page(b: Board, tables: Tables) -> str:
             continue
         body += section(
             segment,
-            chart(figures.contribution_over_time(rows, f"{segment}: contribution over time"), f"contribution-{segment}")
-            + chart(figures.actual_vs_fitted(rows, f"{segment}: actual vs fitted"), f"fit-{segment}"),
+            chart(
+                figures.contribution_over_time(rows, f"{segment}: contribution over time"),
+                f"contribution-{segment}",
+                f"{segment}: weekly incremental revenue of each channel, stacked, over the window",
+            )
+            + chart(
+                figures.actual_vs_fitted(rows, f"{segment}: actual vs fitted"),
+                f"fit-{segment}",
+                f"{segment}: actual revenue per week against the model's fit with its 90% band",
+            ),
             f"seg-{segment}",
         )
     return body or missing("Contributions", "No current curves.")
@@ -255,7 +381,12 @@ def planning_page(tables: Tables) -> str:
             )
             body += section(
                 f"Efficient frontier: {segment}",
-                chart(figures.frontier(rows, current, f"{segment}: efficient frontier"), f"frontier-{segment}"),
+                chart(
+                    figures.frontier(rows, current, f"{segment}: efficient frontier"),
+                    f"frontier-{segment}",
+                    f"{segment}: expected outcome per week of the best allocations at each total weekly budget, "
+                    "with the 80% band and the current budget",
+                ),
             )
     else:
         body += section("Efficient frontier", missing("Efficient frontier (mmm_efficient_frontier)", PLANNING_WHY))
@@ -282,7 +413,11 @@ def planning_page(tables: Tables) -> str:
             ]
             body += section(
                 f"Scenario comparison: {segment}",
-                chart(figures.scenarios(rows, f"{segment}: scenarios (same total budget)"), f"scenarios-{segment}")
+                chart(
+                    figures.scenarios(rows, f"{segment}: scenarios (same total budget)"),
+                    f"scenarios-{segment}",
+                    f"{segment}: incremental outcome per week of each scenario with its 80% interval",
+                )
                 + table(per_scenario, {c: ",.0f" for c in per_scenario.columns if "outcome" in c or "delta" in c})
                 + "<p class=muted>Weekly spend per channel by scenario ($/week):</p>"
                 + table(wide.reset_index(), {c: ",.0f" for c in wide.columns}),
@@ -352,7 +487,11 @@ def gates_page(tables: Tables) -> str:
     if readiness is not None and not readiness.empty:
         body += section(
             "Data-readiness scorecard",
-            chart(figures.readiness_heatmap(readiness), "readiness")
+            chart(
+                figures.readiness_heatmap(readiness),
+                "readiness",
+                "Data readiness per segment: history, spend, impressions, outcome and controls scored 1 to 5",
+            )
             + table(readiness[["segment_id", "granularity", "n_weeks_history", "readiness_score", "what_is_missing"]]),
         )
     deferrals = tables.get("mmm_channel_deferrals")
@@ -452,6 +591,7 @@ def diagnostics_page(tables: Tables) -> str:
                     params.dropna(subset=["rhat"]), rhat_max, ess_min, f"{segment}: R-hat and bulk ESS per parameter"
                 ),
                 f"rhat-{segment}",
+                f"{segment}: R-hat and bulk ESS per parameter against the publish thresholds",
             )
             seg_body += table(
                 params[
@@ -479,10 +619,16 @@ def diagnostics_page(tables: Tables) -> str:
             ].copy()
             post["label"] = post["parameter"] + "[" + post["channel"].fillna("") + "]"
             post["label"] = post["label"].str.replace("[]", "", regex=False)
-            seg_body += chart(figures.trace_and_rank(post, f"{segment}: trace and rank plots"), f"trace-{segment}")
+            seg_body += chart(
+                figures.trace_and_rank(post, f"{segment}: trace and rank plots"),
+                f"trace-{segment}",
+                f"{segment}: posterior draws by chain and their rank histograms for ROI, sigma, intercept and trend",
+            )
             roi = seg_draws[seg_draws["parameter"] == "roi"]
             seg_body += chart(
-                figures.prior_vs_posterior(roi, f"{segment}: ROI prior vs posterior"), f"prior-posterior-{segment}"
+                figures.prior_vs_posterior(roi, f"{segment}: ROI prior vs posterior"),
+                f"prior-posterior-{segment}",
+                f"{segment}: ROI prior draws against posterior draws per channel",
             )
         body += section(
             f"Diagnostics: {segment} (run {run.run_id})", seg_body or "<p class=muted>No draws.</p>", f"seg-{segment}"
@@ -535,11 +681,12 @@ def backtests_section(tables: Tables) -> str:
         body += chart(
             figures.backtest_forecasts(rows, f"{segment}: backtest forecasts vs actual"),
             f"backtest-{segment}",
+            f"{segment}: each backtest fold's forecast with its 80% and 90% bands against the actual revenue",
             "Orange: forecast mean with its 80% and 90% predictive bands; black: actual; dotted: fold cutoffs.",
         )
     return section("Backtests: out-of-sample accuracy", body, "backtests")
 
 
-def outputs_page(files: list[str]) -> str:
+def outputs_page(files: list[str], pdf_message: str) -> str:
     items = "".join(f'<li><a href="{esc(f)}">{esc(f)}</a></li>' for f in files)
-    return f"<p>Files written beside this site for agents and reviewers:</p><ul>{items}</ul>"
+    return f"<p>Files written beside this site for agents and reviewers:</p><ul>{items}</ul><p>{esc(pdf_message)}.</p>"

@@ -1,88 +1,83 @@
-"""The board one-pager as a one-page A4 PDF (matplotlib's PDF backend: no browser, no network)."""
+"""one-pager.pdf: index.html itself, printed by headless Chromium with the page's print stylesheet.
+
+One layout for screen and paper: the PDF cannot drift from the page. Where no Chromium is found
+(CURVEHOUSE_CHROMIUM, else chromium, chromium-browser, google-chrome on PATH) the report still
+succeeds; the PDF is not written and the report says so and how to get it.
+"""
 
 from __future__ import annotations
 
-import textwrap
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+__all__ = ["CHROMIUM_FLAGS", "PdfResult", "find_chromium", "page_count", "print_to_pdf"]
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+HOW_TO_GET_IT = (
+    "install Chromium (Debian/Ubuntu: apt-get install chromium) or set CURVEHOUSE_CHROMIUM to a Chromium or "
+    "Chrome binary, then run `curvehouse report` again; or open index.html and print it (the page has a print "
+    "stylesheet)"
+)
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
-from curvehouse.report.summary import NOT_BUILT, Board, money, pct  # noqa: E402
 
-__all__ = ["write_one_pager_pdf"]
+def find_chromium() -> str | None:
+    """$CURVEHOUSE_CHROMIUM, else the first of chromium, chromium-browser, google-chrome on PATH."""
+    for name in (os.environ.get("CURVEHOUSE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
 
 
-def _lines(b: Board) -> list[tuple[str, str]]:
-    """(style, text) lines of the one-pager; style is h (heading), b (bold) or t (text)."""
-    lines = [("h", b.headline()), ("t", f"Over {b.window}; all segments with current curves.")]
-    lines += [
-        ("b", "Brand vs performance (share of incremental revenue)"),
-        ("t", ", ".join(f"{g} {pct(s)}" for g, s in sorted(b.group_share.items())) or "n/a"),
-    ]
-    lines += [("b", "Top 3 channels by incremental revenue")]
-    lines += [
-        ("t", f"{r.display_name}: {money(r.contribution)} incremental revenue, ROI {r.roi:.2f}")
-        for r in b.top.itertuples()
-    ]
-    lines += [("b", "Bottom 2 channels by ROI, and the proposed reallocation")]
-    moves = (
-        {}
-        if b.reallocation is None
-        else dict(zip(b.reallocation["channel"], b.reallocation["recommended_move"], strict=True))
-    )
-    for r in b.bottom.itertuples():
-        move = moves.get(r.channel)
-        move_text = (
-            NOT_BUILT
-            if b.reallocation is None
-            else (f"{money(move, signed=True)}/week" if move is not None else "no move proposed")
-        )
-        lines.append(("t", f"{r.display_name}: ROI {r.roi:.2f} on {money(r.spend)}; reallocation: {move_text}"))
-    lines += [("b", "Saturation alerts")] + [("t", a) for a in b.alerts[:6]] + ([("t", "none")] if not b.alerts else [])
-    lines += [
-        ("b", "Model confidence"),
-        ("t", b.confidence.figures),
-        *([("t", b.confidence.meaning)] if b.confidence.meaning else []),
-        ("t", f"Most uncertain assumption: {b.most_uncertain}"),
-    ]
-    lines += [("b", "Next quarter's recommendation per channel")]
-    if b.next_quarter is None:
-        lines.append(("t", f"{NOT_BUILT}: the planning tables are not in this warehouse."))
-    else:
-        lines += [
-            ("t", f"{r.channel}: {money(r.next_quarter_spend)} ({money(r.change, signed=True)} vs current)")
-            for r in b.next_quarter.itertuples()
+@dataclass(frozen=True)
+class PdfResult:
+    """The PDF written, or None with the reason and how to get it."""
+
+    path: Path | None
+    message: str
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages of a PDF as Chromium writes it (page objects in the clear, no object streams)."""
+    return len(_PAGE.findall(pdf))
+
+
+def print_to_pdf(html: Path, pdf: Path, timeout_s: float = 120) -> PdfResult:
+    """Print ``html`` to ``pdf`` with headless Chromium (a fresh profile, no header or footer)."""
+    binary = find_chromium()
+    if binary is None:
+        pdf.unlink(missing_ok=True)
+        return PdfResult(None, f"one-pager.pdf not written: no Chromium found; {HOW_TO_GET_IT}")
+    with tempfile.TemporaryDirectory(prefix="curvehouse-chromium-") as profile:
+        command = [
+            binary,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
         ]
-    return lines
-
-
-def write_one_pager_pdf(b: Board, path: Path, provenance: list[str]) -> Path:
-    """Write the one-pager: text on the top half, the channel bars below, provenance at the foot."""
-    fig = plt.figure(figsize=(8.27, 11.69))
-    y = 0.965
-    for style, text in _lines(b):
-        size, weight = {"h": (15, "bold"), "b": (10.5, "bold"), "t": (9, "normal")}[style]
-        if style == "b":
-            y -= 0.008
-        for part in textwrap.wrap(text, 95 if style != "h" else 70) or [""]:
-            fig.text(0.06, y, part, fontsize=size, weight=weight, va="top", parse_math=False)
-            y -= 0.022 if style == "h" else 0.016
-    ax = fig.add_axes((0.25, 0.09, 0.68, max(0.08, min(0.30, y - 0.16))))
-    data = b.channels.sort_values("contribution")
-    ax.barh(data["display_name"], data["contribution"], color="#1f5f99")
-    ax.set_xlabel("incremental revenue over the window ($)")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: money(v)))
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    foot = " | ".join(provenance)
-    for i, part in enumerate(textwrap.wrap("Provenance: " + foot, 150)[:5]):
-        fig.text(0.06, 0.045 - i * 0.009, part, fontsize=5.5, color="#5c6670", parse_math=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with PdfPages(path, metadata={"Title": "Curvehouse board one-pager", "Creator": "curvehouse report"}) as pdf:
-        pdf.savefig(fig)
-    plt.close(fig)
-    return path
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc = None
+    if proc is None or proc.returncode != 0 or not pdf.is_file():
+        pdf.unlink(missing_ok=True)
+        detail = "timed out" if proc is None else f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
+        return PdfResult(None, f"one-pager.pdf not written: {binary} failed ({detail}); {HOW_TO_GET_IT}")
+    return PdfResult(pdf, f"one-pager.pdf: {page_count(pdf.read_bytes())} printed pages of index.html")

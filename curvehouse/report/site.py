@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from curvehouse.report import html, markdown, pages, planner
-from curvehouse.report.pdf import write_one_pager_pdf
+from curvehouse.report.pdf import print_to_pdf
 from curvehouse.report.reader import TableReader
 from curvehouse.report.summary import board, provenance
 from curvehouse.report.tables import PLANNING_TABLES, load_tables
@@ -25,6 +25,7 @@ class ReportResult:
     out_dir: Path
     files: list[Path]
     not_built: list[str]
+    pdf_message: str  # the PDF's page count, or why it was not written and how to get it
 
     @property
     def index(self) -> Path:
@@ -54,8 +55,7 @@ def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) ->
     md = markdown.markdown_files(prov, tables, b)
     for relative, text in md.items():
         write(f"markdown/{relative}", text)
-    written.append(write_one_pager_pdf(b, out / "one-pager.pdf", cites))
-    outputs = ["one-pager.pdf"] + [f"markdown/{r}" for r in sorted(md)]
+    board_cites = [p.brief() for p in prov.values()]
     bodies = {
         "index.html": lambda: pages.one_pager(b, tables),
         "curves.html": lambda: pages.curves_page(tables),
@@ -64,10 +64,21 @@ def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) ->
         "planner.html": lambda: planner.planner_page(tables),
         "gates.html": lambda: pages.gates_page(tables),
         "diagnostics.html": lambda: pages.diagnostics_page(tables),
-        "outputs.html": lambda: pages.outputs_page(outputs),
+        "outputs.html": lambda: pages.outputs_page(
+            ["one-pager.pdf"] * (pdf.path is not None) + [f"markdown/{r}" for r in sorted(md)], pdf.message
+        ),
     }
     for filename, title in html.PAGES:
         progress(f"curvehouse report: rendering {filename}")
-        write(filename, html.page(filename, title, bodies[filename](), cites, generated))
+        write(
+            filename,
+            html.page(
+                filename, title, bodies[filename](), board_cites if filename == "index.html" else cites, generated
+            ),
+        )
+        if filename == "index.html":
+            pdf = print_to_pdf(out / filename, out / "one-pager.pdf")
+            progress(f"curvehouse report: {pdf.message}")
+            written += [pdf.path] if pdf.path is not None else []
     not_built = [name for name in PLANNING_TABLES if not tables.built(name)]
-    return ReportResult(out, written, not_built)
+    return ReportResult(out, written, not_built, pdf.message)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from curvehouse.report.confidence import Confidence, model_confidence
+from curvehouse.report.intervals import contribution_draws, interval_by, share_interval_by
 from curvehouse.report.tables import Tables
 
 __all__ = [
@@ -26,9 +27,11 @@ __all__ = [
     "money",
     "pct",
     "NOT_BUILT",
+    "QUARTER_WEEKS",
 ]
 
 NOT_BUILT = "not built yet"
+QUARTER_WEEKS = 13  # next quarter's recommendation: weekly moves over this many weeks
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
@@ -62,12 +65,22 @@ class Provenance:
     priors: str
     methodology_version: str
     fit_quality: str
+    board_priors: str  # the priors and the fit quality as the board one-pager cites them: in words
+    board_fit: str
 
     def line(self) -> str:
         return (
             f"segment {self.segment_id}: {self.source} model {self.model_id} (run {self.run_id}); "
             f"data window {self.data_window}; priors {self.priors}; methodology {self.methodology_version}; "
             f"fit quality {self.fit_quality}"
+        )
+
+    def brief(self) -> str:
+        """The line for the board one-pager: the same citations, fit quality in words."""
+        return (
+            f"segment {self.segment_id}: {self.source} model {self.model_id} (run {self.run_id}); "
+            f"data window {self.data_window}; priors {self.board_priors}; methodology {self.methodology_version}; "
+            f"fit quality {self.board_fit}"
         )
 
 
@@ -115,6 +128,16 @@ def _fit_text(run: pd.Series) -> str:
     )
 
 
+def _fit_words(run: pd.Series) -> str:
+    """Out-of-sample accuracy in words (the run's backtest columns); technical diagnostics elsewhere."""
+    if pd.isna(run.get("backtest_mape")):
+        return "not backtested (diagnostics page has the in-sample fit and sampler checks)"
+    return (
+        f"forecasts of weeks it had not seen were off by {pct(run.get('backtest_mape'), 1)} on average, "
+        f"{pct(run.get('backtest_coverage_80'))} of them inside the 80% interval (80% expected)"
+    )
+
+
 def provenance(tables: Tables) -> dict[str, Provenance]:
     """One Provenance per segment with current curves (built-in runs carry priors and diagnostics)."""
     curves = tables.current("mmm_curves")
@@ -137,39 +160,52 @@ def provenance(tables: Tables) -> dict[str, Provenance]:
                 _priors_text(run.get("methodology")),
                 str(run["methodology_version"]),
                 _fit_text(run),
+                "ROI per channel from the channel registry (every prior: Diagnostics page)",
+                _fit_words(run),
             )
         else:
+            priors = f"not stated by the {first['source']} export"
+            fit = (
+                f"not stated by the {first['source']} export (refreshed {first['refreshed_at']:%Y-%m-%d}, "
+                f"{int(first['staleness_days'])} days old)"
+            )
             out[segment] = Provenance(
                 segment,
                 str(first["source"]),
                 str(first["model_id"]),
                 str(first["run_id"]),
                 window,
-                f"not stated by the {first['source']} export",
+                priors,
                 f"external ({first['source']})",
-                f"not stated by the {first['source']} export (refreshed {first['refreshed_at']:%Y-%m-%d}, "
-                f"{int(first['staleness_days'])} days old)",
+                fit,
+                priors,
+                fit,
             )
     return out
 
 
 @dataclass(frozen=True)
 class Board:
-    """The board one-pager's figures."""
+    """The board one-pager's figures. Intervals are 80%, from the published posterior draws
+    (curvehouse.report.intervals); NaN where no draws are published (BYOMM curves)."""
 
     spend: float
     contribution: float
-    contribution_low: float
-    contribution_high: float
+    low: float  # 80% interval of the total incremental revenue
+    high: float
+    draws: int  # posterior draws per segment the intervals come from (0: none published)
     window: str
-    group_share: dict[str, float]
-    channels: pd.DataFrame  # per channel (all segments): spend, contribution, roi, ranked by contribution
+    groups: pd.DataFrame  # per channel group: contribution, low, high, share, share_low, share_high
+    channels: pd.DataFrame  # per channel (all segments): spend, contribution, low, high, roi, roi_low, roi_high
     top: pd.DataFrame
     bottom: pd.DataFrame
     reallocation: pd.DataFrame | None  # per channel proposed move (planning), None when not built
     alerts: list[str]
+    saturation: pd.DataFrame | None  # agent_saturation_positions rows past the ROI floor; None when not built
     confidence: Confidence  # backtest MAPE and 80% interval coverage, and what they mean
+    experiments: str  # the lift tests against the model, in words
     most_uncertain: str
+    settle: str  # the experiment that would settle the most uncertain assumption
     next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
     # per organic channel (no spend, so in no ROI figure): contribution, its summed 90% bounds, unit
     organic: pd.DataFrame | None = None
@@ -182,19 +218,31 @@ class Board:
         return f"{money(self.spend)} spend \u2192 {money(self.contribution)} incremental revenue, ROI {self.roi:.2f}"
 
 
-def _channels(context: pd.DataFrame) -> pd.DataFrame:
+def _channels(context: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
     grouped = context.groupby(["channel"], as_index=False).agg(
         display_name=("display_name", "first"),
         channel_group=("channel_group", "first"),
         spend=("spend", "sum"),
         contribution=("contribution_mean", "sum"),
-        contribution_low=("contribution_lower", "sum"),
-        contribution_high=("contribution_upper", "sum"),
         segments=("segment_id", "nunique"),
     )
     grouped["display_name"] = grouped["display_name"].fillna(grouped["channel"])
-    grouped["roi"] = grouped["contribution"] / grouped["spend"].where(grouped["spend"] > 0)
+    grouped = grouped.merge(interval_by(wide, context, "channel"), left_on="channel", right_index=True)
+    spend = grouped["spend"].where(grouped["spend"] > 0)
+    grouped["roi"] = grouped["contribution"] / spend
+    grouped["roi_low"], grouped["roi_high"] = grouped["low"] / spend, grouped["high"] / spend
     return grouped.sort_values("contribution", ascending=False).reset_index(drop=True)
+
+
+def _groups(context: pd.DataFrame, wide: pd.DataFrame, total: float) -> pd.DataFrame:
+    grouped = context.groupby("channel_group", as_index=False).agg(contribution=("contribution_mean", "sum"))
+    grouped["share"] = grouped["contribution"] / total if total else float("nan")
+    return (
+        grouped.merge(interval_by(wide, context, "channel_group"), left_on="channel_group", right_index=True)
+        .merge(share_interval_by(wide, context, "channel_group"), left_on="channel_group", right_index=True)
+        .sort_values("contribution", ascending=False)
+        .reset_index(drop=True)
+    )
 
 
 def _alerts(tables: Tables, positions: pd.DataFrame) -> list[str]:
@@ -250,9 +298,9 @@ def _reallocation(tables: Tables) -> pd.DataFrame | None:
     return audit.groupby("channel", as_index=False)["recommended_move"].sum()
 
 
-def _next_quarter(tables: Tables, weeks: int = 13) -> pd.DataFrame | None:
-    """Recommended spend per channel for the next quarter: the recommended scenario if published,
-    else current spend plus the audit's move."""
+def _next_quarter(tables: Tables, channels: pd.DataFrame, weeks: int = QUARTER_WEEKS) -> pd.DataFrame | None:
+    """Recommended spend per channel over the next quarter (13 weeks, all segments): current weekly spend
+    plus the saturation audit's net-zero move."""
     if not tables.built("mmm_saturation_audit"):
         return None
     audit = tables.current("mmm_saturation_audit")
@@ -263,26 +311,83 @@ def _next_quarter(tables: Tables, weeks: int = 13) -> pd.DataFrame | None:
     )
     per_channel["next_quarter_spend"] = weeks * (per_channel["current_weekly_spend"] + per_channel["recommended_move"])
     per_channel["change"] = weeks * per_channel["recommended_move"]
+    names = channels.set_index("channel")["display_name"] if len(channels) else pd.Series(dtype=str)
+    per_channel["display_name"] = per_channel["channel"].map(names).fillna(per_channel["channel"])
     return per_channel.sort_values("change", ascending=False).reset_index(drop=True)
 
 
+def _past_floor(tables: Tables, positions: pd.DataFrame) -> pd.DataFrame | None:
+    """Segment x channel rows whose saturation_position is past (lowest marginal ROI first), with a display
+    name; None when agent_saturation_positions is not built (it needs the planning layer's ROI floor)."""
+    if not tables.built("agent_saturation_positions"):
+        return None
+    if positions.empty:
+        return positions
+    past = positions[positions["saturation_position"] == "past"].sort_values("marginal_roi_mean")
+    return past.assign(display_name=past["display_name"].fillna(past["channel"]))
+
+
+def _experiments(experiments: pd.DataFrame) -> str:
+    """The current runs' lift tests against the model's own lift, in words (mmm_experiments)."""
+    fitted = experiments[experiments["experiment_status"] == "fitted"] if not experiments.empty else experiments
+    if fitted.empty:
+        return "No lift test has been run against the current fits (mmm_experiments)."
+    agree = int((fitted["agreement"] == "agrees").sum())
+    tests = ", ".join(f"{r.channel} in {r.segment_id}" for r in fitted.itertuples())
+    return (
+        f"{agree} of {len(fitted)} lift tests ({tests}) agree with the model: the measured lift and the "
+        "model's lift overlap within their 90% intervals."
+    )
+
+
+def _most_uncertain(context: pd.DataFrame, audit: pd.DataFrame | None) -> tuple[str, str]:
+    """The assumption with the widest interval and the experiment that would settle it: the saturation
+    audit's least certain curve (audit None: planning not built), else the widest ROI interval stated."""
+    rows = pd.DataFrame() if audit is None else audit
+    widths = rows.dropna(subset=["response_interval_width"]) if "response_interval_width" in rows else rows.iloc[:0]
+    if not widths.empty:
+        row = widths.loc[widths["response_interval_width"].idxmax()]
+        name = dict(zip(context["channel"], context["display_name"], strict=True)).get(row["channel"])
+        what = (
+            f"what {name or row['channel']} returns in {row['segment_id']}: its weekly contribution's 80% interval "
+            f"spans {row['response_interval_width']:.0%} of the estimate"
+        )
+        settle = row["experiment"] if isinstance(row.get("experiment"), str) else "none proposed by the audit"
+        return what, settle
+    widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
+    settle = (
+        f"{NOT_BUILT}: the saturation audit (planning layer) proposes experiments"
+        if audit is None
+        else "none proposed: no curve states an interval"
+    )
+    if context.empty:
+        return f"{NOT_BUILT}: the channels' intervals are read from agent_mmm_context", settle
+    if widths.empty:
+        return "no interval stated by the sources", settle
+    worst = widths.loc[widths["roi_relative_width"].idxmax()]
+    what = (
+        f"the ROI of {worst['display_name'] or worst['channel']} in {worst['segment_id']}: "
+        f"{worst['roi_low']:.2f}-{worst['roi_high']:.2f} around {worst['roi_mean']:.2f}"
+    )
+    return what, settle
+
+
 def board(tables: Tables) -> Board:
-    """Board figures from the agent views (any curve source) and, where built, the planning tables."""
+    """Board figures from the agent views (any curve source), the posterior draws and, where built,
+    the planning tables."""
     context = tables.current("agent_mmm_context")
     context, organic = _split_organic(context)
     positions = tables.current("agent_saturation_positions")
-    channels = (
-        _channels(context)
-        if not context.empty
-        else pd.DataFrame(columns=["channel", "display_name", "channel_group", "spend", "contribution", "roi"])
-    )
+    wide = contribution_draws(tables.current("mmm_posterior_draws"))
     spend = float(context["spend"].sum()) if not context.empty else 0.0
     contribution = float(context["contribution_mean"].sum()) if not context.empty else 0.0
-    low = float(context["contribution_lower"].sum(min_count=1)) if not context.empty else float("nan")
-    high = float(context["contribution_upper"].sum(min_count=1)) if not context.empty else float("nan")
-    shares = (
-        (context.groupby("channel_group")["contribution_mean"].sum() / contribution).to_dict() if contribution else {}
-    )
+    if context.empty:
+        channels = pd.DataFrame(columns=["channel", "display_name", "channel_group", "spend", "contribution", "roi"])
+        groups = pd.DataFrame(columns=["channel_group", "contribution", "share"])
+        low = high = float("nan")
+    else:
+        channels, groups = _channels(context, wide), _groups(context, wide, contribution)
+        low, high = interval_by(wide, context.assign(total="total"), "total").iloc[0]
     windows = sorted(
         {
             f"{r.data_window_start:%Y-%m-%d} to {r.data_window_end:%Y-%m-%d}"
@@ -290,50 +395,40 @@ def board(tables: Tables) -> Board:
             if pd.notna(r.data_window_start)
         }
     )
-    confidence = model_confidence(tables.current("mmm_backtests"), tables.current("mmm_model_runs"))
-    widths = context.dropna(subset=["roi_relative_width"]) if not context.empty else context
-    if not widths.empty:
-        worst = widths.loc[widths["roi_relative_width"].idxmax()]
-        most_uncertain = (
-            f"ROI of {worst['display_name'] or worst['channel']} in {worst['segment_id']}: "
-            f"{worst['roi_low']:.2f}-{worst['roi_high']:.2f} around {worst['roi_mean']:.2f} "
-            f"(interval {worst['roi_relative_width']:.0%} of the estimate)"
-        )
-    else:
-        most_uncertain = "no interval stated by the sources"
-    audit = tables.current("mmm_saturation_audit")
-    if not audit.empty and "is_most_uncertain" in audit:
-        for row in audit[audit["is_most_uncertain"].fillna(False).astype(bool)].head(1).itertuples():
-            most_uncertain += (
-                f". Experiment that would tighten the least certain curve ({row.channel}, "
-                f"{row.segment_id}): {row.experiment}"
-            )
+    audit = tables.current("mmm_saturation_audit") if tables.built("mmm_saturation_audit") else None
+    most_uncertain, settle = _most_uncertain(context, audit)
     ranked = channels.dropna(subset=["roi"]).sort_values("roi")
     return Board(
         spend=spend,
         contribution=contribution,
-        contribution_low=low,
-        contribution_high=high,
+        low=float(low),
+        high=float(high),
+        draws=len(wide),
         window="; ".join(windows) or "not stated",
-        group_share=shares,
+        groups=groups,
         channels=channels,
         top=channels.head(3),
         bottom=ranked.head(2),
         reallocation=_reallocation(tables),
         alerts=_alerts(tables, positions),
-        confidence=confidence,
+        saturation=_past_floor(tables, positions),
+        confidence=model_confidence(tables.current("mmm_backtests"), tables.current("mmm_model_runs")),
+        experiments=_experiments(tables.current("mmm_experiments")),
         most_uncertain=most_uncertain,
-        next_quarter=_next_quarter(tables),
+        settle=settle,
+        next_quarter=_next_quarter(tables, channels),
         organic=organic,
     )
 
 
 def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Paid rows of agent_mmm_context (every spend and ROI figure) and its organic channels' contributions
-    summed over segments (display name, unit, contribution and its summed 90% bounds)."""
+    """Paid rows of agent_mmm_context (every spend and ROI figure; non-media treatments are neither, and
+    have their own section on the contributions page) and its organic channels' contributions summed over
+    segments (display name, unit, contribution and its summed 90% bounds)."""
     if context.empty or "channel_kind" not in context.columns:
         return context, pd.DataFrame()
     is_organic = context["channel_kind"] == "organic"
+    is_paid = ~context["channel_kind"].isin(("organic", "non_media"))
     organic = (
         context[is_organic]
         .groupby("channel", as_index=False)
@@ -345,4 +440,4 @@ def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             contribution_high=("contribution_upper", "sum"),
         )
     )
-    return context[~is_organic], organic
+    return context[is_paid], organic

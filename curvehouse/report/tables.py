@@ -34,6 +34,7 @@ FIT_TABLES = (
     "mmm_decomposition_weekly",
     "mmm_model_review",
     "mmm_backtests",
+    "mmm_experiments",
 )
 CURVE_TABLES = ("mmm_curves", "mmm_byomm_rejections", "int_byomm_staleness_alerts", "stg_raw__channel_registry")
 GATE_TABLES = ("mmm_gate_results", "mmm_data_readiness", "mmm_channel_deferrals")
@@ -58,6 +59,7 @@ CURRENT_ONLY = frozenset(
         "mmm_saturation_curves",
         "mmm_decomposition_weekly",
         "mmm_backtests",
+        "mmm_experiments",
         "mmm_efficient_frontier",
         "mmm_scenarios",
         "mmm_saturation_audit",

@@ -1,12 +1,15 @@
 """`curvehouse report` on real builds (the demo's built-in fit, and a BYOMM-only warehouse), opened
 in real headless Chromium: every page loads without console errors or network requests, every
-chart renders, the numbers match the tables, and screenshots are kept under target/."""
+chart renders with its alt text, no table cell is squeezed to a word's width, the one-pager has its
+seven sections and prints to at most two pages, the numbers match the tables, and screenshots are kept
+under target/ (index.html-print.png: the page as its print stylesheet lays it out)."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
 import duckdb
@@ -16,6 +19,8 @@ import pytest
 from curvehouse.cli import main
 from curvehouse.hill import hill_derivative
 from curvehouse.report.html import PAGES
+from curvehouse.report.pages import BOARD_SECTIONS
+from curvehouse.report.pdf import page_count
 from curvehouse.report.summary import money
 from curvehouse.report.tables import PLANNING_TABLES
 from tests.browser import Chromium, chromium_or_skip
@@ -26,6 +31,7 @@ pytestmark = pytest.mark.e2e
 EXAMPLE = PROJECT_DIR / "tests" / "fixtures" / "byomm" / "design_example.json"
 MERIDIAN = PROJECT_DIR / "tests" / "fixtures" / "meridian" / "national_media_export"
 SCREENSHOTS = PROJECT_DIR / "target" / "report-screenshots"
+MIN_CELL_PX = 48  # 3.5em at the tables' font, the CSS minimum
 MARKDOWN = ("mmm-context.md", "saturation-curves.md", "channel-decay.md", "recommendations.md", "agreement-matrix.md")
 
 
@@ -57,6 +63,7 @@ def visit_all(site: Path, tmp_path: Path, keep: str) -> dict[str, object]:
     browser = Chromium(chromium_or_skip(), tmp_path / "chromium-profile")
     try:
         visits = {name: browser.visit(site / name, tmp_path / "screenshots" / f"{name}.png") for name, _ in PAGES}
+        browser.print_view(site / "index.html", tmp_path / "screenshots" / "index.html-print.png")
     finally:
         browser.close()
     kept = SCREENSHOTS / keep
@@ -71,8 +78,17 @@ def assert_pages_render(visits: dict) -> None:
         assert all(url.startswith(("file:", "data:", "about:")) for url in visit.requests), (name, visit.requests)
         for chart in visit.charts:
             assert chart["width"] > 100 and chart["height"] > 60 and chart["marks"] > 10, (name, chart)
+            assert len(chart["alt"] or "") > 20, (name, chart)
+        # No table squeezes a column to a word's width (CSS: min widths, nowrap outside long text).
+        assert not visit.narrowest_cell or visit.narrowest_cell[1] >= MIN_CELL_PX, (name, visit.narrowest_cell)
         assert visit.screenshot.stat().st_size > 10_000, name
         assert "Provenance" in visit.text, name
+
+
+def assert_board_sections(visit) -> None:
+    """The one-pager's seven numbered sections, in order."""
+    positions = [visit.text.find(f"{n}. {title}") for n, title in enumerate(BOARD_SECTIONS, start=1)]
+    assert -1 not in positions and positions == sorted(positions), positions
 
 
 def test_demo_report_renders_every_page_with_charts(demo_build, tmp_path, capsys):
@@ -86,7 +102,11 @@ def test_demo_report_renders_every_page_with_charts(demo_build, tmp_path, capsys
         assert f"saturation-{segment}" in charts["curves.html"]
         assert {f"contribution-{segment}", f"fit-{segment}"} <= charts["contributions.html"]
         assert {f"rhat-{segment}", f"trace-{segment}", f"prior-posterior-{segment}"} <= charts["diagnostics.html"]
-    assert "readiness" in charts["gates.html"] and "channel-contributions" in charts["index.html"]
+    assert "readiness" in charts["gates.html"]
+    assert {"brand-performance", "channel-contributions", "next-quarter"} <= charts["index.html"]
+    assert_board_sections(visits["index.html"])
+    pdf = (site / "one-pager.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and 1 <= page_count(pdf) <= 2, page_count(pdf)
 
 
 def test_the_headline_matches_the_tables(demo_build, tmp_path, capsys):
@@ -102,15 +122,19 @@ def test_the_headline_matches_the_tables(demo_build, tmp_path, capsys):
         headline == f"{money(totals['spend'])} spend \u2192 {money(totals['contribution'])} incremental revenue, "
         f"ROI {roi:.2f}"
     )
-    for section in (
-        "Brand vs performance",
-        "Top 3 channels",
-        "Bottom 2 channels",
-        "Saturation alerts",
-        "Model confidence",
-        "Next quarter",
-    ):
-        assert section in index
+    # The 80% interval: per posterior draw, the paid channels' contributions summed over segments.
+    sums = demo_build.query(
+        "with per_draw as (select chain, draw, sum(d.value) as total from mmm_posterior_draws d "
+        "join main_agent.agent_mmm_context c using (segment_id, channel) "
+        "where d.is_current and d.draw_kind = 'posterior' and d.parameter = 'contribution' "
+        "and c.channel_kind = 'paid' group by 1, 2) "
+        "select quantile_cont(total, 0.1) as low, quantile_cont(total, 0.9) as high from per_draw"
+    ).iloc[0]
+    assert f"80% interval: {money(sums['low'])}-{money(sums['high'])} incremental revenue" in index
+    assert f"ROI {sums['low'] / totals['spend']:.2f}-{sums['high'] / totals['spend']:.2f}" in index
+    for n, title in enumerate(BOARD_SECTIONS, start=1):
+        assert f'data-section="{n}"><h2>{n}. {escape(title)}</h2>' in index
+    assert "R2" not in index  # the board reads fit quality in words
     backtests = demo_build.query("select * from mmm_backtests where is_current")
     assert f"off by {backtests['abs_pct_error'].mean():.1%} on average" in index
     assert f"held the actual in {backtests['in_interval_80'].mean():.0%} of weeks (80% expected)" in index
@@ -122,8 +146,6 @@ def test_the_headline_matches_the_tables(demo_build, tmp_path, capsys):
 def test_pdf_and_markdown_outputs_cite_their_provenance(demo_build, tmp_path, capsys):
     site = tmp_path / "report"
     render(demo_build.db_path, site, capsys)
-    pdf = (site / "one-pager.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and b"/Count 1" in pdf and len(pdf) > 5_000
     refresh = list((site / "markdown" / "refresh").glob("*.md"))
     assert len(refresh) == 1 and re.fullmatch(r"\d{4}-\d{2}\.md", refresh[0].name)
     run_ids = demo_build.query("select run_id from mmm_model_runs where is_current")["run_id"]
@@ -149,10 +171,14 @@ def test_planning_sections_render_from_the_planning_tables(demo_build, tmp_path,
         assert f'data-chart="frontier-{segment}"' in planning and f'data-chart="scenarios-{segment}"' in planning
     assert "Saturation audit" in planning and "MMM vs attribution agreement" in planning
     index = (site / "index.html").read_text()
-    assert "next quarter ($, 13 weeks)" in index and "proposed weekly move ($)" in index
-    moves = demo_build.query("select channel, 13 * sum(recommended_move) as q from mmm_saturation_audit group by 1")
-    for row in moves.itertuples():
-        assert f"{row.q:+,.0f}" in index, row.channel
+    moves = demo_build.query(
+        "select channel, 13 * sum(recommended_move) as q, 13 * sum(recommended_weekly_spend) as next_q "
+        "from mmm_saturation_audit group by 1"
+    )
+    names = demo_build.query("select distinct channel, display_name from main_agent.agent_mmm_context")
+    moves = moves.merge(names, on="channel")
+    for row in moves.itertuples():  # the next-quarter chart's alt text names every channel's plan
+        assert f"{row.display_name} {money(row.next_q)} ({money(row.q, signed=True)})" in index, row.channel
     recommendations = (site / "markdown" / "recommendations.md").read_text()
     assert "saturation audit move" in recommendations and "recommended scenario" in recommendations
     assert "escalate" in (site / "markdown" / "agreement-matrix.md").read_text()
@@ -172,11 +198,14 @@ def test_a_warehouse_without_the_planning_layer_says_not_built_yet(byomm_build, 
     out = render(db, site, capsys)
     assert "not built yet" in out
     assert (site / "planning.html").read_text().count("not built yet") == 4
-    # The agent views are judged against the planning layer's ROI floor: without it the board says so.
-    assert "not built yet" in (site / "index.html").read_text()
+    # The agent views are judged against the planning layer's ROI floor: without it the board says so,
+    # section by section.
+    index = (site / "index.html").read_text()
+    assert all(f'data-section="{n}">' in index for n in range(1, 8))
+    assert index.count("not built yet") >= 6  # all but model confidence, which reads the fit tables
     assert "not built yet" in (site / "markdown" / "recommendations.md").read_text()
     assert "not built yet" in (site / "markdown" / "agreement-matrix.md").read_text()
-    assert (site / "one-pager.pdf").stat().st_size > 5_000
+    assert 1 <= page_count((site / "one-pager.pdf").read_bytes()) <= 2
 
 
 def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
@@ -184,6 +213,10 @@ def test_byomm_only_report_renders_every_page(byomm_build, tmp_path, capsys):
     render(byomm_build.db_path, site, capsys)
     visits = visit_all(site, tmp_path, "byomm_only")
     assert_pages_render(visits)
+    assert_board_sections(visits["index.html"])
+    assert {"brand-performance", "channel-contributions"} <= {c["name"] for c in visits["index.html"].charts}
+    assert "80% interval: not published: BYOMM curves come without posterior draws" in visits["index.html"].text
+    assert 1 <= page_count((site / "one-pager.pdf").read_bytes()) <= 2
     segments = byomm_build.query("select distinct segment_id from mmm_curves where is_current")["segment_id"]
     curves = {c["name"] for c in visits["curves.html"].charts}
     assert {f"saturation-{s}" for s in segments} <= curves

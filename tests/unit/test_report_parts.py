@@ -118,7 +118,7 @@ def test_a_byomm_only_warehouse_without_planning_still_has_a_board():
     assert b.headline() == "$800k spend \u2192 $1.2M incremental revenue, ROI 1.50"
     assert b.reallocation is None and b.next_quarter is None  # the one-pager says "not built yet"
     assert "BYOMM exports, which publish no backtests" in b.confidence.figures and not b.confidence.meaning
-    assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain
+    assert "ROI of TV in emea: 1.23-1.81" in b.most_uncertain and b.settle.startswith("not built yet")
     cite = provenance(tables)["emea"]
     assert cite.data_window == "2024-01-01 to 2024-12-31" and "not stated by the custom_json export" in cite.priors
 
@@ -213,3 +213,128 @@ def test_a_line_per_non_media_treatment_with_its_signed_effect():
     assert "Non-media treatments" in page and "price_index" in page and "-1,200.00" in page
     assert "tv" not in page.split("</p>", 1)[1]
     assert _treatments_section(Tables({"mmm_channel_parameters": parameters[parameters["channel"] == "tv"]})) == ""
+
+
+def test_money_tick_labels_are_distinct_with_the_fewest_decimals():
+    from curvehouse.report.figures import money_tick_labels
+
+    assert money_tick_labels([1.40e6, 1.45e6, 1.50e6, 1.55e6]) == ["1.40M", "1.45M", "1.50M", "1.55M"]
+    assert money_tick_labels([1.6e6, 1.6e6, 1.7e6]) == ["1.6M", "1.6M", "1.7M"]  # equal values, equal labels
+    assert money_tick_labels([0.0, 5e5, 1e6, 1.5e6]) == ["0", "0.5M", "1.0M", "1.5M"]
+    assert money_tick_labels([-4e5, -2e5, 0.0, 2e5]) == ["-400k", "-200k", "0", "200k"]
+    assert money_tick_labels([0.0, 0.25, 0.5]) == ["0", "0.25", "0.50"]
+
+
+def test_the_frontier_axes_print_each_tick_label_once():
+    """A narrow budget range (1.40M-1.46M a week) used to print '1.4M' for every tick."""
+    import re
+
+    from curvehouse.report.figures import frontier
+
+    budgets = np.linspace(1.40e6, 1.46e6, 7)
+    front = pd.DataFrame(
+        {
+            "total_weekly_budget": budgets,
+            "rank": 1,
+            "expected_outcome_mean": budgets * 1.1,
+            "expected_outcome_p10": budgets * 1.05,
+            "expected_outcome_p90": budgets * 1.15,
+        }
+    )
+    svg_text = frontier(front, 1.43e6, "narrow")
+    for axis in ("xtick", "ytick"):
+        labels = re.findall(rf'<g id="{axis}_\d+">.*?<text[^>]*>([^<]*)</text>', svg_text, flags=re.DOTALL)
+        assert len(labels) >= 3 and len(set(labels)) == len(labels), (axis, labels)
+
+
+def _draw_rows(segment: str, channels: dict[str, np.ndarray]) -> pd.DataFrame:
+    n = len(next(iter(channels.values())))
+    return pd.concat(
+        pd.DataFrame(
+            {
+                "segment_id": segment,
+                "draw_kind": "posterior",
+                "chain": np.arange(n) % 2,
+                "draw": np.arange(n) // 2,
+                "parameter": "contribution",
+                "channel": channel,
+                "value": values,
+                "is_current": True,
+            }
+        )
+        for channel, values in channels.items()
+    )
+
+
+def test_board_intervals_are_percentiles_of_the_summed_draws():
+    """Two built-in segments x two channels, 400 draws each: the headline, group, share and channel ROI
+    intervals are the 10th and 90th percentiles of the per-draw sums, not sums of the channels' bounds."""
+    rng = np.random.default_rng(7)
+    draws = {(s, c): rng.normal(m, m / 3, 400) for s in ("emea", "apac") for c, m in (("tv", 100.0), ("search", 300.0))}
+    frame = pd.concat(
+        [_draw_rows(s, {c: draws[(s, c)] for c in ("tv", "search")}) for s in ("emea", "apac")]
+    ).reset_index(drop=True)
+    context = pd.DataFrame(
+        {
+            "segment_id": ["emea", "emea", "apac", "apac"],
+            "channel": ["tv", "search", "tv", "search"],
+            "display_name": ["TV", "Search", "TV", "Search"],
+            "channel_group": ["brand", "performance", "brand", "performance"],
+            "channel_kind": "paid",
+            "spend": [50.0, 200.0, 50.0, 200.0],
+            "contribution_mean": [
+                draws[k].mean() for k in (("emea", "tv"), ("emea", "search"), ("apac", "tv"), ("apac", "search"))
+            ],
+            "contribution_lower": np.nan,  # agent_mmm_context's per-row bounds: not used for sums
+            "contribution_upper": np.nan,
+            "saturation_unit": "spend",
+            "roi_mean": 2.0,
+            "roi_low": 1.5,
+            "roi_high": 2.5,
+            "roi_relative_width": 0.5,
+            "data_window_start": pd.Timestamp("2024-01-01"),
+            "data_window_end": pd.Timestamp("2024-12-29"),
+        }
+    )
+    treatment = context.iloc[:1].assign(channel="price_cut", channel_kind="non_media", spend=np.nan)
+    b = board(Tables({"agent_mmm_context": pd.concat([context, treatment]), "mmm_posterior_draws": frame}))
+    assert b.contribution == pytest.approx(context["contribution_mean"].sum())  # media only
+    total = sum(draws.values())
+    assert (b.low, b.high) == pytest.approx(tuple(np.quantile(total, [0.1, 0.9])))
+    assert b.high - b.low < sum(np.quantile(v, 0.9) - np.quantile(v, 0.1) for v in draws.values())
+    brand = draws[("emea", "tv")] + draws[("apac", "tv")]
+    row = b.groups.set_index("channel_group").loc["brand"]
+    assert (row["low"], row["high"]) == pytest.approx(tuple(np.quantile(brand, [0.1, 0.9])))
+    assert (row["share_low"], row["share_high"]) == pytest.approx(tuple(np.quantile(brand / total, [0.1, 0.9])))
+    tv = b.channels.set_index("channel").loc["tv"]
+    assert (tv["roi_low"], tv["roi_high"]) == pytest.approx(tuple(np.quantile(brand / 100.0, [0.1, 0.9])))
+    assert b.draws == 400
+    # A third segment from a BYOMM export has no draws: nothing summed over it has an interval.
+    byomm = context.iloc[:1].assign(segment_id="latam")
+    b = board(Tables({"agent_mmm_context": pd.concat([context, byomm]), "mmm_posterior_draws": frame}))
+    assert np.isnan(b.low) and b.channels.set_index("channel")["roi_low"].isna().to_dict() == {
+        "tv": True,
+        "search": False,
+    }
+
+
+def test_every_chart_carries_its_alt_text():
+    from curvehouse.report.html import chart
+
+    figure = chart('<svg width="10pt"><path d="M0 0"/></svg>', "demo", 'Revenue "by" channel')
+    assert '<svg role="img" aria-label="Revenue &quot;by&quot; channel" width="10pt">' in figure
+    assert "<title>Revenue &quot;by&quot; channel</title><path" in figure and 'data-chart="demo"' in figure
+
+
+def test_the_pdf_is_not_written_without_chromium_and_the_report_says_how_to_get_it(tmp_path, monkeypatch):
+    from curvehouse.report.pdf import page_count, print_to_pdf
+
+    monkeypatch.delenv("CURVEHOUSE_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    (tmp_path / "index.html").write_text("<p>board</p>")
+    stale = tmp_path / "one-pager.pdf"
+    stale.write_bytes(b"%PDF old")  # a PDF from an earlier report must not pass for this one
+    result = print_to_pdf(tmp_path / "index.html", stale)
+    assert result.path is None and not stale.exists()
+    assert "not written" in result.message and "CURVEHOUSE_CHROMIUM" in result.message
+    assert page_count(b"<< /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page/Parent 1 0 R >>") == 2
