@@ -20,8 +20,13 @@ __all__ = ["database_file", "for_warehouse", "is_snowpark", "local_folder", "que
 
 
 def is_snowpark(session: Any) -> bool:
-    """True for a Snowpark Session (or DataFrame), False for DuckDB and anything else."""
-    return type(session).__module__.startswith("snowflake.snowpark")
+    """True for a Snowpark Session (or DataFrame), or a stand-in for one that says so with a class
+    attribute ``snowpark_stand_in = True`` (tests/emulator: Snowpark cannot run over fakesnow);
+    False for DuckDB and anything else."""
+    return (
+        type(session).__module__.startswith("snowflake.snowpark")
+        or getattr(type(session), "snowpark_stand_in", False) is True
+    )
 
 
 def to_pandas(relation: Any) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """The dbt project's Snowflake SQL executed in fakesnow, an offline Snowflake emulator over DuckDB.
 
 Runs in its own virtual environment (.venv-emulator, scripts/setup-emulator.sh): fakesnow needs
-DuckDB 2, the project pins DuckDB 1. The package `curvehouse` is not importable here.
+DuckDB 2, the project pins DuckDB 1. The package `curvehouse` imports from the repository root
+(pyproject's pytest `pythonpath`) with the light dependencies of its input checks and gate
+aggregates (pandas, pyarrow); not JAX, Snowpark or GX.
 
 One session builds the project twice from the same inputs, each in one dbt invocation of every SQL
 model, seed and data test (`--exclude path:python_models`):

@@ -43,6 +43,14 @@ def test_the_session_type_selects_the_code_path(session):
     assert warehouse.is_snowpark(session)
     assert not warehouse.is_snowpark(duckdb.connect())
 
+    class StandIn:
+        snowpark_stand_in = True
+
+    class Other:
+        snowpark_stand_in = "yes"
+
+    assert warehouse.is_snowpark(StandIn()) and not warehouse.is_snowpark(Other())
+
 
 def test_table_reads_give_lower_case_columns_and_datetime_dates(session):
     frame = pd.DataFrame(
