@@ -11,7 +11,7 @@ from curvehouse.report import html, markdown, pages, planner
 from curvehouse.report.pdf import print_to_pdf
 from curvehouse.report.reader import TableReader
 from curvehouse.report.summary import board, provenance
-from curvehouse.report.tables import PLANNING_TABLES, load_tables
+from curvehouse.report.tables import PLANNER_TABLES, PLANNING_TABLES, load_tables
 
 __all__ = ["ReportResult", "build_report"]
 
@@ -80,5 +80,5 @@ def build_report(reader: TableReader, out_dir: str | Path, progress=log.info) ->
             pdf = print_to_pdf(out / filename, out / "one-pager.pdf")
             progress(f"curvehouse report: {pdf.message}")
             written += [pdf.path] if pdf.path is not None else []
-    not_built = [name for name in PLANNING_TABLES if not tables.built(name)]
+    not_built = [name for name in PLANNING_TABLES + PLANNER_TABLES if not tables.built(name)]
     return ReportResult(out, written, not_built, pdf.message)
