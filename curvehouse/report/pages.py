@@ -316,7 +316,7 @@ def contributions_page(b: Board, tables: Tables) -> str:
             "channel-contributions",
             "Incremental revenue per channel over the window, all segments, with 80% intervals and ROI",
         )
-    body += _treatments_section(tables)
+    body += _organic_section(b) + _treatments_section(tables)
     decomposition = tables.current("mmm_decomposition_weekly")
     for segment in _segments(tables):
         rows = decomposition[decomposition["segment_id"] == segment] if not decomposition.empty else decomposition
@@ -343,6 +343,18 @@ def contributions_page(b: Board, tables: Tables) -> str:
             f"seg-{segment}",
         )
     return body or missing("Contributions", "No current curves.")
+
+
+def _organic_section(b: Board) -> str:
+    """Organic channels' incremental revenue with 80% intervals (no spend: outside ROI and budget
+    planning); empty without any."""
+    if b.organic is None or b.organic.empty:
+        return ""
+    shown = b.organic[["display_name", "unit", "contribution", "low", "high"]].rename(
+        columns={"display_name": "channel", "contribution": "incremental revenue", "low": "80% low", "high": "80% high"}
+    )
+    money_columns = {"incremental revenue": ",.0f", "80% low": ",.0f", "80% high": ",.0f"}
+    return section("Organic channels (no spend: outside ROI and budget planning)", table(shown, money_columns))
 
 
 def _treatments_section(tables: Tables) -> str:

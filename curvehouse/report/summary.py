@@ -207,7 +207,8 @@ class Board:
     most_uncertain: str
     settle: str  # the experiment that would settle the most uncertain assumption
     next_quarter: pd.DataFrame | None  # per channel next quarter's recommended spend (planning)
-    # per organic channel (no spend, so in no ROI figure): contribution, its summed 90% bounds, unit
+    # per organic channel (no spend, so in no ROI figure): contribution and its 80% interval (low, high)
+    # from the draws, unit
     organic: pd.DataFrame | None = None
 
     @property
@@ -376,9 +377,9 @@ def board(tables: Tables) -> Board:
     """Board figures from the agent views (any curve source), the posterior draws and, where built,
     the planning tables."""
     context = tables.current("agent_mmm_context")
-    context, organic = _split_organic(context)
-    positions = tables.current("agent_saturation_positions")
     wide = contribution_draws(tables.current("mmm_posterior_draws"))
+    context, organic = _split_organic(context, wide)
+    positions = tables.current("agent_saturation_positions")
     spend = float(context["spend"].sum()) if not context.empty else 0.0
     contribution = float(context["contribution_mean"].sum()) if not context.empty else 0.0
     if context.empty:
@@ -421,10 +422,10 @@ def board(tables: Tables) -> Board:
     )
 
 
-def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _split_organic(context: pd.DataFrame, wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Paid rows of agent_mmm_context (every spend and ROI figure; non-media treatments are neither, and
     have their own section on the contributions page) and its organic channels' contributions summed over
-    segments (display name, unit, contribution and its summed 90% bounds)."""
+    segments (display name, unit, contribution and its 80% interval from the draws)."""
     if context.empty or "channel_kind" not in context.columns:
         return context, pd.DataFrame()
     is_organic = context["channel_kind"] == "organic"
@@ -436,8 +437,7 @@ def _split_organic(context: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             display_name=("display_name", "first"),
             unit=("saturation_unit", "first"),
             contribution=("contribution_mean", "sum"),
-            contribution_low=("contribution_lower", "sum"),
-            contribution_high=("contribution_upper", "sum"),
         )
+        .merge(interval_by(wide, context[is_organic], "channel"), left_on="channel", right_index=True)
     )
     return context[is_paid], organic
