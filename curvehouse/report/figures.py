@@ -262,18 +262,27 @@ def channel_contributions(channels: pd.DataFrame, title: str, colours: dict[str,
     data = channels.sort_values("contribution")
     colours = colours or {}
     fig, ax = plt.subplots(figsize=(5.6, 0.3 * len(data) + 0.9))
-    y = np.arange(len(data))
-    ax.barh(y, data["contribution"], color=[colours.get(c, SKY) for c in data["channel"]])
-    _whiskers(ax, y, data)
-    right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
-    for yi, roi in enumerate(data["roi"]):
-        ax.text(right * 1.02, yi, f"ROI {roi:.2f}" if pd.notna(roi) else "", va="center", fontsize=8)
-    ax.set_xlim(0, right * 1.25)
-    ax.set_yticks(y, data["display_name"])
-    _money_axes(ax, x=True)
-    ax.set_xlabel("incremental revenue over the window ($)")
+    notes = [f"ROI {roi:.2f}" if pd.notna(roi) else "" for roi in data["roi"]]
+    _revenue_bars(ax, data, data["display_name"], [colours.get(c, SKY) for c in data["channel"]], notes, 1.25)
     ax.set_title(title, loc="left")
     return svg(fig, f"bars-{title}")
+
+
+def _revenue_bars(
+    ax: plt.Axes, data: pd.DataFrame, labels: pd.Series, colours: list[str], notes: list[str], room: float
+) -> None:
+    """Horizontal bars of incremental revenue (column contribution) with their interval whiskers and a
+    note right of each; ``room``: the x range as a multiple of the largest bar or whisker."""
+    y = np.arange(len(data))
+    ax.barh(y, data["contribution"], color=colours)
+    _whiskers(ax, y, data)
+    right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
+    for yi, note in enumerate(notes):
+        ax.text(right * 1.02, yi, note, va="center", fontsize=8)
+    ax.set_xlim(0, right * room)
+    ax.set_yticks(y, labels)
+    _money_axes(ax, x=True)
+    ax.set_xlabel("incremental revenue over the window ($)")
 
 
 def group_split(groups: pd.DataFrame, title: str) -> str:
@@ -281,20 +290,9 @@ def group_split(groups: pd.DataFrame, title: str) -> str:
     published (low / high), its share of the total annotated."""
     data = groups.sort_values("contribution")
     fig, ax = plt.subplots(figsize=(5.6, 0.45 * len(data) + 0.9))
-    y = np.arange(len(data))
-    ax.barh(
-        y,
-        data["contribution"],
-        color=[{"brand": ORANGE, "performance": BLUE}.get(g, GREY) for g in data["channel_group"]],
-    )
-    _whiskers(ax, y, data)
-    right = float(np.nanmax(data[["contribution", "high"]].to_numpy(dtype=float))) if len(data) else 1.0
-    for yi, share in enumerate(data["share"]):
-        ax.text(right * 1.02, yi, f"{share:.0%} of total", va="center", fontsize=8)
-    ax.set_xlim(0, right * 1.3)
-    ax.set_yticks(y, data["channel_group"])
-    _money_axes(ax, x=True)
-    ax.set_xlabel("incremental revenue over the window ($)")
+    colours = [{"brand": ORANGE, "performance": BLUE}.get(g, GREY) for g in data["channel_group"]]
+    notes = [f"{share:.0%} of total" for share in data["share"]]
+    _revenue_bars(ax, data, data["channel_group"], colours, notes, 1.3)
     ax.set_title(title, loc="left")
     return svg(fig, f"groups-{title}")
 
